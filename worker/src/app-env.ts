@@ -1,0 +1,4 @@
+/** Hono's environment for this worker: its bindings. */
+export interface AppEnv {
+  Bindings: Env;
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
+
+const options: GroupCommitOptions = {
+  maxBatchBytes: 1_000,
+  maxInFlight: 1,
+  maxWaitMs: 50,
+  pollMs: 1,
+  flushTimeoutMs: 1_000,
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A store whose flushes finish when the test says so, recording what each held. */
+function gatedStore() {
+  const flushes: Array<{ items: number[]; done: boolean; finish: (error?: Error) => void }> = [];
+  const flush = (items: number[]) =>
+    new Promise<void>((resolve, reject) => {
+      const record = {
+        items: [...items],
+        done: false,
+        finish: (error?: Error) => {
+          record.done = true;
+          if (error) reject(error);
+          else resolve();
+        },
+      };
+      flushes.push(record);
+    });
+  return { flushes, flush };
+}
+
+describe("GroupCommit", () => {
+  it("flushes a lone request at once", async () => {
+    const stored: number[][] = [];
+    const group = new GroupCommit<number>(async (items) => void stored.push(items), options);
+    await group.commit(1, 10);
+    expect(stored).toEqual([[1]]);
+  });
+
+  it("groups requests that arrive during a flush, and resolves each only after its own flush", async () => {
+    const { flushes, flush } = gatedStore();
+    const group = new GroupCommit<number>(flush, { ...options, maxWaitMs: 10_000 });
+    const settled: number[] = [];
+    const commits = [1, 2, 3, 4].map((n) => group.commit(n, 10).then(() => settled.push(n)));
+    await sleep(20);
+    expect(flushes.map((f) => f.items)).toEqual([[1]]);
+    flushes[0]?.finish();
+    await sleep(20);
+    expect(settled).toEqual([1]);
+    expect(flushes.map((f) => f.items)).toEqual([[1], [2, 3, 4]]);
+    flushes[1]?.finish();
+    await Promise.all(commits);
+    expect(settled.sort()).toEqual([1, 2, 3, 4]);
+  });
+
+  it("flushes a full batch without waiting for the slot", async () => {
+    const { flushes, flush } = gatedStore();
+    const group = new GroupCommit<number>(flush, { ...options, maxWaitMs: 10_000 });
+    const first = group.commit(1, 10);
+    const big = group.commit(2, 2_000);
+    await sleep(20);
+    expect(flushes.map((f) => f.items)).toEqual([[1], [2]]);
+    for (const f of flushes) f.finish();
+    await Promise.all([first, big]);
+  });
+
+  it("flushes after maxWaitMs even while another flush hangs", async () => {
+    const { flushes, flush } = gatedStore();
+    const group = new GroupCommit<number>(flush, options);
+    const first = group.commit(1, 10);
+    const second = group.commit(2, 10);
+    await sleep(options.maxWaitMs + 30);
+    expect(flushes.map((f) => f.items)).toEqual([[1], [2]]);
+    for (const f of flushes) f.finish();
+    await Promise.all([first, second]);
+  });
+
+  it("fails every request of a failed flush, and only those", async () => {
+    const { flushes, flush } = gatedStore();
+    const group = new GroupCommit<number>(flush, { ...options, maxWaitMs: 10_000 });
+    const first = group.commit(1, 10);
+    const grouped = [group.commit(2, 10), group.commit(3, 10)].map((p) => p.catch((e: Error) => e.message));
+    await sleep(10);
+    flushes[0]?.finish();
+    await first;
+    await sleep(10);
+    flushes[1]?.finish(new Error("S3 down"));
+    expect(await Promise.all(grouped)).toEqual(["S3 down", "S3 down"]);
+    const later = group.commit(4, 10);
+    await sleep(10);
+    flushes[2]?.finish();
+    await expect(later).resolves.toBeUndefined();
+  });
+
+  it("lets waiters give up on a flush that never finishes", async () => {
+    const { flush } = gatedStore();
+    const group = new GroupCommit<number>(flush, { ...options, maxWaitMs: 5, flushTimeoutMs: 30 });
+    void group.commit(1, 10);
+    // 2 and 3 share a batch; one leads its (hanging) flush, the other waits on it and gives up.
+    const outcome = Promise.race([group.commit(2, 10), group.commit(3, 10)]);
+    await expect(outcome).rejects.toThrow(/flush of 2 requests did not finish in 30 ms/);
+  });
+});

@@ -1,0 +1,99 @@
+export interface GroupCommitOptions {
+  /** A batch this large (in bytes) is flushed at once, even while other flushes are in flight. */
+  maxBatchBytes: number;
+  /** Flushes in flight at once before new arrivals wait to be grouped. */
+  maxInFlight: number;
+  /** The longest a request waits for a flush slot; past it, its batch flushes anyway. */
+  maxWaitMs: number;
+  /** How often a waiting request looks at its batch. */
+  pollMs: number;
+  /** A flush still pending after this long is given up on by its waiters (say, its leader was cancelled). */
+  flushTimeoutMs: number;
+}
+
+export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = {
+  maxBatchBytes: 4 * 1024 * 1024,
+  maxInFlight: 1,
+  maxWaitMs: 25,
+  pollMs: 2,
+  flushTimeoutMs: 15_000,
+};
+
+interface Batch<T> {
+  items: T[];
+  bytes: number;
+  openedAt: number;
+  flushStartedAt: number;
+  state: "open" | "flushing" | "stored" | "failed";
+  error?: unknown;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Group commit: concurrent requests add their items to one open batch, and one of them
+ * (the first to find the batch due) flushes it for all. Each `commit()` resolves only
+ * once the flush that carries its item has succeeded, and rejects if it failed.
+ *
+ * Waiters poll the shared batch on their own timers rather than awaiting a promise the
+ * leader resolves: workerd cancels a request whose only pending work is another
+ * request's I/O as hung, so each request must keep I/O (a timer) of its own.
+ */
+export class GroupCommit<T> {
+  #open: Batch<T> | null = null;
+  #inFlight = 0;
+
+  constructor(
+    private readonly flush: (items: T[]) => Promise<void>,
+    private readonly options: GroupCommitOptions = DEFAULT_GROUP_COMMIT,
+  ) {}
+
+  async commit(item: T, bytes: number): Promise<void> {
+    const batch = this.#join(item, bytes);
+    for (;;) {
+      if (batch.state === "open" && this.#due(batch)) await this.#run(batch);
+      if (batch.state === "stored") return;
+      if (batch.state === "failed") throw batch.error;
+      if (batch.state === "flushing" && Date.now() - batch.flushStartedAt > this.options.flushTimeoutMs) {
+        throw new Error(
+          `group commit: flush of ${batch.items.length} requests did not finish in ${this.options.flushTimeoutMs} ms`,
+        );
+      }
+      await sleep(this.options.pollMs);
+    }
+  }
+
+  #join(item: T, bytes: number): Batch<T> {
+    if (!this.#open) {
+      this.#open = { items: [], bytes: 0, openedAt: Date.now(), flushStartedAt: 0, state: "open" };
+    }
+    const batch = this.#open;
+    batch.items.push(item);
+    batch.bytes += bytes;
+    return batch;
+  }
+
+  #due(batch: Batch<T>): boolean {
+    return (
+      this.#inFlight < this.options.maxInFlight ||
+      batch.bytes >= this.options.maxBatchBytes ||
+      Date.now() - batch.openedAt >= this.options.maxWaitMs
+    );
+  }
+
+  async #run(batch: Batch<T>): Promise<void> {
+    if (this.#open === batch) this.#open = null;
+    batch.state = "flushing";
+    batch.flushStartedAt = Date.now();
+    this.#inFlight++;
+    try {
+      await this.flush(batch.items);
+      batch.state = "stored";
+    } catch (error) {
+      batch.error = error;
+      batch.state = "failed";
+    } finally {
+      this.#inFlight--;
+    }
+  }
+}

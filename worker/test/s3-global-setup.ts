@@ -1,0 +1,25 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestProject } from "vitest/node";
+import { spawnS3Server } from "../../stack/src/s3-server.ts";
+
+/** Not the local stack's 9000, so that tests run beside a running `npm start`. */
+const TEST_S3_PORT = 9101;
+
+/** A real s3rver for the worker tests, announced to them as `s3Endpoint`. */
+export default async function setup(project: TestProject) {
+  const dir = await mkdtemp(join(tmpdir(), "growit-worker-s3-"));
+  const server = await spawnS3Server({ port: TEST_S3_PORT, directory: dir });
+  project.provide("s3Endpoint", server.endpoint);
+  return async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  };
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    s3Endpoint: string;
+  }
+}
