@@ -35,9 +35,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * (the first to find the batch due) flushes it for all. Each `commit()` resolves only
  * once the flush that carries its item has succeeded, and rejects if it failed.
  *
- * Waiters poll the shared batch on their own timers rather than awaiting a promise the
- * leader resolves: workerd cancels a request whose only pending work is another
- * request's I/O as hung, so each request must keep I/O (a timer) of its own.
+ * Waiters poll the shared batch on timers of their own. They cannot be woken by the
+ * flushing request instead: workerd runs a promise's continuation in the context of the
+ * request that resolved it, so a woken request would touch its own body and response
+ * from another request's context and fail; and a request whose only pending work is
+ * another request's I/O is cancelled as hung.
  */
 export class GroupCommit<T> {
   #open: Batch<T> | null = null;
@@ -54,12 +56,13 @@ export class GroupCommit<T> {
       if (batch.state === "open" && this.#due(batch)) await this.#run(batch);
       if (batch.state === "stored") return;
       if (batch.state === "failed") throw batch.error;
-      if (batch.state === "flushing" && Date.now() - batch.flushStartedAt > this.options.flushTimeoutMs) {
-        throw new Error(
-          `group commit: flush of ${batch.items.length} requests did not finish in ${this.options.flushTimeoutMs} ms`,
-        );
+      const open = batch.state === "open";
+      const limit = open ? this.options.maxWaitMs : this.options.flushTimeoutMs;
+      const waited = Date.now() - (open ? batch.openedAt : batch.flushStartedAt);
+      if (!open && waited > limit) {
+        throw new Error(`group commit: flush of ${batch.items.length} requests did not finish in ${limit} ms`);
       }
-      await sleep(this.options.pollMs);
+      await sleep(Math.min(this.options.pollMs, limit - waited + 1));
     }
   }
 

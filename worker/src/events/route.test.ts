@@ -70,7 +70,7 @@ describe("POST /api/events", () => {
   });
 
   const deepBody = `{"events":[${"[".repeat(200_000)}${"]".repeat(200_000)}]}`;
-  const badRequests: Array<[string, () => Promise<Response>, number, RegExp]> = [
+  const badRequests: Array<[string, () => Response | Promise<Response>, number, RegExp]> = [
     ["malformed JSON", () => post('{"events": [}'), 400, /^body is not valid JSON/],
     [
       "invalid UTF-8",

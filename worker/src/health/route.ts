@@ -13,7 +13,7 @@ const CHECK_TIMEOUT_MS = 3_000;
 
 async function timed(work: () => Promise<unknown>): Promise<Check> {
   const started = Date.now();
-  let timer = 0;
+  let timer: number | null = null;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
   });
