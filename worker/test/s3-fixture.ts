@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
+import { S3 } from "@growit/contract";
 import { inject } from "vitest";
-import { S3, s3ConfigFromEnv } from "../src/storage/s3.ts";
+import { s3ConfigFromEnv } from "../src/storage/s3.ts";
 
 /** An environment whose bucket is a fresh one on the test s3rver, and a client to look into it. */
 export async function freshBucket(name: string): Promise<{ env: Env; s3: S3 }> {

@@ -1,5 +1,12 @@
-import { bronzeObjectKey, type EventEnvelope, type RejectRecord, rejectedObjectKey, utcDay } from "@growit/contract";
-import { S3, s3ConfigFromEnv } from "../storage/s3.ts";
+import {
+  bronzeObjectKey,
+  type EventEnvelope,
+  type RejectRecord,
+  rejectedObjectKey,
+  S3,
+  utcDay,
+} from "@growit/contract";
+import { s3ConfigFromEnv } from "../storage/s3.ts";
 import { DEFAULT_GROUP_COMMIT, GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
 
 /** What one request hands the writer: its accepted events and its rejects, as JSONL. */

@@ -1,8 +1,7 @@
-import { bronzeDayPrefix, LIMITS, utcDay, uuidv7 } from "@growit/contract";
+import { bronzeDayPrefix, LIMITS, type S3, utcDay, uuidv7 } from "@growit/contract";
 import { beforeAll, describe, expect, it } from "vitest";
 import { freshBucket, objectsUnder } from "../../test/s3-fixture.ts";
 import { app } from "../app.ts";
-import type { S3 } from "../storage/s3.ts";
 
 let env: Env;
 let s3: S3;

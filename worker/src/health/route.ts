@@ -1,7 +1,8 @@
+import { S3 } from "@growit/contract";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { withPool } from "../db/pool.ts";
-import { S3, s3ConfigFromEnv } from "../storage/s3.ts";
+import { s3ConfigFromEnv } from "../storage/s3.ts";
 
 interface Check {
   ok: boolean;

@@ -1,0 +1,140 @@
+import { AwsClient } from "aws4fetch";
+
+export interface S3Config {
+  endpoint: string;
+  region: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  attempts: number;
+  /** Backoff before retry n is baseDelayMs * 3^(n-1), with full jitter. */
+  baseDelayMs: number;
+  /** Per-attempt time limit. */
+  timeoutMs: number;
+}
+
+/** Bounded so that a request waiting on S3 answers 503 within about a second and a half. */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 100, timeoutMs: 5_000 };
+
+/** An S3 request that failed for good; `status` is absent when S3 could not be reached. */
+export class S3Error extends Error {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = "S3Error";
+  }
+}
+
+const XML_ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+const unescapeXml = (text: string) =>
+  text.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (entity, name: string) =>
+    name.startsWith("#x") || name.startsWith("#X")
+      ? String.fromCodePoint(Number.parseInt(name.slice(2), 16))
+      : name.startsWith("#")
+        ? String.fromCodePoint(Number(name.slice(1)))
+        : (XML_ENTITIES[name] ?? entity),
+  );
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const retryable = (status: number) => status >= 500 || status === 429 || status === 408;
+
+/**
+ * A path-style S3 client, for the worker and for Node alike (works with R2, AWS S3, MinIO and s3rver). aws4fetch's own
+ * retries are off: this class retries a bounded number of times so callers know how
+ * long a failure takes.
+ */
+export class S3 {
+  readonly #aws: AwsClient;
+
+  constructor(
+    readonly config: S3Config,
+    readonly retry: RetryPolicy = DEFAULT_RETRY,
+  ) {
+    this.#aws = new AwsClient({
+      accessKeyId: config.accessKeyId,
+      secretAccessKey: config.secretAccessKey,
+      region: config.region,
+      service: "s3",
+      retries: 0,
+    });
+  }
+
+  url(key = "", query?: URLSearchParams): string {
+    const path = key
+      .split("/")
+      .map((part) => encodeURIComponent(part))
+      .join("/");
+    const endpoint = this.config.endpoint.replace(/\/+$/, "");
+    return `${endpoint}/${this.config.bucket}/${path}${query ? `?${query}` : ""}`;
+  }
+
+  /** Sends a request, retrying network errors and 5xx/429; returns the last response, whatever its status. */
+  async send(key: string, init: RequestInit = {}, query?: URLSearchParams): Promise<Response> {
+    const method = init.method ?? "GET";
+    const url = this.url(key, query);
+    let lastError = "";
+    for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
+      if (attempt > 1) await sleep(Math.random() * this.retry.baseDelayMs * 3 ** (attempt - 2));
+      try {
+        const response = await this.#aws.fetch(url, { ...init, signal: AbortSignal.timeout(this.retry.timeoutMs) });
+        if (!retryable(response.status) || attempt === this.retry.attempts) return response;
+        lastError = `HTTP ${response.status}`;
+        await response.body?.cancel();
+      } catch (error) {
+        lastError = error instanceof Error ? error.message : String(error);
+        if (attempt === this.retry.attempts) {
+          throw new S3Error(`S3 ${method} ${url} failed after ${attempt} attempts: ${lastError}`);
+        }
+      }
+    }
+    throw new S3Error(`S3 ${method} ${url} failed: ${lastError}`);
+  }
+
+  /** Stores an object; resolves only once S3 has acknowledged it. */
+  async put(key: string, body: string | Uint8Array<ArrayBuffer>, contentType: string): Promise<void> {
+    const response = await this.send(key, { method: "PUT", body, headers: { "content-type": contentType } });
+    await response.body?.cancel();
+    if (!response.ok) throw new S3Error(`S3 PUT ${this.url(key)} answered HTTP ${response.status}`, response.status);
+  }
+
+  /** Reads an object as text. */
+  async getText(key: string): Promise<string> {
+    const response = await this.send(key);
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new S3Error(`S3 GET ${this.url(key)} answered HTTP ${response.status}`, response.status);
+    }
+    return new TextDecoder().decode(await response.arrayBuffer());
+  }
+
+  /** Lists every key under `prefix` (ListObjectsV2, following continuation tokens). */
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const query = new URLSearchParams({ "list-type": "2", prefix });
+      if (token) query.set("continuation-token", token);
+      const response = await this.send("", {}, query);
+      const xml = await response.text();
+      if (!response.ok)
+        throw new S3Error(`S3 list ${prefix} answered HTTP ${response.status}: ${xml.slice(0, 200)}`, response.status);
+      for (const match of xml.matchAll(/<Key>([^<]*)<\/Key>/g)) keys.push(unescapeXml(match[1] as string));
+      token = /<IsTruncated>true<\/IsTruncated>/.test(xml)
+        ? unescapeXml(xml.match(/<NextContinuationToken>([^<]*)</)?.[1] ?? "")
+        : undefined;
+    } while (token);
+    return keys;
+  }
+
+  /** Whether the bucket answers (HEAD bucket). */
+  async ping(): Promise<void> {
+    const response = await this.send("", { method: "HEAD" });
+    if (!response.ok) throw new S3Error(`S3 HEAD ${this.url()} answered HTTP ${response.status}`, response.status);
+  }
+}
