@@ -89,9 +89,17 @@ async function ensureLocalStack(): Promise<void> {
 async function startAnchor(): Promise<string> {
   if (!existsSync(join(ANCHOR_DIR, "run.sh"))) throw new Error(`--vs-anchor: no anchor at ${ANCHOR_DIR}`);
   const log = join(LOGS, "anchor.log");
-  startLogged("bash", ["run.sh"], { cwd: ANCHOR_DIR, log, env: { PORT: String(ANCHOR_PORT), S3_ENDPOINT: S3.endpoint } });
+  startLogged("bash", ["run.sh"], {
+    cwd: ANCHOR_DIR,
+    log,
+    env: { PORT: String(ANCHOR_PORT), S3_ENDPOINT: S3.endpoint },
+  });
   const url = `http://127.0.0.1:${ANCHOR_PORT}`;
-  await waitForHttp(`${url}/api/health`, 30_000, `${log} (it needs: apt-get install -y python3-fastapi python3-uvicorn python3-boto3 python3-uvloop python3-httptools)`);
+  await waitForHttp(
+    `${url}/api/health`,
+    30_000,
+    `${log} (it needs: apt-get install -y python3-fastapi python3-uvicorn python3-boto3 python3-uvloop python3-httptools)`,
+  );
   return url;
 }
 
@@ -138,9 +146,15 @@ async function main() {
     const anchor = await startAnchor();
     // The anchor's own 20-event body (its schema differs: no ids, server-side types allowed).
     const { readFileSync } = await import("node:fs");
-    targets.push({ name: "anchor (seed FastAPI)", url: `${anchor}/api/events`, body: readFileSync(join(ANCHOR_DIR, "body.json"), "utf8") });
+    targets.push({
+      name: "anchor (seed FastAPI)",
+      url: `${anchor}/api/events`,
+      body: readFileSync(join(ANCHOR_DIR, "body.json"), "utf8"),
+    });
   }
-  console.log(`${ROUNDS} rounds x ${targets.length} targets, ${DURATION_S} s each, ${CONNECTIONS} connections, ${BATCH}-event batches`);
+  console.log(
+    `${ROUNDS} rounds x ${targets.length} targets, ${DURATION_S} s each, ${CONNECTIONS} connections, ${BATCH}-event batches`,
+  );
   const runs: Run[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     for (const target of round % 2 ? targets : [...targets].reverse()) {
@@ -167,9 +181,15 @@ async function main() {
   console.log("\nmedian of rounds:");
   for (const s of summary) {
     const ratio = anchor && s !== anchor ? `  ${(s.events_per_s / anchor.events_per_s).toFixed(2)}x anchor` : "";
-    console.log(`  ${s.target.padEnd(38)} ${String(s.events_per_s).padStart(7)} events/s  p50 ${s.p50_ms} ms  p99 ${s.p99_ms} ms  ${s.objects_per_1000_requests} objects/1000 req${ratio}`);
+    console.log(
+      `  ${s.target.padEnd(38)} ${String(s.events_per_s).padStart(7)} events/s  p50 ${s.p50_ms} ms  p99 ${s.p99_ms} ms  ${s.objects_per_1000_requests} objects/1000 req${ratio}`,
+    );
   }
-  const path = writeResult("ingest", { config: { duration_s: DURATION_S, connections: CONNECTIONS, batch: BATCH, rounds: ROUNDS }, summary, runs });
+  const path = writeResult("ingest", {
+    config: { duration_s: DURATION_S, connections: CONNECTIONS, batch: BATCH, rounds: ROUNDS },
+    summary,
+    runs,
+  });
   console.log(`\nwritten: ${path}`);
   await deployed.dispose();
 }

@@ -5,7 +5,11 @@ import { dirname } from "node:path";
 /** Children the benchmark started; all are stopped on exit or Ctrl-C. */
 const children: ChildProcess[] = [];
 
-export function startLogged(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; log: string }) {
+export function startLogged(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; log: string },
+) {
   mkdirSync(dirname(options.log), { recursive: true });
   const log = createWriteStream(options.log);
   // A process group of its own, so stopping it stops what it started (wrangler's workerd, uvicorn's workers).
@@ -24,7 +28,10 @@ export async function stopAll(): Promise<void> {
           if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
           child.once("exit", () => resolve());
           process.kill(-child.pid, "SIGINT");
-          setTimeout(() => child.pid !== undefined && child.exitCode === null && process.kill(-child.pid, "SIGKILL"), 15_000).unref();
+          setTimeout(
+            () => child.pid !== undefined && child.exitCode === null && process.kill(-child.pid, "SIGKILL"),
+            15_000,
+          ).unref();
         }),
     ),
   );
