@@ -1,0 +1,40 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  dataDir,
+  EMBEDDED_PG,
+  maskDatabaseUrl,
+  NEON_RELAY,
+  pgDataDir,
+  postgresTarget,
+  REPO_ROOT,
+  S3,
+  s3DataDir,
+  WORKER,
+} from "./local.ts";
+
+describe("local addresses", () => {
+  it("match DESIGN.md", () => {
+    expect(S3.endpoint).toBe("http://127.0.0.1:9000");
+    expect(S3.bucket).toBe("growit");
+    expect([S3.accessKeyId, S3.secretAccessKey, S3.region]).toEqual(["S3RVER", "S3RVER", "us-east-1"]);
+    expect(EMBEDDED_PG.url).toBe("postgres://postgres@127.0.0.1:5433/postgres");
+    expect(NEON_RELAY.address).toBe("127.0.0.1:5480");
+    expect(WORKER.url).toBe("http://127.0.0.1:8787");
+  });
+
+  it("keeps data under .data/ unless GROWIT_DATA_DIR is set", () => {
+    expect(dataDir({})).toBe(join(REPO_ROOT, ".data"));
+    expect(dataDir({ GROWIT_DATA_DIR: "/tmp/x" })).toBe("/tmp/x");
+    expect(s3DataDir({ GROWIT_DATA_DIR: "/tmp/x" })).toBe("/tmp/x/s3");
+    expect(pgDataDir({ GROWIT_DATA_DIR: "/tmp/x" })).toBe("/tmp/x/pg");
+  });
+
+  it("parses a Postgres target and masks passwords", () => {
+    expect(postgresTarget("postgres://u:p@db.example:6543/x")).toEqual({ host: "db.example", port: 6543 });
+    expect(postgresTarget("postgresql://u@localhost/x")).toEqual({ host: "localhost", port: 5432 });
+    expect(maskDatabaseUrl("postgres://u:secret@h:1/d?sslmode=require")).toBe("postgres://u:***@h:1/d?sslmode=require");
+    expect(maskDatabaseUrl(EMBEDDED_PG.url)).toBe(EMBEDDED_PG.url);
+    expect(maskDatabaseUrl("not a url")).not.toContain("not a url");
+  });
+});

@@ -1,0 +1,67 @@
+// The fixed local addresses and defaults of the embedded stack (DESIGN.md,
+// "Local stack"). Tests, scripts and the README rely on these values.
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const LOCAL_HOST = "127.0.0.1";
+
+/** The repository root (this file lives in stack/src/). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+export const S3 = {
+  host: LOCAL_HOST,
+  port: 9000,
+  endpoint: `http://${LOCAL_HOST}:9000`,
+  bucket: "growit",
+  accessKeyId: "S3RVER",
+  secretAccessKey: "S3RVER",
+  region: "us-east-1",
+} as const;
+
+export const EMBEDDED_PG = {
+  host: LOCAL_HOST,
+  port: 5433,
+  url: `postgres://postgres@${LOCAL_HOST}:5433/postgres`,
+} as const;
+
+export const NEON_RELAY = {
+  host: LOCAL_HOST,
+  port: 5480,
+  /** What the worker puts in NEON_WS_PROXY (host:port, no scheme). */
+  address: `${LOCAL_HOST}:5480`,
+} as const;
+
+export const WORKER = {
+  host: LOCAL_HOST,
+  port: 8787,
+  url: `http://${LOCAL_HOST}:8787`,
+  healthUrl: `http://${LOCAL_HOST}:8787/api/health`,
+} as const;
+
+/** Where local data lives: `.data/` under the repo root, or GROWIT_DATA_DIR. */
+export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const override = env.GROWIT_DATA_DIR?.trim();
+  return override ? resolve(override) : join(REPO_ROOT, ".data");
+}
+
+export const s3DataDir = (env: NodeJS.ProcessEnv = process.env): string => join(dataDir(env), "s3");
+export const pgDataDir = (env: NodeJS.ProcessEnv = process.env): string => join(dataDir(env), "pg");
+
+/** Host and port a Postgres URL points at (port defaults to 5432). */
+export function postgresTarget(databaseUrl: string): { host: string; port: number } {
+  const url = new URL(databaseUrl);
+  const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+  if (!host) throw new Error("DATABASE_URL has no host");
+  return { host, port: url.port ? Number(url.port) : 5432 };
+}
+
+/** The URL with its password replaced by `***`, safe to print. */
+export function maskDatabaseUrl(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    if (url.password) url.password = "***";
+    return url.toString();
+  } catch {
+    return "<unparseable DATABASE_URL>";
+  }
+}

@@ -1,0 +1,170 @@
+// Integration test of `npm start` (without the web build step): the real
+// s3rver, PGlite socket server, relay, migrations and wrangler dev, on the
+// fixed ports, with data in a temp GROWIT_DATA_DIR.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { S3 as S3Client, uuidv7 } from "@growit/contract";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EMBEDDED_PG, NEON_RELAY, REPO_ROOT, S3, WORKER } from "./local.ts";
+import { isPortFree, waitForPortFree } from "./ports.ts";
+
+const FIXED_PORTS = [S3.port, EMBEDDED_PG.port, NEON_RELAY.port, WORKER.port];
+const dataDir = mkdtempSync(join(tmpdir(), "growit-start-"));
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+}
+
+function startStack(): Started {
+  const env: NodeJS.ProcessEnv = { ...process.env, GROWIT_DATA_DIR: dataDir };
+  for (const key of [
+    "DATABASE_URL",
+    "S3_ENDPOINT",
+    "S3_BUCKET",
+    "S3_REGION",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+  ]) {
+    delete env[key];
+  }
+  const child = spawn(join(REPO_ROOT, "node_modules/.bin/tsx"), ["stack/src/start.ts"], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => out, exit };
+}
+
+async function waitForOpen(started: Started, timeoutMs = 150_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void started.exit.then(() => {
+    exited = true;
+  });
+  while (!started.output().includes(`open      ${WORKER.url}`)) {
+    if (exited) throw new Error(`npm start exited before it was ready:\n${started.output()}`);
+    if (Date.now() > deadline) throw new Error(`npm start not ready in time:\n${started.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function stopStack(started: Started): Promise<number | null> {
+  started.child.kill("SIGINT");
+  return started.exit;
+}
+
+async function query<T>(sql: string): Promise<T[]> {
+  const c = new pg.Client(EMBEDDED_PG.url);
+  await c.connect();
+  try {
+    return (await c.query(sql)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+
+describe("npm start", () => {
+  let stack: Started | undefined;
+
+  beforeAll(async () => {
+    for (const port of FIXED_PORTS) {
+      if (!(await isPortFree(port))) throw new Error(`port ${port} is taken: stop the running stack before this test`);
+    }
+    stack = startStack();
+    await waitForOpen(stack);
+  });
+
+  afterAll(async () => {
+    if (stack && stack.child.exitCode === null) await stopStack(stack);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  describe("startup", () => {
+    it("prints where everything is, without secrets", () => {
+      const out = stack?.output() ?? "";
+      expect(out).toContain(`open      ${WORKER.url}`);
+      expect(out).toContain(`DATABASE_URL=${EMBEDDED_PG.url}`);
+      expect(out).toContain(S3.endpoint);
+      expect(out).toContain(NEON_RELAY.address);
+    });
+
+    it("answers /api/health with S3 and Postgres ok", async () => {
+      const res = await fetch(WORKER.healthUrl);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ status: "ok" });
+    });
+
+    it("has migrated the embedded Postgres", async () => {
+      const rows = await query<{ t: string }>(
+        "select table_schema || '.' || table_name as t from information_schema.tables where table_schema in ('app','mart','etl')",
+      );
+      expect(rows.map((r) => r.t)).toEqual(
+        expect.arrayContaining(["app.users", "app.categories", "mart.daily_events", "etl.runs", "etl.heartbeats"]),
+      );
+    });
+
+    it("refuses a second start while the ports are taken, naming the port", async () => {
+      const second = startStack();
+      expect(await second.exit).toBe(1);
+      expect(second.output()).toContain(
+        `port ${S3.port} (S3 server) is in use (another npm start?): stop it or free the port`,
+      );
+      expect(second.output()).toContain(`port ${WORKER.port}`);
+    });
+  });
+
+  describe("events round-trip", () => {
+    it("stores POSTed events as one bronze object in s3://growit, stamped by the worker", async () => {
+      const bucket = new S3Client({ ...S3 });
+      const before = new Set(await bucket.list("bronze/app/"));
+      const events = [
+        { id: uuidv7(), type: "page_view", ts: new Date().toISOString(), props: { path: "/" } },
+        { id: uuidv7(), type: "search_query", ts: new Date().toISOString(), props: { query: "데이터 분석" } },
+      ];
+      const res = await fetch(`${WORKER.url}/api/events`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ events }),
+      });
+      expect(res.status).toBe(202);
+      expect(await res.json()).toEqual({ accepted: 2, rejected: [] });
+      const added = (await bucket.list("bronze/app/")).filter((key) => !before.has(key));
+      expect(added).toHaveLength(1);
+      const lines = (await bucket.getText(added[0] as string)).trimEnd().split("\n").map((l) => JSON.parse(l));
+      expect(lines).toEqual(events.map((e) => ({ ...e, username: null, received_at: expect.any(String), source: "web" })));
+    });
+  });
+
+  describe("stop and restart", () => {
+    it("stops everything on SIGINT and releases every port", async () => {
+      await query("insert into etl.heartbeats (name) values ('start-test')");
+      if (!stack) throw new Error("not started");
+      expect(await stopStack(stack)).toBe(0);
+      expect(stack.output()).toContain("[growit] stopped");
+      for (const port of FIXED_PORTS) await waitForPortFree(port, 10_000);
+    });
+
+    it("finds its data again on the next start", async () => {
+      stack = startStack();
+      await waitForOpen(stack);
+      expect(stack.output()).toContain("database schema up to date");
+      const rows = await query<{ name: string }>("select name from etl.heartbeats where name = 'start-test'");
+      expect(rows).toEqual([{ name: "start-test" }]);
+      expect(await stopStack(stack)).toBe(0);
+      for (const port of FIXED_PORTS) await waitForPortFree(port, 10_000);
+    });
+  });
+});

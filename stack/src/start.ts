@@ -1,0 +1,184 @@
+// `npm start`: the whole local stack (DESIGN.md, "Local stack").
+//   1. checks that every fixed port it needs is free;
+//   2. starts the S3 server (s3rver, in a child with --openssl-legacy-provider),
+//      the embedded Postgres (PGlite over pglite-socket) unless DATABASE_URL is
+//      set, and the Neon WebSocket relay;
+//   3. applies migrations and writes .dev.vars;
+//   4. starts the child processes (wrangler dev; later the ETL queue worker),
+//      waits for /api/health and prints where everything is.
+// Ctrl-C (SIGINT) or SIGTERM stops everything in reverse order; PGlite is
+// closed properly so its data survives the next start.
+import { join } from "node:path";
+import { type ChildSpec, type ManagedChild, startChild } from "./children.ts";
+import { writeDevVars } from "./dev-vars.ts";
+import {
+  EMBEDDED_PG,
+  maskDatabaseUrl,
+  NEON_RELAY,
+  pgDataDir,
+  postgresTarget,
+  REPO_ROOT,
+  S3,
+  s3DataDir,
+  WORKER,
+} from "./local.ts";
+import { migrate } from "./migrate.ts";
+import { startNeonRelay } from "./neon-relay.ts";
+import { busyPorts, type PortUse, portInUseMessage } from "./ports.ts";
+import { startEmbeddedPostgres } from "./postgres.ts";
+import { spawnS3Server } from "./s3-server.ts";
+
+const env = process.env;
+const HEALTH_TIMEOUT_MS = Number(env.GROWIT_HEALTH_TIMEOUT_MS ?? 120_000);
+
+/** Something started that must be stopped on the way out (in reverse order). */
+interface Running {
+  name: string;
+  stop(): Promise<void>;
+}
+const running: Running[] = [];
+let shuttingDown: Promise<never> | undefined;
+
+function log(message: string): void {
+  console.log(`[growit] ${message}`);
+}
+
+function shutdown(code: number, reason?: string): Promise<never> {
+  shuttingDown ??= (async () => {
+    if (reason) console.error(`[growit] ${reason}`);
+    log("stopping…");
+    for (const part of running.reverse()) {
+      try {
+        await part.stop();
+      } catch (error) {
+        console.error(`[growit] stopping ${part.name} failed: ${String(error)}`);
+      }
+    }
+    log("stopped");
+    process.exit(code);
+  })();
+  return shuttingDown;
+}
+
+process.once("SIGINT", () => void shutdown(0));
+process.once("SIGTERM", () => void shutdown(0));
+
+/** The long-running child processes, in start order. */
+function childSpecs(): ChildSpec[] {
+  return [
+    {
+      name: "wrangler dev",
+      command: join(REPO_ROOT, "node_modules/.bin/wrangler"),
+      args: [
+        "dev",
+        "--ip",
+        WORKER.host,
+        "--port",
+        String(WORKER.port),
+        "--test-scheduled",
+        "--show-interactive-dev-session=false",
+      ],
+      cwd: REPO_ROOT,
+      env: { ...env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+    },
+    // Later: { name: "etl worker", command: ..., args: ["etl", "work"] }
+  ];
+}
+
+async function waitForHealth(children: ManagedChild[]): Promise<void> {
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  let last = "no answer";
+  let exited: string | undefined;
+  for (const child of children) {
+    void child.exited.then((code) => {
+      exited ??= `${child.spec.name} exited (${code})`;
+    });
+  }
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(exited);
+    try {
+      const res = await fetch(WORKER.healthUrl, { signal: AbortSignal.timeout(5000) });
+      const body = await res.text();
+      if (res.ok) return;
+      last = `${res.status} ${body.slice(0, 300)}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${WORKER.healthUrl} did not answer 200 within ${HEALTH_TIMEOUT_MS} ms (last: ${last})`);
+}
+
+async function main(): Promise<void> {
+  const externalDb = env.DATABASE_URL?.trim() || undefined;
+  const localS3 = !env.S3_ENDPOINT || env.S3_ENDPOINT.replace(/\/$/, "") === S3.endpoint;
+
+  const ports: PortUse[] = [];
+  if (localS3) ports.push({ port: S3.port, what: "S3 server" });
+  if (!externalDb) ports.push({ port: EMBEDDED_PG.port, what: "embedded Postgres" });
+  ports.push({ port: NEON_RELAY.port, what: "Neon WebSocket relay" });
+  ports.push({ port: WORKER.port, what: "worker (wrangler dev)" });
+  const busy = await busyPorts(ports);
+  if (busy.length) {
+    for (const use of busy) console.error(`[growit] ${portInUseMessage(use)}`);
+    process.exit(1);
+  }
+
+  if (localS3) {
+    const s3 = await spawnS3Server({ directory: s3DataDir() });
+    running.push({ name: "S3 server", stop: () => s3.close() });
+    void s3.exited.then((code) => {
+      if (!shuttingDown) void shutdown(1, `the S3 server exited unexpectedly (${code})`);
+    });
+    log(`S3 server on ${s3.endpoint}, bucket ${S3.bucket}`);
+  }
+
+  let databaseUrl: string;
+  if (externalDb) {
+    databaseUrl = externalDb;
+  } else {
+    const pg = await startEmbeddedPostgres({ dataDir: pgDataDir() });
+    running.push({ name: "embedded Postgres", stop: () => pg.stop() });
+    databaseUrl = pg.url;
+    log(`embedded Postgres (PGlite) on ${pg.url}`);
+  }
+
+  const relay = await startNeonRelay({ target: postgresTarget(databaseUrl) });
+  running.push({ name: "Neon relay", stop: () => relay.close() });
+
+  const applied = await migrate(databaseUrl, { onMigration: (f) => log(`migrating: ${f}`) });
+  log(applied.length ? `applied ${applied.length} migration(s)` : "database schema up to date");
+
+  writeDevVars({ databaseUrl });
+
+  const children: ManagedChild[] = [];
+  for (const spec of childSpecs()) {
+    const child = startChild(spec);
+    children.push(child);
+    running.push({ name: spec.name, stop: () => child.stop() });
+    void child.exited.then((code) => {
+      if (!shuttingDown) void shutdown(1, `${spec.name} exited unexpectedly (${code})`);
+    });
+  }
+
+  await waitForHealth(children);
+
+  const s3Endpoint = localS3 ? S3.endpoint : (env.S3_ENDPOINT ?? "");
+  console.log(
+    [
+      "",
+      "GrowIt is running.",
+      `  open      ${WORKER.url}`,
+      `  Postgres  DATABASE_URL=${maskDatabaseUrl(databaseUrl)}${externalDb ? "" : " (embedded PGlite)"}`,
+      `  S3        ${s3Endpoint} bucket ${env.S3_BUCKET || S3.bucket}`,
+      `  relay     ws://${relay.address} (Neon driver -> Postgres)`,
+      `  data      ${localS3 || !externalDb ? join(s3DataDir(), "..") : "(external services)"}`,
+      "Press Ctrl-C to stop.",
+      "",
+    ].join("\n"),
+  );
+}
+
+main().catch((error: unknown) => {
+  void shutdown(1, `start failed: ${error instanceof Error ? error.message : String(error)}`);
+});
