@@ -18,6 +18,6 @@ export default defineProject({
   test: {
     name: "worker",
     include: ["src/**/*.test.ts"],
-    globalSetup: ["test/s3-global-setup.ts"],
+    globalSetup: ["test/s3-global-setup.ts", "test/postgres-global-setup.ts"],
   },
 });

@@ -5,8 +5,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { S3 as S3Client, uuidv7 } from "@growit/contract";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMBEDDED_PG, NEON_RELAY, REPO_ROOT, S3, WORKER } from "./local.ts";
 import { isPortFree, waitForPortFree } from "./ports.ts";
@@ -101,6 +101,19 @@ describe("npm start", () => {
       expect(out).toContain(NEON_RELAY.address);
     });
 
+    it("creates the demo accounts, which can log in through the worker and the Neon driver", async () => {
+      expect(stack?.output()).toContain("accounts  demo / growit-demo (learner), analyst / growit-analyst (analyst)");
+      const login = await fetch(`${WORKER.url}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "analyst", password: "growit-analyst" }),
+      });
+      expect(login.status).toBe(200);
+      expect(await login.json()).toMatchObject({ username: "analyst", role: "analyst" });
+      const categories = await fetch(`${WORKER.url}/api/categories`);
+      expect(((await categories.json()) as { categories: unknown[] }).categories.length).toBeGreaterThanOrEqual(8);
+    });
+
     it("answers /api/health with S3 and Postgres ok", async () => {
       const res = await fetch(WORKER.healthUrl);
       expect(res.status).toBe(200);
@@ -143,8 +156,13 @@ describe("npm start", () => {
       expect(await res.json()).toEqual({ accepted: 2, rejected: [] });
       const added = (await bucket.list("bronze/app/")).filter((key) => !before.has(key));
       expect(added).toHaveLength(1);
-      const lines = (await bucket.getText(added[0] as string)).trimEnd().split("\n").map((l) => JSON.parse(l));
-      expect(lines).toEqual(events.map((e) => ({ ...e, username: null, received_at: expect.any(String), source: "web" })));
+      const lines = (await bucket.getText(added[0] as string))
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      expect(lines).toEqual(
+        events.map((e) => ({ ...e, username: null, received_at: expect.any(String), source: "web" })),
+      );
     });
   });
 

@@ -3,13 +3,15 @@
 //   2. starts the S3 server (s3rver, in a child with --openssl-legacy-provider),
 //      the embedded Postgres (PGlite over pglite-socket) unless DATABASE_URL is
 //      set, and the Neon WebSocket relay;
-//   3. applies migrations and writes .dev.vars;
+//   3. applies migrations, creates the demo accounts (embedded Postgres only) and
+//      writes .dev.vars;
 //   4. starts the child processes (wrangler dev; later the ETL queue worker),
 //      waits for /api/health and prints where everything is.
 // Ctrl-C (SIGINT) or SIGTERM stops everything in reverse order; PGlite is
 // closed properly so its data survives the next start.
 import { join } from "node:path";
 import { type ChildSpec, type ManagedChild, startChild } from "./children.ts";
+import { DEMO_ACCOUNTS, ensureDemoAccounts } from "./demo-accounts.ts";
 import { writeDevVars } from "./dev-vars.ts";
 import {
   EMBEDDED_PG,
@@ -148,6 +150,10 @@ async function main(): Promise<void> {
 
   const applied = await migrate(databaseUrl, { onMigration: (f) => log(`migrating: ${f}`) });
   log(applied.length ? `applied ${applied.length} migration(s)` : "database schema up to date");
+  if (!externalDb) {
+    const created = await ensureDemoAccounts(databaseUrl);
+    if (created.length) log(`created demo account(s): ${created.join(", ")}`);
+  }
 
   writeDevVars({ databaseUrl });
 
@@ -173,6 +179,9 @@ async function main(): Promise<void> {
       `  S3        ${s3Endpoint} bucket ${env.S3_BUCKET || S3.bucket}`,
       `  relay     ws://${relay.address} (Neon driver -> Postgres)`,
       `  data      ${localS3 || !externalDb ? join(s3DataDir(), "..") : "(external services)"}`,
+      ...(externalDb
+        ? []
+        : [`  accounts  ${DEMO_ACCOUNTS.map((a) => `${a.username} / ${a.password} (${a.role})`).join(", ")}`]),
       "Press Ctrl-C to stop.",
       "",
     ].join("\n"),

@@ -1,4 +1,19 @@
-/** Hono's environment for this worker: its bindings. */
+import type { Db } from "./db/client.ts";
+
+export type Role = "learner" | "analyst";
+
+/** Who the session says is calling. */
+export interface SessionUser {
+  username: string;
+  role: Role;
+}
+
+/** Hono's environment for this worker: its bindings and what middleware puts on the context. */
 export interface AppEnv {
   Bindings: Env;
+  Variables: {
+    db: Db;
+    /** null for anonymous callers (no, expired or tampered session). */
+    user: SessionUser | null;
+  };
 }

@@ -1,11 +1,21 @@
 import { Hono } from "hono";
 import type { AppEnv } from "./app-env.ts";
+import { authRoutes } from "./auth/routes.ts";
+import { sameOrigin } from "./auth/same-origin.ts";
+import { session } from "./auth/session.ts";
+import { catalogRoutes } from "./catalog/routes.ts";
+import { database } from "./db/middleware.ts";
 import { eventsRoute } from "./events/route.ts";
 import { healthRoute } from "./health/route.ts";
 import { errorResponse } from "./http/errors.ts";
+import { meRoutes } from "./me/routes.ts";
 
 export const app = new Hono<AppEnv>()
+  .use("/api/*", sameOrigin, database, session)
   .route("/api/events", eventsRoute)
   .route("/api/health", healthRoute)
+  .route("/api/auth", authRoutes)
+  .route("/api/me", meRoutes)
+  .route("/api", catalogRoutes)
   .notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404))
   .onError(errorResponse);

@@ -1,7 +1,9 @@
-// What the Node-side global setup hands the tests inside workerd.
+// What the Node-side global setups hand the tests inside workerd.
 declare module "vitest" {
   export interface ProvidedContext {
     s3Endpoint: string;
+    databaseUrl: string;
+    neonWsProxy: string;
   }
 }
 

@@ -1,12 +1,12 @@
 import { bronzeDayPrefix, LIMITS, type S3, utcDay, uuidv7 } from "@growit/contract";
 import { beforeAll, describe, expect, it } from "vitest";
-import { freshBucket, objectsUnder } from "../../test/s3-fixture.ts";
+import { objectsUnder, testEnv } from "../../test/fixtures.ts";
 import { app } from "../app.ts";
 
 let env: Env;
 let s3: S3;
 beforeAll(async () => {
-  ({ env, s3 } = await freshBucket("events"));
+  ({ env, s3 } = await testEnv("events"));
 });
 
 const event = (props: Record<string, unknown> = { query: "pandas 판다스 🐼" }) => ({

@@ -1,7 +1,7 @@
 import { S3 } from "@growit/contract";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
-import { withPool } from "../db/pool.ts";
+import { openDb } from "../db/client.ts";
 import { s3ConfigFromEnv } from "../storage/s3.ts";
 
 interface Check {
@@ -22,7 +22,9 @@ async function timed(work: () => Promise<unknown>): Promise<Check> {
     await Promise.race([work(), timeout]);
     return { ok: true, ms: Date.now() - started };
   } catch (error) {
-    return { ok: false, ms: Date.now() - started, error: (error as Error).message };
+    // DatabaseUnavailable wraps the driver's error; the health check shows the underlying one.
+    const reason = (error as Error).cause ?? error;
+    return { ok: false, ms: Date.now() - started, error: (reason as Error).message };
   } finally {
     clearTimeout(timer);
   }
@@ -32,7 +34,14 @@ async function timed(work: () => Promise<unknown>): Promise<Check> {
 export const healthRoute = new Hono<AppEnv>().get("/", async (c) => {
   const [s3, postgres] = await Promise.all([
     timed(() => new S3(s3ConfigFromEnv(c.env), { attempts: 1, baseDelayMs: 0, timeoutMs: CHECK_TIMEOUT_MS }).ping()),
-    timed(() => withPool(c.env, (pool) => pool.query("select 1"))),
+    timed(async () => {
+      const db = openDb(c.env);
+      try {
+        await db.query("select 1");
+      } finally {
+        await db.close();
+      }
+    }),
   ]);
   const failing = Object.entries({ s3, postgres })
     .filter(([, check]) => !check.ok)

@@ -7,7 +7,11 @@ export const retryLater = (c: Context, error: string, retryAfterSeconds = 1) =>
 
 /** Every error leaves as JSON; an unexpected one as a bare 500 with no internals. */
 export function errorResponse(error: Error, c: Context): Response {
-  if (error instanceof HTTPException) return c.json({ error: error.message }, error.status);
+  if (error instanceof HTTPException) {
+    if (error.status !== 503) return c.json({ error: error.message }, error.status);
+    console.error(`${c.req.method} ${c.req.path}: ${error.message}:`, (error.cause as Error | undefined)?.message);
+    return retryLater(c, error.message);
+  }
   console.error(`${c.req.method} ${c.req.path}: unexpected error:`, error);
   return c.json({ error: "internal error" }, 500);
 }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { type Course, type Level, rankCourses } from "./ranking.ts";
+
+const course = (id: string, level: Level): Course => ({
+  id,
+  category_id: "data",
+  title: id,
+  provider: "p",
+  duration: "1h",
+  level,
+  url: `https://example.org/${id}`,
+});
+const courses = [
+  course("c", "advanced"),
+  course("a", "intermediate"),
+  course("b", "beginner"),
+  course("d", "beginner"),
+];
+const ids = (ranked: { courses: Course[] }) => ranked.courses.map((c) => c.id);
+
+describe("rankCourses", () => {
+  it("starts anonymous callers at beginner", () => {
+    expect(ids(rankCourses(courses, "data", null))).toEqual(["b", "d", "a", "c"]);
+    expect(rankCourses(courses, "data", null).personalized).toBe(false);
+  });
+
+  it("steps up for callers interested in the category", () => {
+    const ranked = rankCourses(courses, "data", ["ai", "data"]);
+    expect(ids(ranked)).toEqual(["a", "c", "b", "d"]);
+    expect(ranked.personalized).toBe(true);
+  });
+
+  it("treats callers with other interests like newcomers", () => {
+    expect(ids(rankCourses(courses, "data", ["design"]))).toEqual(["b", "d", "a", "c"]);
+  });
+});

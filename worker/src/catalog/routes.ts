@@ -1,0 +1,84 @@
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { z } from "zod";
+import type { AppEnv } from "../app-env.ts";
+import { findAccount } from "../auth/accounts.ts";
+import { recordServerEvent } from "../bronze/server-events.ts";
+import type { Db } from "../db/client.ts";
+import { parseQuery } from "../http/validate.ts";
+import { type Course, rankCourses } from "./ranking.ts";
+
+const CATEGORY_ID = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "must be a category id");
+const ByCategory = z.object({ category: CATEGORY_ID });
+const Search = z.object({
+  q: z.string().trim().min(1, "must not be empty").max(200),
+  page: z.coerce.number().int().min(1).max(1000).default(1),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+});
+
+async function requireCategory(db: Db, id: string): Promise<{ id: string; name: string }> {
+  const [category] = await db.query<{ id: string; name: string }>("SELECT id, name FROM app.categories WHERE id = $1", [
+    id,
+  ]);
+  if (!category) throw new HTTPException(404, { message: `no category ${id}` });
+  return category;
+}
+
+/** `%`, `_` and `\` typed by the user are matched literally. */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+
+export const catalogRoutes = new Hono<AppEnv>()
+  .get("/categories", async (c) => {
+    const categories = await c
+      .get("db")
+      .query("SELECT id, name, description, icon, accent FROM app.categories ORDER BY id");
+    return c.json({ categories });
+  })
+  .get("/recommendations", async (c) => {
+    const { category: id } = parseQuery(c.req.query(), ByCategory);
+    const db = c.get("db");
+    const category = await requireCategory(db, id);
+    const user = c.get("user");
+    const [courses, account] = await Promise.all([
+      db.query<Course>(
+        "SELECT id, category_id, title, provider, duration, level, url FROM app.courses WHERE category_id = $1",
+        [id],
+      ),
+      user ? findAccount(db, user.username) : undefined,
+    ]);
+    const ranked = rankCourses(courses, id, account?.interests ?? null);
+    await recordServerEvent(c.env, "recommendation_request", { category: id }, user?.username ?? null);
+    return c.json({ category, ...ranked });
+  })
+  .get("/videos", async (c) => {
+    const { category: id } = parseQuery(c.req.query(), ByCategory);
+    const db = c.get("db");
+    const category = await requireCategory(db, id);
+    const videos = await db.query(
+      "SELECT id, category_id, title, channel, url FROM app.videos WHERE category_id = $1 ORDER BY id",
+      [id],
+    );
+    return c.json({ category, videos });
+  })
+  .get("/search", async (c) => {
+    const { q, page, limit } = parseQuery(c.req.query(), Search);
+    const [found] = await c.get("db").query<{ total: number; results: Record<string, unknown>[] }>(
+      `WITH hits AS (
+         SELECT 'course' AS kind, c.id, c.title, c.provider AS source, c.category_id, cat.name AS category_name,
+                c.level, c.duration, c.url
+           FROM app.courses c JOIN app.categories cat ON cat.id = c.category_id
+          WHERE c.title ILIKE $1 OR c.provider ILIKE $1 OR cat.name ILIKE $1
+         UNION ALL
+         SELECT 'video', v.id, v.title, v.channel, v.category_id, cat.name, NULL, NULL, v.url
+           FROM app.videos v JOIN app.categories cat ON cat.id = v.category_id
+          WHERE v.title ILIKE $1 OR v.channel ILIKE $1 OR cat.name ILIKE $1
+       )
+       SELECT (SELECT count(*) FROM hits)::int AS total,
+              (SELECT coalesce(json_agg(page), '[]') FROM
+                 (SELECT * FROM hits ORDER BY kind, title, id LIMIT $2 OFFSET $3) page) AS results`,
+      [likePattern(q), limit, (page - 1) * limit],
+    );
+    const { total = 0, results = [] } = found ?? {};
+    await recordServerEvent(c.env, "search_query", { query: q, results: total }, c.get("user")?.username ?? null);
+    return c.json({ query: q, page, limit, total, results });
+  });

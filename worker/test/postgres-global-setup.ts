@@ -1,0 +1,24 @@
+import type { TestProject } from "vitest/node";
+import { postgresTarget } from "../../stack/src/local.ts";
+import { migrate } from "../../stack/src/migrate.ts";
+import { startNeonRelay } from "../../stack/src/neon-relay.ts";
+import { createScratchDatabase } from "../../stack/src/test-db.ts";
+
+/** Not the local stack's 5480, so that tests run beside a running `npm start`. */
+const TEST_RELAY_PORT = 5491;
+
+/**
+ * A fresh, migrated database on the real PostgreSQL named by TEST_DATABASE_URL, and a
+ * Neon WebSocket relay to it, announced to the worker tests as `databaseUrl` and `neonWsProxy`.
+ */
+export default async function setup(project: TestProject) {
+  const database = await createScratchDatabase();
+  await migrate(database.url);
+  const relay = await startNeonRelay({ target: postgresTarget(database.url), port: TEST_RELAY_PORT });
+  project.provide("databaseUrl", database.url);
+  project.provide("neonWsProxy", relay.address);
+  return async () => {
+    await relay.close();
+    await database.drop();
+  };
+}
