@@ -113,12 +113,12 @@ export class S3 {
     return new TextDecoder().decode(await response.arrayBuffer());
   }
 
-  /** Lists every key under `prefix` (ListObjectsV2, following continuation tokens). */
-  async list(prefix: string): Promise<string[]> {
+  /** Lists every key under `prefix` (ListObjectsV2, following continuation tokens `pageSize` keys at a time). */
+  async list(prefix: string, pageSize = 1000): Promise<string[]> {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const query = new URLSearchParams({ "list-type": "2", prefix });
+      const query = new URLSearchParams({ "list-type": "2", prefix, "max-keys": String(pageSize) });
       if (token) query.set("continuation-token", token);
       const response = await this.send("", {}, query);
       const xml = await response.text();
