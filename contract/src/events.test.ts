@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { acceptClientEvent, nestsDeeperThan, type Stamp, serverEvent } from "./events.ts";
+import { acceptClientEvent, nestsDeeperThan, type Stamp, serverEvent, utf8ByteLength } from "./events.ts";
 import { LIMITS } from "./limits.ts";
 
 const receivedAt = new Date("2026-11-25T09:12:03.481Z");
@@ -108,5 +108,13 @@ describe("serverEvent", () => {
     expect(() => serverEvent("recommendation_request", { category: "" }, null)).toThrow(
       /server event recommendation_request: props.category/,
     );
+  });
+});
+
+describe("utf8ByteLength", () => {
+  it("counts as TextEncoder does", () => {
+    for (const text of ["", "abc", "é", "가나", "😀x", "\ud800", "a\udc00b", "\ud83d"]) {
+      expect(utf8ByteLength(text)).toBe(new TextEncoder().encode(text).length);
+    }
   });
 });

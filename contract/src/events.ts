@@ -73,10 +73,38 @@ export interface Stamp {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const SERVER_ONLY = new Set<string>(SERVER_ONLY_TYPES);
-const utf8 = new TextEncoder();
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+/** UTF-8 bytes of a string, counted without allocating its encoding (lone surrogates count 3, as TextEncoder's U+FFFD). */
+export function utf8ByteLength(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 2; // a surrogate pair: 4 bytes for 2 code units
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
+}
+
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
+
+export const isUuid = (v: unknown): v is string => typeof v === "string" && UUID.test(v);
+
+/** Milliseconds since the epoch of an ISO 8601 timestamp with a time zone, or null when `v` is not one. */
+export function parseIsoTimestamp(v: unknown): number | null {
+  if (typeof v !== "string" || !ISO_TS.test(v)) return null;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : at;
+}
+
+export const isEventType = (v: unknown): v is EventType => typeof v === "string" && Object.hasOwn(PROPS_SCHEMAS, v);
+export const isServerOnlyType = (type: EventType): boolean => SERVER_ONLY.has(type);
+export const UNKNOWN_TYPE_REASON = `type must be one of ${EVENT_TYPES.join(", ")}`;
+export const SKEW_REASON = "ts is more than 24 hours away from the server's clock";
 
 /** True when `value` nests objects/arrays deeper than `max`; iterative, so absurd depth cannot overflow the stack. */
 export function nestsDeeperThan(value: unknown, max: number): boolean {
@@ -90,10 +118,11 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
-function propsProblem(type: EventType, props: unknown): string | null {
+/** Why `props` break the contract for `type`, or null when they fit. */
+export function propsProblem(type: EventType, props: unknown): string | null {
   if (!isPlainObject(props)) return "props must be a JSON object";
   if (nestsDeeperThan(props, LIMITS.maxPropsDepth)) return `props nest deeper than ${LIMITS.maxPropsDepth} levels`;
-  const bytes = utf8.encode(JSON.stringify(props)).length;
+  const bytes = utf8ByteLength(JSON.stringify(props));
   if (bytes > LIMITS.maxPropsBytes) return `props are ${bytes} bytes, more than ${LIMITS.maxPropsBytes}`;
   const result = PROPS_SCHEMAS[type].safeParse(props);
   if (result.success) return null;
@@ -108,27 +137,21 @@ function propsProblem(type: EventType, props: unknown): string | null {
  */
 export function acceptClientEvent(raw: unknown, stamp: Stamp): Verdict {
   if (!isPlainObject(raw)) return { ok: false, reason: "event must be a JSON object" };
-  const { id, type, ts } = raw;
-  if (typeof id !== "string" || !UUID.test(id)) return { ok: false, reason: "id must be a UUID" };
-  if (typeof type !== "string" || !Object.hasOwn(PROPS_SCHEMAS, type)) {
-    return { ok: false, reason: `type must be one of ${EVENT_TYPES.join(", ")}` };
-  }
-  if (SERVER_ONLY.has(type)) return { ok: false, reason: `type ${type} is emitted by the server only` };
-  if (typeof ts !== "string" || !ISO_TS.test(ts) || Number.isNaN(Date.parse(ts))) {
-    return { ok: false, reason: "ts must be an ISO 8601 timestamp with a time zone" };
-  }
-  const at = Date.parse(ts);
-  if (Math.abs(at - stamp.receivedAt.getTime()) > LIMITS.maxClockSkewMs) {
-    return { ok: false, reason: "ts is more than 24 hours away from the server's clock" };
-  }
+  const { id, type } = raw;
+  if (!isUuid(id)) return { ok: false, reason: "id must be a UUID" };
+  if (!isEventType(type)) return { ok: false, reason: UNKNOWN_TYPE_REASON };
+  if (isServerOnlyType(type)) return { ok: false, reason: `type ${type} is emitted by the server only` };
+  const at = parseIsoTimestamp(raw.ts);
+  if (at === null) return { ok: false, reason: "ts must be an ISO 8601 timestamp with a time zone" };
+  if (Math.abs(at - stamp.receivedAt.getTime()) > LIMITS.maxClockSkewMs) return { ok: false, reason: SKEW_REASON };
   const props = raw.props ?? {};
-  const problem = propsProblem(type as EventType, props);
+  const problem = propsProblem(type, props);
   if (problem) return { ok: false, reason: problem };
   return {
     ok: true,
     event: {
       id: id.toLowerCase(),
-      type: type as EventType,
+      type,
       ts: new Date(at).toISOString(),
       username: stamp.username,
       props: props as EventProps<EventType>,

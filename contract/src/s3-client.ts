@@ -20,6 +20,13 @@ export interface RetryPolicy {
 /** Bounded so that a request waiting on S3 answers 503 within about a second and a half. */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 100, timeoutMs: 5_000 };
 
+/** One entry of a listing. */
+export interface S3Object {
+  key: string;
+  size: number;
+  etag: string;
+}
+
 /** An S3 request that failed for good; `status` is absent when S3 could not be reached. */
 export class S3Error extends Error {
   constructor(
@@ -105,17 +112,17 @@ export class S3 {
 
   /** Reads an object as text. */
   async getText(key: string): Promise<string> {
-    const response = await this.send(key);
-    if (!response.ok) {
-      await response.body?.cancel();
-      throw new S3Error(`S3 GET ${this.url(key)} answered HTTP ${response.status}`, response.status);
-    }
-    return new TextDecoder().decode(await response.arrayBuffer());
+    return new TextDecoder().decode(await this.getBytes(key));
   }
 
   /** Lists every key under `prefix` (ListObjectsV2, following continuation tokens `pageSize` keys at a time). */
   async list(prefix: string, pageSize = 1000): Promise<string[]> {
-    const keys: string[] = [];
+    return (await this.listObjects(prefix, pageSize)).map((object) => object.key);
+  }
+
+  /** Like list(), with each object's size and ETag. */
+  async listObjects(prefix: string, pageSize = 1000): Promise<S3Object[]> {
+    const objects: S3Object[] = [];
     let token: string | undefined;
     do {
       const query = new URLSearchParams({ "list-type": "2", prefix, "max-keys": String(pageSize) });
@@ -124,12 +131,38 @@ export class S3 {
       const xml = await response.text();
       if (!response.ok)
         throw new S3Error(`S3 list ${prefix} answered HTTP ${response.status}: ${xml.slice(0, 200)}`, response.status);
-      for (const match of xml.matchAll(/<Key>([^<]*)<\/Key>/g)) keys.push(unescapeXml(match[1] as string));
+      for (const match of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
+        const entry = match[1] as string;
+        objects.push({
+          key: unescapeXml(entry.match(/<Key>([^<]*)<\/Key>/)?.[1] ?? ""),
+          size: Number(entry.match(/<Size>(\d+)<\/Size>/)?.[1] ?? 0),
+          etag: unescapeXml(entry.match(/<ETag>([^<]*)<\/ETag>/)?.[1] ?? ""),
+        });
+      }
       token = /<IsTruncated>true<\/IsTruncated>/.test(xml)
         ? unescapeXml(xml.match(/<NextContinuationToken>([^<]*)</)?.[1] ?? "")
         : undefined;
     } while (token);
-    return keys;
+    return objects;
+  }
+
+  /** Reads an object's bytes. */
+  async getBytes(key: string): Promise<Uint8Array> {
+    const response = await this.send(key);
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new S3Error(`S3 GET ${this.url(key)} answered HTTP ${response.status}`, response.status);
+    }
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
+  /** Deletes an object; deleting a missing key succeeds, as in S3. */
+  async delete(key: string): Promise<void> {
+    const response = await this.send(key, { method: "DELETE" });
+    await response.body?.cancel();
+    if (!response.ok && response.status !== 404) {
+      throw new S3Error(`S3 DELETE ${this.url(key)} answered HTTP ${response.status}`, response.status);
+    }
   }
 
   /** Whether the bucket answers (HEAD bucket). */

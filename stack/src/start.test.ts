@@ -1,70 +1,18 @@
 // Integration test of `npm start` (without the web build step): the real
 // s3rver, PGlite socket server, relay, migrations and wrangler dev, on the
 // fixed ports, with data in a temp GROWIT_DATA_DIR.
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { S3 as S3Client, uuidv7 } from "@growit/contract";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EMBEDDED_PG, NEON_RELAY, REPO_ROOT, S3, WORKER } from "./local.ts";
+import { EMBEDDED_PG, NEON_RELAY, S3, WORKER } from "./local.ts";
 import { isPortFree, waitForPortFree } from "./ports.ts";
+import { type Started, startStack, stopStack, waitForOpen } from "./stack-process.ts";
 
 const FIXED_PORTS = [S3.port, EMBEDDED_PG.port, NEON_RELAY.port, WORKER.port];
 const dataDir = mkdtempSync(join(tmpdir(), "growit-start-"));
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<number | null>;
-}
-
-function startStack(): Started {
-  const env: NodeJS.ProcessEnv = { ...process.env, GROWIT_DATA_DIR: dataDir };
-  for (const key of [
-    "DATABASE_URL",
-    "S3_ENDPOINT",
-    "S3_BUCKET",
-    "S3_REGION",
-    "S3_ACCESS_KEY_ID",
-    "S3_SECRET_ACCESS_KEY",
-  ]) {
-    delete env[key];
-  }
-  const child = spawn(join(REPO_ROOT, "node_modules/.bin/tsx"), ["stack/src/start.ts"], {
-    cwd: REPO_ROOT,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout?.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, output: () => out, exit };
-}
-
-async function waitForOpen(started: Started, timeoutMs = 150_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited = false;
-  void started.exit.then(() => {
-    exited = true;
-  });
-  while (!started.output().includes(`open      ${WORKER.url}`)) {
-    if (exited) throw new Error(`npm start exited before it was ready:\n${started.output()}`);
-    if (Date.now() > deadline) throw new Error(`npm start not ready in time:\n${started.output()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function stopStack(started: Started): Promise<number | null> {
-  started.child.kill("SIGINT");
-  return started.exit;
-}
 
 async function query<T>(sql: string): Promise<T[]> {
   const c = new pg.Client(EMBEDDED_PG.url);
@@ -83,7 +31,7 @@ describe("npm start", () => {
     for (const port of FIXED_PORTS) {
       if (!(await isPortFree(port))) throw new Error(`port ${port} is taken: stop the running stack before this test`);
     }
-    stack = startStack();
+    stack = startStack(dataDir);
     await waitForOpen(stack);
   });
 
@@ -130,7 +78,7 @@ describe("npm start", () => {
     });
 
     it("refuses a second start while the ports are taken, naming the port", async () => {
-      const second = startStack();
+      const second = startStack(dataDir);
       expect(await second.exit).toBe(1);
       expect(second.output()).toContain(
         `port ${S3.port} (S3 server) is in use (another npm start?): stop it or free the port`,
@@ -176,7 +124,7 @@ describe("npm start", () => {
     });
 
     it("finds its data again on the next start", async () => {
-      stack = startStack();
+      stack = startStack(dataDir);
       await waitForOpen(stack);
       expect(stack.output()).toContain("database schema up to date");
       const rows = await query<{ name: string }>("select name from etl.heartbeats where name = 'start-test'");

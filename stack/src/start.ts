@@ -5,7 +5,7 @@
 //      set, and the Neon WebSocket relay;
 //   3. applies migrations, creates the demo accounts (embedded Postgres only) and
 //      writes .dev.vars;
-//   4. starts the child processes (wrangler dev; later the ETL queue worker),
+//   4. starts the child processes (wrangler dev and the ETL queue worker),
 //      waits for /api/health and prints where everything is.
 // Ctrl-C (SIGINT) or SIGTERM stops everything in reverse order; PGlite is
 // closed properly so its data survives the next start.
@@ -83,7 +83,13 @@ function childSpecs(): ChildSpec[] {
       cwd: REPO_ROOT,
       env: { ...env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
     },
-    // Later: { name: "etl worker", command: ..., args: ["etl", "work"] }
+    {
+      name: "etl worker",
+      command: process.execPath,
+      args: ["--import", "tsx", join(REPO_ROOT, "etl/src/cli.ts"), "work"],
+      cwd: REPO_ROOT,
+      env,
+    },
   ];
 }
 

@@ -41,3 +41,18 @@ export async function createScratchDatabase(): Promise<{ url: string; drop(): Pr
     },
   };
 }
+
+/** Drops every database whose name starts with `prefix` (what a test run left behind). */
+export async function dropDatabases(prefix: string): Promise<void> {
+  const admin = new pg.Client(testDatabaseUrl());
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
+      [prefix],
+    );
+    for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}

@@ -6,9 +6,11 @@ import { session } from "./auth/session.ts";
 import { catalogRoutes } from "./catalog/routes.ts";
 import { database } from "./db/middleware.ts";
 import { eventsRoute } from "./events/route.ts";
+import { exportsRoute } from "./exports/route.ts";
 import { healthRoute } from "./health/route.ts";
 import { errorResponse } from "./http/errors.ts";
 import { meRoutes } from "./me/routes.ts";
+import { statusRoute } from "./pipeline/status.ts";
 
 export const app = new Hono<AppEnv>()
   .use("/api/*", sameOrigin, database, session)
@@ -16,6 +18,8 @@ export const app = new Hono<AppEnv>()
   .route("/api/health", healthRoute)
   .route("/api/auth", authRoutes)
   .route("/api/me", meRoutes)
+  .route("/api/status", statusRoute)
+  .route("/api/exports", exportsRoute)
   .route("/api", catalogRoutes)
   .notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404))
   .onError(errorResponse);

@@ -2,11 +2,33 @@ import { env } from "cloudflare:test";
 import { S3 } from "@growit/contract";
 import { inject } from "vitest";
 import { app } from "../src/app.ts";
+import { openDb } from "../src/db/client.ts";
 import { s3ConfigFromEnv } from "../src/storage/s3.ts";
+import { TEST_DATABASE_PREFIX } from "./test-database-prefix.ts";
 
 /**
- * An environment for one test file: a fresh bucket on the test s3rver, the test
- * database through its Neon relay, and a client to look into the bucket.
+ * A database of this test file's own, copied from the migrated template the global
+ * setup made, so that files running side by side never see each other's rows.
+ */
+async function ownDatabase(): Promise<string> {
+  const template = new URL(inject("databaseUrl"));
+  const name = `${TEST_DATABASE_PREFIX}${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const admin = new URL(template);
+  admin.pathname = "/postgres";
+  const db = openDb({ ...env, DATABASE_URL: admin.toString(), NEON_WS_PROXY: inject("neonWsProxy") });
+  try {
+    await db.query(`CREATE DATABASE ${name} TEMPLATE ${template.pathname.slice(1)}`);
+  } finally {
+    await db.close();
+  }
+  const own = new URL(template);
+  own.pathname = `/${name}`;
+  return own.toString();
+}
+
+/**
+ * An environment for one test file: a fresh bucket on the test s3rver, a fresh copy of
+ * the migrated database through the Neon relay, and a client to look into the bucket.
  */
 export async function testEnv(name: string): Promise<{ env: Env; s3: S3 }> {
   const bucket = `${name}-${crypto.randomUUID().slice(0, 8)}`;
@@ -14,7 +36,7 @@ export async function testEnv(name: string): Promise<{ env: Env; s3: S3 }> {
     ...env,
     S3_ENDPOINT: inject("s3Endpoint"),
     S3_BUCKET: bucket,
-    DATABASE_URL: inject("databaseUrl"),
+    DATABASE_URL: await ownDatabase(),
     NEON_WS_PROXY: inject("neonWsProxy"),
   };
   const s3 = new S3(s3ConfigFromEnv(testEnv));

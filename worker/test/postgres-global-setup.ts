@@ -2,14 +2,16 @@ import type { TestProject } from "vitest/node";
 import { postgresTarget } from "../../stack/src/local.ts";
 import { migrate } from "../../stack/src/migrate.ts";
 import { startNeonRelay } from "../../stack/src/neon-relay.ts";
-import { createScratchDatabase } from "../../stack/src/test-db.ts";
+import { createScratchDatabase, dropDatabases } from "../../stack/src/test-db.ts";
+import { TEST_DATABASE_PREFIX } from "./test-database-prefix.ts";
 
 /** Not the local stack's 5480, so that tests run beside a running `npm start`. */
 const TEST_RELAY_PORT = 5491;
 
 /**
- * A fresh, migrated database on the real PostgreSQL named by TEST_DATABASE_URL, and a
- * Neon WebSocket relay to it, announced to the worker tests as `databaseUrl` and `neonWsProxy`.
+ * A fresh, migrated database on the real PostgreSQL named by TEST_DATABASE_URL (each test
+ * file copies it as a template), and a Neon WebSocket relay to that server, announced to
+ * the worker tests as `databaseUrl` and `neonWsProxy`.
  */
 export default async function setup(project: TestProject) {
   const database = await createScratchDatabase();
@@ -19,6 +21,7 @@ export default async function setup(project: TestProject) {
   project.provide("neonWsProxy", relay.address);
   return async () => {
     await relay.close();
+    await dropDatabases(TEST_DATABASE_PREFIX);
     await database.drop();
   };
 }

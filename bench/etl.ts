@@ -1,0 +1,218 @@
+// npm run bench:etl [-- --events N] [--per-object N]
+//
+// Writes N generated events (default 1,000,000; 1% duplicate copies) as bronze objects of one
+// day into the local S3 (bucket growit-bench; an s3rver is started on 127.0.0.1:9000 if none
+// answers), runs `etl run --date` on them in a child process (Postgres: DATABASE_URL, else an
+// embedded PGlite), and prints events/s, seconds per stage and the ETL's peak RSS next to the
+// floor measured in the same run: DuckDB alone reading the same JSONL from local disk,
+// deduplicating and writing zstd Parquet. Results go to bench/results/etl.json.
+import { spawn } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { bronzeObjectKey, S3 as S3Client, SILVER_ROW_GROUP_ROWS, uuidv7 } from "@growit/contract";
+import { dedupeSql } from "../etl/src/dedupe.ts";
+import { openDuck, sqlString } from "../etl/src/duck.ts";
+import { REPO_ROOT, S3 } from "../stack/src/local.ts";
+import { migrate } from "../stack/src/migrate.ts";
+import { startEmbeddedPostgres } from "../stack/src/postgres.ts";
+import { spawnS3Server } from "../stack/src/s3-server.ts";
+import { answers } from "./processes.ts";
+import { writeResult } from "./results.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    events: { type: "string", default: "1000000" },
+    "per-object": { type: "string", default: "10000" },
+  },
+});
+const EVENTS = Number(args.events);
+const PER_OBJECT = Number(args["per-object"]);
+const BUCKET = "growit-bench";
+const WORK = join(REPO_ROOT, ".data", "bench", "etl");
+const FLOOR_DIR = join(WORK, "floor");
+const BENCH_PG_PORT = 5434;
+
+const s3Config = {
+  endpoint: S3.endpoint,
+  region: S3.region,
+  bucket: BUCKET,
+  accessKeyId: S3.accessKeyId,
+  secretAccessKey: S3.secretAccessKey,
+};
+const bucket = new S3Client(s3Config, { attempts: 3, baseDelayMs: 200, timeoutMs: 120_000 });
+const cleanups: Array<() => Promise<void>> = [];
+
+async function ensureS3(): Promise<void> {
+  if (await answers(`${S3.endpoint}/`)) {
+    console.log(`using the S3 server on ${S3.endpoint}`);
+  } else {
+    const server = await spawnS3Server({ directory: join(WORK, "s3") });
+    cleanups.push(() => server.close());
+    console.log(`started an S3 server on ${server.endpoint}`);
+  }
+  const created = await bucket.send("", { method: "PUT" });
+  await created.body?.cancel();
+  for (const key of await bucket.list("")) await bucket.delete(key);
+}
+
+async function ensurePostgres(): Promise<string> {
+  const external = process.env.DATABASE_URL?.trim();
+  if (external) return external;
+  const dir = join(WORK, "pg");
+  rmSync(dir, { recursive: true, force: true });
+  const pg = await startEmbeddedPostgres({ dataDir: dir, port: BENCH_PG_PORT });
+  cleanups.push(() => pg.stop());
+  await migrate(pg.url);
+  return pg.url;
+}
+
+const KINDS = [
+  { type: "page_view", props: { path: "/category/data" } },
+  { type: "search_query", props: { query: "pandas tutorial", category: "data" } },
+  { type: "category_recommendation", props: { category: "ai" } },
+  { type: "video_open", props: { category: "ai", video_id: "v002", title: "Intro to ai" } },
+  { type: "course_open", props: { category: "cloud", course_id: "cloud-101" } },
+];
+
+/** Writes the events as bronze objects of `day` and, for the floor, as the same local files. */
+async function writeBronze(day: string): Promise<number> {
+  rmSync(FLOOR_DIR, { recursive: true, force: true });
+  mkdirSync(FLOOR_DIR, { recursive: true });
+  const start = Date.parse(`${day}T00:00:00Z`);
+  const step = 86_000_000 / EVENTS;
+  let written = 0;
+  let bytes = 0;
+  const puts: Promise<void>[] = [];
+  for (let part = 0; written < EVENTS; part++) {
+    const lines: string[] = [];
+    const firstMs = start + written * step;
+    for (let i = 0; i < PER_OBJECT && written < EVENTS; i++, written++) {
+      const ms = Math.floor(start + written * step);
+      const kind = KINDS[written % KINDS.length] as (typeof KINDS)[number];
+      const ts = new Date(ms).toISOString();
+      const line = JSON.stringify({
+        id: uuidv7(ms),
+        ...kind,
+        ts,
+        username: written % 10 === 0 ? null : `user${written % 5000}`,
+        received_at: new Date(ms + 300).toISOString(),
+        source: "web",
+      });
+      lines.push(line);
+      // 1% duplicate copies (a client retry), in the same object.
+      if (written % 100 === 1) lines.push(line);
+    }
+    const body = `${lines.join("\n")}\n`;
+    bytes += body.length;
+    writeFileSync(join(FLOOR_DIR, `${String(part).padStart(8, "0")}.jsonl`), body);
+    puts.push(bucket.put(bronzeObjectKey(new Date(firstMs), uuidv7()), body, "application/x-ndjson"));
+    if (puts.length >= 8) await Promise.all(puts.splice(0));
+  }
+  await Promise.all(puts);
+  return bytes;
+}
+
+/** The floor: DuckDB alone, local JSONL -> dedupe -> sorted zstd Parquet. */
+async function measureFloor(): Promise<number> {
+  const duck = await openDuck({ memoryLimit: "512MB", tempDir: join(WORK, "floor-tmp") });
+  try {
+    const started = performance.now();
+    const copies = `(SELECT id, type, ts, username AS user_id, CAST(props AS VARCHAR) AS props, received_at, source,
+        filename AS object_key FROM read_json(${sqlString(join(FLOOR_DIR, "*.jsonl"))}, format = 'newline_delimited',
+        columns = {id: 'VARCHAR', type: 'VARCHAR', ts: 'TIMESTAMP', username: 'VARCHAR', props: 'JSON',
+          received_at: 'TIMESTAMP', source: 'VARCHAR'}, filename = true))`;
+    await duck.connection.run(
+      `COPY (SELECT * EXCLUDE (copies) FROM (${dedupeSql(copies)}) ORDER BY user_id, ts, id)
+       TO ${sqlString(join(WORK, "floor.parquet"))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${SILVER_ROW_GROUP_ROWS})`,
+    );
+    return (performance.now() - started) / 1000;
+  } finally {
+    duck.close();
+  }
+}
+
+interface DayLog {
+  msg: string;
+  seconds?: number;
+  silver_rows?: number;
+  duplicates?: number;
+  bytes?: number;
+  stages?: Record<string, number>;
+  peak_rss_bytes?: number;
+  error?: string;
+}
+
+/** Runs the ETL CLI for `day` in a child process (its own RSS), returning its "day done" log. */
+async function runEtl(day: string, databaseUrl: string): Promise<{ wall: number; done: DayLog }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "etl/src/cli.ts"), "run", "--date", day], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      S3_ENDPOINT: S3.endpoint,
+      S3_BUCKET: BUCKET,
+      DATABASE_URL: databaseUrl,
+      ETL_TEMP_DIR: join(WORK, "etl-tmp"),
+    },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.on("data", (chunk) => {
+    out += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const wall = (performance.now() - started) / 1000;
+  const logs = out
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as DayLog);
+  const done = logs.find((l) => l.msg === "day done");
+  if (code !== 0 || !done) throw new Error(`etl exited ${code}: ${out.slice(-2000)}`);
+  return { wall, done };
+}
+
+async function main() {
+  await ensureS3();
+  const databaseUrl = await ensurePostgres();
+  const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  console.log(`writing ${EVENTS.toLocaleString("en-US")} events (${PER_OBJECT} per object) as bronze of ${day}…`);
+  const bronzeBytes = await writeBronze(day);
+  const floor = await measureFloor();
+  console.log(`floor (DuckDB alone, local JSONL -> Parquet): ${floor.toFixed(2)} s`);
+  const { wall, done } = await runEtl(day, databaseUrl);
+  const seconds = done.seconds ?? wall;
+  const peakRssMib = Math.round((done.peak_rss_bytes ?? 0) / 2 ** 20);
+  console.log(
+    [
+      `etl run --date ${day}: ${seconds.toFixed(2)} s in the run (${wall.toFixed(2)} s with process start)`,
+      `  ${Math.round(EVENTS / seconds).toLocaleString("en-US")} events/s; ${(seconds / floor).toFixed(2)}x the floor`,
+      `  stages (s): ${Object.entries(done.stages ?? {})
+        .map(([stage, s]) => `${stage} ${s.toFixed(2)}`)
+        .join(", ")}`,
+      `  silver rows ${done.silver_rows}, duplicates ${done.duplicates}, bronze ${(bronzeBytes / 2 ** 20).toFixed(0)} MiB`,
+      `  peak RSS ${peakRssMib} MiB`,
+    ].join("\n"),
+  );
+  const path = writeResult("etl", {
+    config: { events: EVENTS, per_object: PER_OBJECT, duplicate_share: 0.01, memory_limit: "512MB" },
+    bronze_mib: Math.round(bronzeBytes / 2 ** 20),
+    floor_s: Math.round(floor * 100) / 100,
+    etl_s: seconds,
+    etl_wall_s: Math.round(wall * 100) / 100,
+    ratio_to_floor: Math.round((seconds / floor) * 100) / 100,
+    events_per_s: Math.round(EVENTS / seconds),
+    stages_s: done.stages,
+    silver_rows: done.silver_rows,
+    duplicates: done.duplicates,
+    peak_rss_mib: peakRssMib,
+  });
+  console.log(`\nwritten: ${path}`);
+}
+
+try {
+  await main();
+} finally {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  rmSync(FLOOR_DIR, { recursive: true, force: true });
+}

@@ -1,0 +1,29 @@
+/**
+ * The silver table (DESIGN.md, "Object layout in S3"): one row per event id, in
+ * `silver/events/event_date=YYYY-MM-DD/part-0.parquet`. The types are DuckDB's (and
+ * so Parquet's logical types as DuckDB and DuckDB-WASM read them back).
+ */
+export const SILVER_COLUMNS = [
+  { name: "id", type: "VARCHAR" },
+  { name: "type", type: "VARCHAR" },
+  { name: "ts", type: "TIMESTAMP" },
+  /** The UTC date of ts. */
+  { name: "event_date", type: "DATE" },
+  /** The envelope's username; null for anonymous events. */
+  { name: "user_id", type: "VARCHAR" },
+  /** props as JSON text. */
+  { name: "props", type: "VARCHAR" },
+  /** props.category and props.query, lifted out for the dashboard. */
+  { name: "category", type: "VARCHAR" },
+  { name: "query", type: "VARCHAR" },
+  { name: "received_at", type: "TIMESTAMP" },
+  { name: "source", type: "VARCHAR" },
+] as const;
+
+export type SilverColumn = (typeof SILVER_COLUMNS)[number]["name"];
+
+/** Silver partitions are sorted by these, so that a reader's range requests touch few row groups per user. */
+export const SILVER_SORT = ["user_id", "ts", "id"] as const satisfies readonly SilverColumn[];
+
+/** Rows per Parquet row group: small enough for ranged browser reads, large enough to compress well. */
+export const SILVER_ROW_GROUP_ROWS = 100_000;

@@ -1,0 +1,69 @@
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshBucket, resetDatabase, testConfig } from "../test/fixtures.ts";
+import type { EtlConfig } from "./config.ts";
+
+const CLI = fileURLToPath(new URL("./cli.ts", import.meta.url));
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (chunk) => {
+    out += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    err += chunk;
+  });
+  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, out, err })));
+}
+
+let config: EtlConfig;
+const envOf = (c: EtlConfig): NodeJS.ProcessEnv => ({
+  S3_ENDPOINT: c.s3.endpoint,
+  S3_BUCKET: c.s3.bucket,
+  DATABASE_URL: c.databaseUrl,
+});
+
+beforeAll(async () => {
+  await resetDatabase();
+  config = testConfig(await freshBucket());
+});
+
+describe("etl cli", () => {
+  it("prints the usage and exits 2 on unknown flags or commands", async () => {
+    for (const args of [["run", "--date", "2026-01-05", "--verbose"], ["frobnicate"], ["run"]]) {
+      const result = await cli(args);
+      expect(result.code).toBe(2);
+      expect(result.err).toContain("usage: npm run etl -- <command>");
+    }
+  });
+
+  it("runs a day, logging one JSON object per line off a terminal, and exits 0", async () => {
+    const result = await cli(["run", "--date", "2001-02-03"], envOf(config));
+    expect(result.code).toBe(0);
+    const logs = result.out
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { msg: string });
+    expect(logs.map((l) => l.msg)).toEqual(expect.arrayContaining(["day started", "day done", "summary"]));
+  });
+
+  it("names an unreachable S3 or Postgres and exits 1", async () => {
+    const noS3 = await cli(["run", "--date", "2001-02-03"], { ...envOf(config), S3_ENDPOINT: "http://127.0.0.1:9" });
+    expect(noS3.code).toBe(1);
+    expect(noS3.out).toMatch(/S3 at http:\/\/127\.0\.0\.1:9 \(bucket etl-\w+\) is unreachable/);
+    const noPg = await cli(["run", "--date", "2001-02-03"], {
+      ...envOf(config),
+      DATABASE_URL: "postgres://etl:secret@127.0.0.1:9/growit",
+    });
+    expect(noPg.code).toBe(1);
+    expect(noPg.out).toContain("Postgres at postgres://etl:***@127.0.0.1:9/growit is unreachable");
+  });
+});

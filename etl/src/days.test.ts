@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { addDays, bronzeWindow, dayRange, isDay } from "./days.ts";
+
+describe("days", () => {
+  it("accepts real dates only", () => {
+    expect(isDay("2024-02-29")).toBe(true);
+    expect(isDay("2026-02-29")).toBe(false);
+    expect(isDay("2026-1-05")).toBe(false);
+    expect(isDay("yesterday")).toBe(false);
+  });
+
+  it("steps over month and year ends", () => {
+    expect(addDays("2025-12-31", 1)).toBe("2026-01-01");
+    expect(addDays("2024-03-01", -1)).toBe("2024-02-29");
+  });
+
+  it("gives inclusive ranges", () => {
+    expect(dayRange("2025-12-30", "2026-01-02")).toEqual(["2025-12-30", "2025-12-31", "2026-01-01", "2026-01-02"]);
+    expect(dayRange("2026-01-01", "2026-01-01")).toEqual(["2026-01-01"]);
+    expect(() => dayRange("2026-01-02", "2026-01-01")).toThrow(/before/);
+  });
+
+  it("reads the bronze days either side of a day", () => {
+    expect(bronzeWindow("2026-03-01")).toEqual(["2026-02-28", "2026-03-01", "2026-03-02"]);
+  });
+});

@@ -1,0 +1,219 @@
+import { hostname } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { S3, type RetryPolicy as S3RetryPolicy } from "@growit/contract";
+import type pg from "pg";
+import type { EtlConfig } from "./config.ts";
+import { type Duck, openDuck } from "./duck.ts";
+import {
+  beat,
+  claimRun,
+  DEFAULT_RETRY_POLICY,
+  failRun,
+  finishRun,
+  type RetryPolicy,
+  type RunRow,
+  recoverStaleRuns,
+  startRun,
+  tryLockDay,
+  unlockDay,
+} from "./ledger.ts";
+import { connectPostgres } from "./postgres.ts";
+import type { DayOutcome, Reporter } from "./reporter.ts";
+import { type RunHooks, runDay } from "./run-day.ts";
+
+/** Bronze and silver objects can be large: a longer per-attempt limit than the worker's request path. */
+const ETL_S3_RETRY: S3RetryPolicy = { attempts: 4, baseDelayMs: 250, timeoutMs: 300_000 };
+
+export interface EtlOptions {
+  reporter: Reporter;
+  /** Name in etl.runs.worker and etl.heartbeats; default `etl-<role>:<hostname>:<pid>`. */
+  name?: string;
+  role?: "run" | "worker";
+  hooks?: RunHooks;
+  /** A running attempt whose process has not beaten for this long is abandoned (default 60 s). */
+  staleAfterMs?: number;
+  heartbeatMs?: number;
+}
+
+export interface WorkOptions {
+  pollMs: number;
+  retry: RetryPolicy;
+  signal: AbortSignal;
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The ETL with its connections open: runs days by hand (`run`) or from the queue (`work`). */
+export class Etl {
+  readonly name: string;
+  #beating: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly config: EtlConfig,
+    readonly s3: S3,
+    readonly pool: pg.Pool,
+    readonly duck: Duck,
+    readonly options: EtlOptions,
+  ) {
+    this.name = options.name ?? `etl-${options.role ?? "run"}:${hostname()}:${process.pid}`;
+  }
+
+  /** Checks that S3 and Postgres answer (an error names the one that does not), then opens DuckDB. */
+  static async open(config: EtlConfig, options: EtlOptions): Promise<Etl> {
+    const s3 = new S3(config.s3, ETL_S3_RETRY);
+    try {
+      await new S3(config.s3, { ...ETL_S3_RETRY, attempts: 2, timeoutMs: 5_000 }).ping();
+    } catch (error) {
+      throw new Error(`S3 at ${config.s3.endpoint} (bucket ${config.s3.bucket}) is unreachable: ${message(error)}`);
+    }
+    const pool = await connectPostgres(config.databaseUrl);
+    const duck = await openDuck({
+      memoryLimit: config.memoryLimit,
+      tempDir: config.tempDir,
+      ...(config.threads ? { threads: config.threads } : {}),
+    });
+    const etl = new Etl(config, s3, pool, duck, options);
+    await etl.#beat();
+    etl.#beating = setInterval(() => void etl.#beat(), options.heartbeatMs ?? 5_000);
+    etl.#beating.unref();
+    return etl;
+  }
+
+  async #beat(): Promise<void> {
+    try {
+      await beat(this.pool, this.name);
+    } catch (error) {
+      this.options.reporter.log("heartbeat failed", { name: this.name, error: message(error) });
+    }
+  }
+
+  /** Runs an attempt whose day lock `client` holds, and records how it ended. */
+  async #execute(client: pg.PoolClient, run: RunRow, retry: RetryPolicy): Promise<DayOutcome> {
+    const { reporter } = this.options;
+    reporter.log("day started", { day: run.day, attempt: run.attempt, worker: this.name });
+    let outcome: DayOutcome;
+    try {
+      const { counts, stages } = await runDay(
+        {
+          s3: this.s3,
+          client,
+          duck: this.duck,
+          tempDir: this.config.tempDir,
+          downloadConcurrency: this.config.downloadConcurrency,
+          ...(this.options.hooks ? { hooks: this.options.hooks } : {}),
+          onProgress: (progress) => reporter.progress(run.day, progress),
+        },
+        run.day,
+      );
+      await finishRun(client, run.id, counts);
+      outcome = { day: run.day, attempt: run.attempt, status: "done", counts, stages };
+    } catch (error) {
+      outcome = { day: run.day, attempt: run.attempt, status: "failed", error: message(error) };
+      try {
+        const retryAt = await failRun(client, run, message(error), retry);
+        if (retryAt) reporter.log("retry queued", { day: run.day, not_before: retryAt.toISOString() });
+      } catch (ledgerError) {
+        // The attempt stays `running` until its heartbeat goes stale; then it is failed and retried.
+        reporter.log("could not record the failure", { day: run.day, error: message(ledgerError) });
+      }
+    }
+    reporter.outcome(outcome);
+    return outcome;
+  }
+
+  /** `run --date/--from/--to`: each day once, in order; a failure is recorded and not retried. */
+  async runDays(days: readonly string[]): Promise<DayOutcome[]> {
+    const outcomes: DayOutcome[] = [];
+    for (const day of days) {
+      const client = await this.pool.connect();
+      try {
+        if (!(await tryLockDay(client, day))) {
+          const outcome: DayOutcome = {
+            day,
+            attempt: 0,
+            status: "failed",
+            error: `${day} is being run by another process`,
+          };
+          this.options.reporter.outcome(outcome);
+          outcomes.push(outcome);
+          continue;
+        }
+        try {
+          const run = await startRun(client, day, this.name);
+          outcomes.push(await this.#execute(client, run, { ...DEFAULT_RETRY_POLICY, maxAttempts: 0 }));
+        } finally {
+          await unlockDay(client, day);
+        }
+      } finally {
+        client.release();
+      }
+    }
+    return outcomes;
+  }
+
+  /** Claims one due queued run and executes it; null when there is none. */
+  async runNextQueued(retry: RetryPolicy): Promise<DayOutcome | null> {
+    const client = await this.pool.connect();
+    try {
+      const run = await claimRun(client, this.name);
+      if (!run) return null;
+      try {
+        return await this.#execute(client, run, retry);
+      } finally {
+        await unlockDay(client, run.day);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /** `run --pending`: the queued runs that are due, until none is left; failures are not retried here. */
+  async runPending(): Promise<DayOutcome[]> {
+    const outcomes: DayOutcome[] = [];
+    for (;;) {
+      const outcome = await this.runNextQueued({ ...DEFAULT_RETRY_POLICY, maxAttempts: 0 });
+      if (!outcome) return outcomes;
+      outcomes.push(outcome);
+    }
+  }
+
+  /** Fails the attempts of processes that stopped beating and queues their retries. */
+  async recoverStale(retry: RetryPolicy): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      for (const run of await recoverStaleRuns(client, this.options.staleAfterMs ?? 60_000, retry)) {
+        this.options.reporter.log("abandoned run failed", { day: run.day, attempt: run.attempt });
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  /** `work`: claims and runs queued days until `signal` aborts; the run in progress is finished first. */
+  async work(options: WorkOptions): Promise<DayOutcome[]> {
+    const outcomes: DayOutcome[] = [];
+    this.options.reporter.log("worker started", { name: this.name, poll_ms: options.pollMs });
+    while (!options.signal.aborted) {
+      try {
+        await this.recoverStale(options.retry);
+        const outcome = await this.runNextQueued(options.retry);
+        if (outcome) {
+          outcomes.push(outcome);
+          continue;
+        }
+      } catch (error) {
+        // Postgres or S3 away: say so and try again at the next poll.
+        this.options.reporter.log("poll failed", { error: message(error) });
+      }
+      await sleep(options.pollMs, undefined, { signal: options.signal }).catch(() => {});
+    }
+    this.options.reporter.log("worker stopped", { name: this.name, runs: outcomes.length });
+    return outcomes;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#beating);
+    this.duck.close();
+    await this.pool.end();
+  }
+}

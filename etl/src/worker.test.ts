@@ -1,0 +1,109 @@
+// The queue worker: two workers share the queue and run each day exactly once; failures are
+// retried with backoff up to a limit; abandoned runs are failed and retried.
+import { S3 } from "@growit/contract";
+import { beforeEach, describe, expect, it } from "vitest";
+import { buildDataset } from "../test/bronze-dataset.ts";
+import { freshBucket, query, RecordingReporter, resetDatabase, testConfig } from "../test/fixtures.ts";
+import type { EtlConfig } from "./config.ts";
+import { Etl, type EtlOptions } from "./etl.ts";
+
+let config: EtlConfig;
+let days: string[];
+
+const RETRY = { maxAttempts: 3, baseDelayMs: 50 };
+
+async function enqueue(day: string): Promise<void> {
+  await query(
+    `INSERT INTO etl.runs (event_date, attempt, status)
+     SELECT $1::date, coalesce(max(attempt), 0) + 1, 'queued' FROM etl.runs WHERE event_date = $1::date`,
+    [day],
+  );
+}
+
+const runsOf = () =>
+  query<{ day: string; attempt: number; status: string; worker: string | null }>(
+    "SELECT to_char(event_date, 'YYYY-MM-DD') AS day, attempt, status, worker FROM etl.runs ORDER BY event_date, attempt",
+  );
+
+/** Runs `count` workers until no run is queued or running, then stops them. */
+async function workUntilIdle(count: number, options: Partial<EtlOptions> = {}) {
+  const stop = new AbortController();
+  const workers = await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      Etl.open(config, { reporter: new RecordingReporter(), name: `test-worker-${i}`, ...options }),
+    ),
+  );
+  const working = workers.map((w) => w.work({ pollMs: 50, retry: RETRY, signal: stop.signal }));
+  try {
+    for (;;) {
+      const open = await query("SELECT 1 FROM etl.runs WHERE status IN ('queued', 'running')");
+      if (open.length === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    stop.abort();
+    await Promise.all(working);
+    await Promise.all(workers.map((w) => w.close()));
+  }
+}
+
+beforeEach(async () => {
+  await resetDatabase();
+  config = testConfig(await freshBucket());
+  const s3 = new S3(config.s3);
+  const dataset = buildDataset();
+  for (const [key, body] of dataset.objects) await s3.put(key, body, "application/x-ndjson");
+  days = dataset.eventDays;
+});
+
+describe("etl work", () => {
+  it("shares the queue between two workers, running each day exactly once", async () => {
+    for (const day of days) await enqueue(day);
+    await workUntilIdle(2);
+    const runs = await runsOf();
+    expect(runs.map((r) => [r.day, r.attempt, r.status])).toEqual(days.map((d) => [d, 1, "done"]));
+    expect(new Set(runs.map((r) => r.worker))).toEqual(new Set(["test-worker-0", "test-worker-1"]));
+    const beats = await query<{ name: string }>("SELECT name FROM etl.heartbeats ORDER BY name");
+    expect(beats.map((b) => b.name)).toEqual(["test-worker-0", "test-worker-1"]);
+  });
+
+  it("retries a failing day with backoff, up to the limit, each retry a new attempt", async () => {
+    const day = days[0] as string;
+    await enqueue(day);
+    await workUntilIdle(1, {
+      hooks: {
+        afterSilverUpload: () => {
+          throw new Error("publish refused");
+        },
+      },
+    });
+    expect((await runsOf()).map((r) => [r.attempt, r.status])).toEqual([
+      [1, "failed"],
+      [2, "failed"],
+      [3, "failed"],
+    ]);
+    const notBefore = await query<{ delay_ms: number }>(
+      "SELECT extract(epoch FROM r.not_before - q.finished_at) * 1000 AS delay_ms FROM etl.runs r JOIN etl.runs q ON q.event_date = r.event_date AND q.attempt = r.attempt - 1 ORDER BY r.attempt",
+    );
+    expect(notBefore.map((r) => Math.round(Number(r.delay_ms) / 10) * 10)).toEqual([50, 200]);
+
+    // The cron's next enqueue (attempt = max + 1) runs it again; now it succeeds.
+    await enqueue(day);
+    await workUntilIdle(1);
+    expect((await runsOf()).at(-1)).toMatchObject({ attempt: 4, status: "done" });
+  });
+
+  it("fails and retries an attempt whose process stopped beating", async () => {
+    const day = days[0] as string;
+    await query(
+      "INSERT INTO etl.runs (event_date, attempt, status, started_at, worker) VALUES ($1, 1, 'running', now(), 'etl-worker:gone:1')",
+      [day],
+    );
+    await workUntilIdle(1, { staleAfterMs: 1_000 });
+    const runs = await runsOf();
+    expect(runs.map((r) => [r.attempt, r.status])).toEqual([
+      [1, "failed"],
+      [2, "done"],
+    ]);
+  });
+});

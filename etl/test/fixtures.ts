@@ -1,0 +1,70 @@
+import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { S3 } from "@growit/contract";
+import pg from "pg";
+import { inject } from "vitest";
+import { S3 as LOCAL_S3 } from "../../stack/src/local.ts";
+import type { EtlConfig } from "../src/config.ts";
+import type { DayOutcome, Reporter } from "../src/reporter.ts";
+
+/** A new empty bucket on the test s3rver, so that each test file starts from nothing. */
+export async function freshBucket(): Promise<string> {
+  const bucket = `etl-${randomBytes(4).toString("hex")}`;
+  const s3 = new S3({ ...testConfig(bucket).s3 });
+  const response = await s3.send("", { method: "PUT" });
+  if (!response.ok) throw new Error(`creating bucket ${bucket}: HTTP ${response.status} ${await response.text()}`);
+  return bucket;
+}
+
+export function testConfig(bucket: string): EtlConfig {
+  return {
+    s3: {
+      endpoint: inject("s3Endpoint"),
+      region: LOCAL_S3.region,
+      bucket,
+      accessKeyId: LOCAL_S3.accessKeyId,
+      secretAccessKey: LOCAL_S3.secretAccessKey,
+    },
+    databaseUrl: inject("databaseUrl"),
+    memoryLimit: "256MB",
+    tempDir: join(tmpdir(), "growit-etl-test"),
+    threads: 2,
+    downloadConcurrency: 4,
+  };
+}
+
+/** Empties what the ETL writes in the shared test database. */
+export async function resetDatabase(): Promise<void> {
+  const client = new pg.Client(inject("databaseUrl"));
+  await client.connect();
+  try {
+    await client.query("TRUNCATE mart.daily_events, etl.runs, etl.partitions, etl.heartbeats");
+  } finally {
+    await client.end();
+  }
+}
+
+export async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+  const client = new pg.Client(inject("databaseUrl"));
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** A reporter that keeps what it is told, for assertions. */
+export class RecordingReporter implements Reporter {
+  readonly logs: Array<{ message: string; fields: Record<string, unknown> }> = [];
+  readonly outcomes: DayOutcome[] = [];
+  log(message: string, fields: Record<string, unknown> = {}): void {
+    this.logs.push({ message, fields });
+  }
+  progress(): void {}
+  outcome(outcome: DayOutcome): void {
+    this.outcomes.push(outcome);
+  }
+  summary(): void {}
+}

@@ -1,0 +1,58 @@
+// Runs `npm start`'s orchestrator as a child process, for tests that need the whole
+// local stack on its fixed addresses (the start test, the browser end-to-end tests).
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+import { REPO_ROOT, WORKER } from "./local.ts";
+
+export interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+}
+
+/** Starts the stack with its data under `dataDir` and every service on the local defaults. */
+export function startStack(dataDir: string): Started {
+  const env: NodeJS.ProcessEnv = { ...process.env, GROWIT_DATA_DIR: dataDir };
+  for (const key of [
+    "DATABASE_URL",
+    "S3_ENDPOINT",
+    "S3_BUCKET",
+    "S3_REGION",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+  ]) {
+    delete env[key];
+  }
+  const child = spawn(join(REPO_ROOT, "node_modules/.bin/tsx"), ["stack/src/start.ts"], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout?.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    out += d.toString();
+  });
+  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => out, exit };
+}
+
+export async function waitForOpen(started: Started, timeoutMs = 150_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void started.exit.then(() => {
+    exited = true;
+  });
+  while (!started.output().includes(`open      ${WORKER.url}`)) {
+    if (exited) throw new Error(`npm start exited before it was ready:\n${started.output()}`);
+    if (Date.now() > deadline) throw new Error(`npm start not ready in time:\n${started.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function stopStack(started: Started): Promise<number | null> {
+  started.child.kill("SIGINT");
+  return started.exit;
+}

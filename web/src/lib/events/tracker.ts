@@ -1,0 +1,309 @@
+import type { ClientEvent, ClientEventType, EventProps } from "@growit/contract";
+import { backoffDelay } from "./backoff.ts";
+import { chunkEvents, takeChunk } from "./chunk.ts";
+import { CONFIG } from "./config.ts";
+import { resolveEnv, type TrackerEnv } from "./env.ts";
+import { makeEvent } from "./event.ts";
+import { holdLock, withLock } from "./locks.ts";
+import { PersistentQueue } from "./queue.ts";
+import { beacon, type Outcome, postEvents } from "./transport.ts";
+
+/** The browser's own for everything left out (see env.ts). */
+export interface TrackerOptions extends Partial<TrackerEnv> {
+  /** Defaults to `/api/events` on the page's origin. */
+  endpoint?: string;
+}
+
+export interface TrackerStats {
+  /** Events waiting to be sent, from every tab of the origin. */
+  queued: number;
+  /** Events dropped because the offline queue was full: all tabs, persisted across sessions. */
+  dropped: number;
+  /** Events the server refused (a 4xx for their chunk, or a per-index reject), in this tab's session. */
+  rejected: number;
+  /** Whether this tab is the one that sends (holds the sender lock). */
+  sender: boolean;
+}
+
+export interface Tracker {
+  /** Queues one event; never throws. Wrong types or props do not compile. */
+  track<T extends ClientEventType>(type: T, props: EventProps<T>): void;
+  /** Sends what is queued now (in the sender tab; elsewhere only stores this tab's events). Never rejects. */
+  flush(): Promise<void>;
+  stats(): TrackerStats;
+  /** Stops timers and listeners and hands the sender role to another tab (tests, hot reload). */
+  close(): void;
+}
+
+/**
+ * The event SDK of one tab. Events go to a localStorage queue shared by the origin's tabs; one
+ * tab (the holder of the sender lock) sends them, in batches, with retries and backoff, and on
+ * pagehide with sendBeacon.
+ *
+ * Delivery is at least once: a request the server stored but whose answer never came (a timeout,
+ * a tab closed mid-request) is sent again, under the same event ids, so duplicates can be dropped by id.
+ *
+ * Trade-off: only the sender beacons on pagehide. A closing non-sender tab just leaves its events
+ * in the queue, and the sender sends them within the batch delay; if the sender is closing at the
+ * same moment, they wait for the next tab or visit. One sender means an event is never sent twice
+ * by two tabs, and the beacon quota is not spent by every tab at once.
+ */
+export function createTracker(options: TrackerOptions = {}): Tracker {
+  const { endpoint = CONFIG.endpoint, ...overrides } = options;
+  const env = resolveEnv(overrides);
+  const queue = new PersistentQueue(env.storage, {
+    key: CONFIG.queueKey,
+    sentKey: CONFIG.sentKey,
+    maxEvents: CONFIG.queueMaxEvents,
+    maxBytes: CONFIG.queueMaxBytes,
+    console: env.console,
+  });
+
+  /** Tracked here but not yet in the shared queue (waiting for the queue lock). */
+  const pending: ClientEvent[] = [];
+  /** Ids in a request now: never put in a second one meanwhile. */
+  const inFlight = new Set<string>();
+  let sender = false;
+  let closed = false;
+  let rejected = 0;
+  let attempt = 0;
+  let persistQueued = false;
+  let batchTimer: unknown;
+  let retryTimer: unknown;
+  let flushing: Promise<void> | undefined;
+  let flushAgain = false;
+
+  const sendable = () => queue.read().events.filter((e) => !inFlight.has(e.id));
+
+  function clearTimers(): void {
+    if (batchTimer !== undefined) env.timers.clearTimeout(batchTimer);
+    if (retryTimer !== undefined) env.timers.clearTimeout(retryTimer);
+    batchTimer = undefined;
+    retryTimer = undefined;
+  }
+
+  /** Moves pending events into the shared queue, under the queue lock (read-modify-write). */
+  function persist(): Promise<void> {
+    if (pending.length === 0) return Promise.resolve();
+    return withLock(env.locks, CONFIG.queueLock, () => {
+      const batch = pending.splice(0);
+      if (batch.length > 0) queue.append(batch);
+    }).catch((error: unknown) => {
+      env.console.warn("events: the queue lock failed; storing without it:", error);
+      persistNow();
+    });
+  }
+
+  /**
+   * Stores pending events at once, without the lock: for pagehide, when the page may be gone
+   * before a lock is granted. Racing another tab's append could lose or repeat an event, which
+   * beats losing them all. Usually nothing is pending: appends finish within milliseconds.
+   */
+  function persistNow(): void {
+    const batch = pending.splice(0);
+    if (batch.length > 0) queue.append(batch);
+  }
+
+  /** One lock request for all events tracked in the same task. */
+  function persistSoon(): void {
+    if (persistQueued) return;
+    persistQueued = true;
+    void persist().finally(() => {
+      persistQueued = false;
+      if (pending.length > 0) persistSoon();
+      else schedule();
+    });
+  }
+
+  /** Sender only: sends at once at the batch size, else arms the timer for the oldest unsent event. */
+  function schedule(): void {
+    if (closed || !sender || flushing || retryTimer !== undefined || !env.isOnline()) return;
+    const events = sendable();
+    const oldest = events[0];
+    if (!oldest) return;
+    if (events.length >= CONFIG.batchSize) {
+      void flush();
+      return;
+    }
+    if (batchTimer !== undefined) return;
+    // Counted from the event's own ts, so events left by an earlier visit or a closed tab go at once.
+    const age = env.now() - Date.parse(oldest.ts);
+    const wait = Number.isNaN(age) ? 0 : Math.min(CONFIG.batchDelayMs, Math.max(0, CONFIG.batchDelayMs - age));
+    batchTimer = env.timers.setTimeout(() => {
+      batchTimer = undefined;
+      void flush();
+    }, wait);
+  }
+
+  function flush(): Promise<void> {
+    if (flushing) {
+      flushAgain = true;
+      return flushing;
+    }
+    const run = async () => {
+      do {
+        flushAgain = false;
+        await persist();
+        if (closed || !sender || !env.isOnline()) return;
+        clearTimers();
+        await sendQueued();
+      } while (flushAgain && retryTimer === undefined);
+    };
+    flushing = run()
+      .catch((error: unknown) => env.console.error("events: flush failed:", error))
+      .finally(() => {
+        flushing = undefined;
+        schedule();
+      });
+    return flushing;
+  }
+
+  /** Sends the queue chunk by chunk; on a retryable failure, stops and backs off. */
+  async function sendQueued(): Promise<void> {
+    await withLock(env.locks, CONFIG.queueLock, () => queue.compact());
+    // Each event at most once per flush, even if removing it from storage failed.
+    const attempted = new Set<string>();
+    while (!closed && sender) {
+      const events = sendable().filter((e) => !attempted.has(e.id));
+      if (events.length === 0) return;
+      const chunk = takeChunk(events, { maxBytes: CONFIG.requestMaxBytes, maxEvents: CONFIG.maxEventsPerRequest });
+      for (const event of chunk) attempted.add(event.id);
+      const outcome = await send(chunk, false);
+      if (outcome.kind === "retry") {
+        backOff(outcome.retryAfterMs);
+        return;
+      }
+    }
+  }
+
+  async function send(chunk: ClientEvent[], keepalive: boolean): Promise<Outcome> {
+    const ids = chunk.map((e) => e.id);
+    for (const id of ids) inFlight.add(id);
+    try {
+      const outcome = await postEvents(endpoint, chunk, {
+        fetch: env.fetch,
+        timers: env.timers,
+        now: env.now,
+        timeoutMs: CONFIG.requestTimeoutMs,
+        keepalive,
+      });
+      if (outcome.kind !== "retry") await settle(chunk, outcome);
+      return outcome;
+    } finally {
+      for (const id of ids) inFlight.delete(id);
+    }
+  }
+
+  /** The server has answered for this chunk: it leaves the queue, by id, whatever the verdict. */
+  async function settle(chunk: ClientEvent[], outcome: Exclude<Outcome, { kind: "retry" }>): Promise<void> {
+    attempt = 0;
+    if (outcome.kind === "refused") {
+      rejected += chunk.length;
+      env.console.error(
+        `events: the server refused ${chunk.length} events (HTTP ${outcome.status}): ${outcome.error}; dropped`,
+      );
+    } else if (outcome.rejected.length > 0) {
+      rejected += outcome.rejected.length;
+      const details = outcome.rejected.map(({ index, reason }) => ({ event: chunk[index], reason }));
+      env.console.warn(`events: the server rejected ${outcome.rejected.length} of ${chunk.length} events:`, details);
+    }
+    const ids = chunk.map((e) => e.id);
+    await withLock(env.locks, CONFIG.queueLock, () => queue.remove(ids));
+  }
+
+  function backOff(retryAfterMs: number | undefined): void {
+    // Retry-After is a floor, the jittered backoff the usual delay.
+    const delay = Math.min(CONFIG.maxRetryAfterMs, Math.max(backoffDelay(attempt, env.random), retryAfterMs ?? 0));
+    attempt = Math.min(attempt + 1, 32);
+    if (retryTimer !== undefined) env.timers.clearTimeout(retryTimer);
+    retryTimer = env.timers.setTimeout(() => {
+      retryTimer = undefined;
+      void flush();
+    }, delay);
+  }
+
+  /** visibilitychange to hidden, or pagehide: the page may be gone in a moment. */
+  function onHide(): void {
+    if (closed) return;
+    persistNow();
+    // Offline, a beacon would be lost while still counting as handed over: keep the events queued.
+    if (!sender || !env.isOnline()) return;
+    const chunks = chunkEvents(sendable(), { maxBytes: CONFIG.beaconMaxBytes, maxEvents: CONFIG.maxEventsPerRequest });
+    for (const chunk of chunks) {
+      if (beacon(env.sendBeacon, endpoint, chunk)) {
+        // The browser delivers it now; marked, not removed, since taking the queue lock could outlast the page.
+        queue.markSent(chunk.map((e) => e.id));
+        continue;
+      }
+      // No sendBeacon, or it refused (quota): a keepalive fetch, handled like any request if the page lives on.
+      void send(chunk, true).then((outcome) => {
+        if (outcome.kind === "retry") schedule();
+      });
+    }
+  }
+
+  const onVisibility = () => {
+    if (env.document?.visibilityState === "hidden") onHide();
+  };
+  const onOnline = () => {
+    attempt = 0;
+    if (retryTimer !== undefined) env.timers.clearTimeout(retryTimer);
+    retryTimer = undefined;
+    void flush();
+  };
+  // Another tab changed the queue: the sender re-checks the batch size and timer.
+  const onStorage = (event: Event) => {
+    const key = (event as { key?: unknown }).key;
+    if (key === CONFIG.queueKey || key === null) schedule();
+  };
+  env.document?.addEventListener("visibilitychange", onVisibility);
+  env.window?.addEventListener("pagehide", onHide);
+  env.window?.addEventListener("online", onOnline);
+  env.window?.addEventListener("storage", onStorage);
+
+  // Held for the tab's lifetime; the browser passes it on when the tab goes. Without Web Locks
+  // (or if they fail) this tab is its own sender.
+  const releaseSender = holdLock(
+    env.locks,
+    CONFIG.senderLock,
+    () => {
+      sender = !closed;
+      schedule();
+    },
+    (error) => {
+      env.console.warn("events: the sender lock failed; this tab sends its own events:", error);
+      sender = !closed;
+      schedule();
+    },
+  );
+
+  return {
+    track(type, props) {
+      if (closed) return;
+      const made = makeEvent(type, props, env.now());
+      if (!made.ok) {
+        env.console.error(`events: ${String(type)} not tracked: ${made.problem}`);
+        return;
+      }
+      pending.push(made.event);
+      persistSoon();
+    },
+    flush,
+    stats() {
+      const { events, dropped } = queue.read();
+      return { queued: events.length + pending.length, dropped, rejected, sender };
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      sender = false;
+      clearTimers();
+      env.document?.removeEventListener("visibilitychange", onVisibility);
+      env.window?.removeEventListener("pagehide", onHide);
+      env.window?.removeEventListener("online", onOnline);
+      env.window?.removeEventListener("storage", onStorage);
+      releaseSender();
+      void persist();
+    },
+  };
+}

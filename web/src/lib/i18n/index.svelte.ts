@@ -1,0 +1,32 @@
+import { en } from "./en.ts";
+import { ko, type MessageKey, type Messages } from "./ko.ts";
+
+export type Locale = "ko" | "en";
+export const LOCALES: Record<Locale, { label: string; messages: Messages }> = {
+  ko: { label: "한국어", messages: ko },
+  en: { label: "English", messages: en },
+};
+const STORAGE_KEY = "growit.locale";
+
+/** The browser's preferred language decides, unless the learner picked one before. */
+function initialLocale(): Locale {
+  if (typeof window === "undefined") return "ko";
+  const saved = localStorage.getItem(STORAGE_KEY);
+  if (saved === "ko" || saved === "en") return saved;
+  const preferred = navigator.languages?.[0] ?? navigator.language ?? "ko";
+  return preferred.toLowerCase().startsWith("ko") ? "ko" : "en";
+}
+
+export const i18n = $state({ locale: initialLocale() });
+
+export function setLocale(locale: Locale): void {
+  i18n.locale = locale;
+  localStorage.setItem(STORAGE_KEY, locale);
+  document.documentElement.lang = locale;
+}
+
+/** The message `key` in the current language, with `{name}` placeholders filled in. */
+export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
+  const text = LOCALES[i18n.locale].messages[key];
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
