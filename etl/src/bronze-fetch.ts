@@ -1,7 +1,8 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { bronzeDayPrefix, parseBronzeLine, type RejectRecord, type S3 } from "@growit/contract";
+import { bronzeDayPrefix, type RejectRecord, type S3 } from "@growit/contract";
 import { bronzeWindow } from "./days.ts";
+import { LineCheckPool } from "./line-check-pool.ts";
 
 export interface FetchProgress {
   objects: number;
@@ -45,9 +46,8 @@ async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T
 }
 
 /**
- * Downloads the bronze window of a day, checks every line against the contract and writes the
- * usable lines to local files for DuckDB. A line already in normal form is written as stored;
- * one that is not is written as its normalized envelope, so DuckDB only ever reads normal forms.
+ * Downloads the bronze window of a day, checks every line against the contract (on worker
+ * threads, see LineCheckPool) and writes the usable lines to local files for DuckDB.
  */
 export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFetched> {
   const { s3, day, dir } = options;
@@ -59,48 +59,27 @@ export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFe
   const fetched: BronzeFetched = { objects: keys.length, bytes: 0, files: 0, ownLines: 0, rejects: [] };
   let done = 0;
   let lines = 0;
-  const decoder = new TextDecoder();
   const rejectedAt = new Date().toISOString();
-  await eachLimited(keys, options.concurrency, async (key, index) => {
-    const bytes = await s3.getBytes(key);
-    const own = key.startsWith(ownPrefix);
-    const text = decoder.decode(bytes);
-    // Lines to write when the object cannot be written as stored; built only once that is known.
-    let kept: string[] | null = null;
-    let lineNumber = 0;
-    let start = 0;
-    while (start < text.length) {
-      let end = text.indexOf("\n", start);
-      if (end === -1) end = text.length;
-      const line = text.slice(start, end);
-      lineNumber++;
-      const verdict = parseBronzeLine(line);
-      if (!(verdict.ok && verdict.canonical) && kept === null) {
-        kept = start === 0 ? [] : text.slice(0, start - 1).split("\n");
+  const pool = new LineCheckPool();
+  try {
+    await eachLimited(keys, options.concurrency, async (key, index) => {
+      const bytes = await s3.getBytes(key);
+      const size = bytes.length;
+      const own = key.startsWith(ownPrefix);
+      const checked = await pool.check({ key, own, bytes, rejectedAt });
+      if (own) fetched.ownLines += checked.lines;
+      fetched.rejects.push(...checked.rejects);
+      lines += checked.lines;
+      if (checked.usableLines > 0) {
+        await writeFile(join(dir, `${String(index).padStart(8, "0")}.jsonl`), checked.usable);
+        fetched.files++;
       }
-      if (verdict.ok) kept?.push(verdict.canonical ? line : JSON.stringify(verdict.event));
-      else if (own) {
-        fetched.rejects.push({
-          reason: verdict.reason,
-          rejected_at: rejectedAt,
-          stage: "etl",
-          object: key,
-          line: lineNumber,
-          event: line,
-        });
-      }
-      start = end + 1;
-    }
-    if (own) fetched.ownLines += lineNumber;
-    lines += lineNumber;
-    if (kept === null ? lineNumber > 0 : kept.length > 0) {
-      const path = join(dir, `${String(index).padStart(8, "0")}.jsonl`);
-      await writeFile(path, kept === null ? bytes : `${kept.join("\n")}\n`);
-      fetched.files++;
-    }
-    fetched.bytes += bytes.length;
-    done++;
-    options.onProgress?.({ objects: done, totalObjects: keys.length, bytes: fetched.bytes, totalBytes, lines });
-  });
+      fetched.bytes += size;
+      done++;
+      options.onProgress?.({ objects: done, totalObjects: keys.length, bytes: fetched.bytes, totalBytes, lines });
+    });
+  } finally {
+    await pool.close();
+  }
   return fetched;
 }
