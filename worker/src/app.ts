@@ -9,10 +9,12 @@ import { eventsRoute } from "./events/route.ts";
 import { exportsRoute } from "./exports/route.ts";
 import { healthRoute } from "./health/route.ts";
 import { errorResponse } from "./http/errors.ts";
+import { apiSecurityHeaders } from "./http/security-headers.ts";
 import { meRoutes } from "./me/routes.ts";
 import { statusRoute } from "./pipeline/status.ts";
 
 export const app = new Hono<AppEnv>()
+  .use(apiSecurityHeaders)
   .use("/api/*", sameOrigin, database, session)
   .route("/api/events", eventsRoute)
   .route("/api/health", healthRoute)
