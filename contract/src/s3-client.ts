@@ -82,13 +82,17 @@ export class S3 {
   }
 
   /** Sends a request, retrying network errors and 5xx/429; returns the last response, whatever its status. */
-  async send(key: string, init: RequestInit = {}, query?: URLSearchParams): Promise<Response> {
-    const method = init.method ?? "GET";
+  async send(key: string, request: RequestInit | (() => RequestInit) = {}, query?: URLSearchParams): Promise<Response> {
+    // A function makes a fresh request per attempt, for bodies that can be read only once (streams).
+    const next = typeof request === "function" ? request : () => request;
     const url = this.url(key, query);
+    let method = "GET";
     let lastError = "";
     for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
       if (attempt > 1) await sleep(Math.random() * this.retry.baseDelayMs * 3 ** (attempt - 2));
       try {
+        const init = next();
+        method = init.method ?? "GET";
         const response = await this.#aws.fetch(url, { ...init, signal: AbortSignal.timeout(this.retry.timeoutMs) });
         if (!retryable(response.status) || attempt === this.retry.attempts) return response;
         lastError = `HTTP ${response.status}`;

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { etlRejectsKey, type S3, silverPartitionKey } from "@growit/contract";
 import type pg from "pg";
@@ -8,6 +8,7 @@ import { refreshExports } from "./exports.ts";
 import type { RunCounts } from "./ledger.ts";
 import { publishDay } from "./publish.ts";
 import { type Refined, refineDay } from "./refine.ts";
+import { uploadFile } from "./upload-file.ts";
 
 /** Points where tests stop a run on purpose, to check that the next run converges. */
 export interface RunHooks {
@@ -75,7 +76,7 @@ export async function runDay(context: DayContext, day: string): Promise<DayResul
 
     const partitionKey = silverPartitionKey(day);
     if (refined.silver) {
-      await s3.put(partitionKey, new Uint8Array(await readFile(refined.silver.path)), "application/vnd.apache.parquet");
+      await uploadFile(s3, partitionKey, { ...refined.silver, contentType: "application/vnd.apache.parquet" });
     }
     await context.hooks?.afterSilverUpload?.(day);
     const uploadSeconds = lap();

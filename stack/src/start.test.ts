@@ -1,13 +1,14 @@
 // Integration test of `npm start` (without the web build step): the real
 // s3rver, PGlite socket server, relay, migrations and wrangler dev, on the
 // fixed ports, with data in a temp GROWIT_DATA_DIR.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { S3 as S3Client, uuidv7 } from "@growit/contract";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EMBEDDED_PG, NEON_RELAY, S3, WORKER } from "./local.ts";
+import { parseDotenv } from "./dev-vars.ts";
+import { EMBEDDED_PG, NEON_RELAY, REPO_ROOT, S3, WORKER } from "./local.ts";
 import { isPortFree, waitForPortFree } from "./ports.ts";
 import { type Started, startStack, stopStack, waitForOpen } from "./stack-process.ts";
 
@@ -47,6 +48,9 @@ describe("npm start", () => {
       expect(out).toContain(`DATABASE_URL=${EMBEDDED_PG.url}`);
       expect(out).toContain(S3.endpoint);
       expect(out).toContain(NEON_RELAY.address);
+      const secret = parseDotenv(readFileSync(join(REPO_ROOT, ".dev.vars"), "utf8")).get("SESSION_SECRET");
+      expect(secret).toMatch(/.{32,}/);
+      expect(out).not.toContain(secret);
     });
 
     it("creates the demo accounts, which can log in through the worker and the Neon driver", async () => {
