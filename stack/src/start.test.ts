@@ -118,6 +118,43 @@ describe("npm start", () => {
     });
   });
 
+  describe("the pipeline", () => {
+    it("turns a learner's events into mart rows once the cron fires and the ETL worker runs", async () => {
+      const login = await fetch(`${WORKER.url}/api/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "demo", password: "growit-demo" }),
+      });
+      const cookie = login.headers.get("set-cookie")?.split(";")[0] ?? "";
+      const events = Array.from({ length: 3 }, () => ({
+        id: uuidv7(),
+        type: "page_view",
+        ts: new Date().toISOString(),
+        props: { path: "/pipeline" },
+      }));
+      const sent = await fetch(`${WORKER.url}/api/events`, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie },
+        body: JSON.stringify({ events }),
+      });
+      expect(sent.status).toBe(202);
+
+      const cron = await fetch(`${WORKER.url}/__scheduled?cron=${encodeURIComponent("*/15 * * * *")}`);
+      expect(cron.status).toBe(200);
+      const deadline = Date.now() + 30_000;
+      let count = 0;
+      while (count < 3 && Date.now() < deadline) {
+        const [row] = await query<{ cnt: string | null }>(
+          "SELECT sum(cnt)::text AS cnt FROM mart.daily_events WHERE user_id = 'demo' AND event_date = current_date",
+        );
+        count = Number(row?.cnt ?? 0);
+        if (count < 3) await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      // The demo user's login is an event too; the three page views are there with it.
+      expect(count).toBeGreaterThanOrEqual(3);
+    });
+  });
+
   describe("stop and restart", () => {
     it("stops everything on SIGINT and releases every port", async () => {
       await query("insert into etl.heartbeats (name) values ('start-test')");

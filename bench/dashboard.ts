@@ -1,0 +1,317 @@
+// npm run bench:dashboard [-- --runs N] [--regenerate]
+//
+// The analyst dashboard at scale: a 1M-row mart and 5M silver events over the last 30 days,
+// generated straight into the local S3 as Parquet with DuckDB in Node (not through the ETL),
+// with a matching exports manifest. Then, in Chromium: N cold loads of /dashboard (each in a
+// fresh browser context, so an empty HTTP cache) timing the first chart and every view's query,
+// and the seed's three queries run warm in the SQL console. Results go to bench/results/dashboard.json.
+//
+// It starts its own stack (data in .data/bench/dashboard/, kept between runs and regenerated
+// when stale) and refuses to run beside another: it replaces the exports in the bucket.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { EXPORT_KEYS, S3 as S3Client, SILVER_ROW_GROUP_ROWS, SILVER_SORT, silverPartitionKey } from "@growit/contract";
+import type { Page } from "playwright-core";
+import { launchChromium } from "../e2e/browser.ts";
+import { openDuck, sqlString } from "../etl/src/duck.ts";
+import { REPO_ROOT, S3, WORKER } from "../stack/src/local.ts";
+import { dayUsers, eventsPerDay, topUsers } from "../web/src/lib/dashboard/queries.ts";
+import { answers, startLogged, stopAll, waitForHttp } from "./processes.ts";
+import { writeResult } from "./results.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: "string", default: "3" },
+    regenerate: { type: "boolean", default: false },
+  },
+});
+const RUNS = Number(args.runs);
+const WARM_REPEATS = 5;
+const DAYS = 30;
+/** 30 days x 33,334 users a day = 1,000,020 mart rows. */
+const USERS_PER_DAY = 33_334;
+const USERS = 50_000;
+const SILVER_EVENTS = 5_000_000;
+const WORK = join(REPO_ROOT, ".data", "bench", "dashboard");
+const STACK_DATA = join(WORK, "stack");
+const SCRATCH = join(WORK, "parquet");
+const LOGS = join(REPO_ROOT, ".data", "bench", "logs");
+const VIEWS = ["events-per-day", "top-users", "day-users", "events-by-type", "events-by-category"];
+const TARGETS = { first_chart_cold_ms: 1_500, seed_query_warm_ms: 100 };
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const utcDay = (offset: number) => new Date(Date.now() + offset * DAY_MS).toISOString().slice(0, 10);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+const round = (ms: number | undefined) => (ms === undefined ? null : Math.round(ms));
+
+// The bench's stack runs in local mode (embedded Postgres, its own S3): outside settings must not leak into it.
+for (const key of [
+  "DATABASE_URL",
+  "S3_ENDPOINT",
+  "S3_BUCKET",
+  "S3_REGION",
+  "S3_ACCESS_KEY_ID",
+  "S3_SECRET_ACCESS_KEY",
+]) {
+  delete process.env[key];
+}
+const bucket = new S3Client({ ...S3 }, { attempts: 3, baseDelayMs: 200, timeoutMs: 120_000 });
+
+interface ManifestFile {
+  key: string;
+  bytes: number;
+  rows: number;
+  sha256: string;
+  generated_at: string;
+}
+
+async function startStack(): Promise<void> {
+  if (await answers(WORKER.healthUrl)) {
+    throw new Error(
+      `a stack already answers on ${WORKER.url}: stop it; this benchmark runs its own and replaces its exports`,
+    );
+  }
+  if (!existsSync(join(REPO_ROOT, "web/build/index.html"))) {
+    throw new Error("no web/build: run `npm run build -w web` first");
+  }
+  const log = join(LOGS, "dashboard-stack.log");
+  console.log(`starting a stack with data in ${STACK_DATA}; log: ${log}`);
+  startLogged(join(REPO_ROOT, "node_modules/.bin/tsx"), ["stack/src/start.ts"], {
+    cwd: REPO_ROOT,
+    env: { GROWIT_DATA_DIR: STACK_DATA },
+    log,
+  });
+  await waitForHttp(WORKER.healthUrl, 180_000, log);
+}
+
+/** The manifest in the bucket, if it describes today's generated data set. */
+async function currentManifest(): Promise<ManifestFile[] | null> {
+  try {
+    const manifest = JSON.parse(await bucket.getText(EXPORT_KEYS.manifest)) as { files: ManifestFile[] };
+    const mart = manifest.files.find((f) => f.key === EXPORT_KEYS.dailyEvents);
+    const silver = manifest.files.filter((f) => f.key.startsWith("silver/"));
+    const fresh = silver.some((f) => f.key === silverPartitionKey(utcDay(-1)));
+    const silverRows = silver.reduce((n, f) => n + f.rows, 0);
+    return mart?.rows === DAYS * USERS_PER_DAY && silver.length === DAYS && silverRows === SILVER_EVENTS && fresh
+      ? manifest.files
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+async function upload(key: string, path: string, rows: number, generatedAt: string): Promise<ManifestFile> {
+  const body = new Uint8Array(readFileSync(path));
+  await bucket.put(key, body, "application/vnd.apache.parquet");
+  const sha256 = createHash("sha256").update(body).digest("hex");
+  return { key, bytes: body.length, rows, sha256, generated_at: generatedAt };
+}
+
+/**
+ * The mart (day, user, cnt) for the 30 days before today, and silver events that match it: each
+ * mart row's cnt events for its user, plus anonymous events up to 5M in all. Written as the ETL
+ * writes them (zstd, silver sorted by SILVER_SORT in SILVER_ROW_GROUP_ROWS row groups).
+ */
+async function generate(): Promise<ManifestFile[]> {
+  rmSync(SCRATCH, { recursive: true, force: true });
+  mkdirSync(SCRATCH, { recursive: true });
+  const duck = await openDuck({ memoryLimit: "1GB", tempDir: join(SCRATCH, "tmp") });
+  const { connection } = duck;
+  const first = utcDay(-DAYS);
+  const generatedAt = new Date().toISOString();
+  const files: ManifestFile[] = [];
+  try {
+    // (u * 7 + d * 1013) mod 50,000 is one-to-one in u, so each day has 33,334 distinct users.
+    await connection.run(`CREATE TABLE mart AS
+      SELECT DATE ${sqlString(first)} + d::INTEGER AS event_date,
+             printf('user%05d', (u * 7 + d * 1013) % ${USERS}) AS user_id,
+             (1 + (u * 31 + d * 17) % 8)::BIGINT AS cnt
+      FROM range(${DAYS}) days(d), range(${USERS_PER_DAY}) users(u)`);
+    const named = Number((await connection.runAndReadAll("SELECT sum(cnt) FROM mart")).getRows()[0]?.[0]);
+    const anonymousPerDay = Math.floor((SILVER_EVENTS - named) / DAYS);
+    const martPath = join(SCRATCH, "daily_events.parquet");
+    await connection.run(
+      `COPY (SELECT event_date, user_id, cnt FROM mart ORDER BY event_date, user_id) TO ${sqlString(martPath)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    files.push(await upload(EXPORT_KEYS.dailyEvents, martPath, DAYS * USERS_PER_DAY, generatedAt));
+    console.log(`  mart: ${DAYS * USERS_PER_DAY} rows, ${(files[0]?.bytes ?? 0) / 1e6} MB`);
+
+    let silverTotal = 0;
+    for (let d = 0; d < DAYS; d++) {
+      const day = utcDay(-DAYS + d);
+      // The last day takes the remainder, so that silver holds exactly SILVER_EVENTS events.
+      const anonymous = d === DAYS - 1 ? SILVER_EVENTS - named - anonymousPerDay * (DAYS - 1) : anonymousPerDay;
+      const path = join(SCRATCH, `silver-${day}.parquet`);
+      await connection.run(`COPY (
+        WITH raw AS (
+          SELECT m.user_id, i.i AS n FROM mart m, range(m.cnt) i(i) WHERE m.event_date = DATE ${sqlString(day)}
+          UNION ALL SELECT NULL, i FROM range(${anonymous}) a(i)
+        ), typed AS (
+          SELECT user_id, n, (hash(user_id, n) % 1000000007)::BIGINT AS h,
+                 ['page_view', 'search_query', 'category_recommendation', 'video_open', 'course_open'][1 + n % 5] AS type
+          FROM raw
+        ), events AS (
+          SELECT uuid()::VARCHAR AS id, type,
+                 DATE ${sqlString(day)} + to_seconds((h % 86400)::BIGINT) AS ts,
+                 DATE ${sqlString(day)} AS event_date, user_id,
+                 CASE WHEN type = 'page_view' THEN NULL
+                      ELSE ['data', 'ai', 'cloud', 'design', 'business'][1 + (h // 86400) % 5] END AS category,
+                 CASE WHEN type = 'search_query' THEN 'query ' || (h % 100) END AS query
+          FROM typed
+        )
+        SELECT id, type, ts, event_date, user_id,
+               CASE type WHEN 'page_view' THEN json_object('path', '/')
+                         WHEN 'search_query' THEN json_object('query', query, 'category', category)
+                         ELSE json_object('category', category) END::VARCHAR AS props,
+               category, query, ts + INTERVAL 1 SECOND AS received_at, 'web' AS source
+        FROM events ORDER BY ${SILVER_SORT.join(", ")}
+      ) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${SILVER_ROW_GROUP_ROWS})`);
+      const rows = Number(
+        (await connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(path)})`)).getRows()[0]?.[0],
+      );
+      files.push(await upload(silverPartitionKey(day), path, rows, generatedAt));
+      silverTotal += rows;
+    }
+    const silverBytes = files.slice(1).reduce((n, f) => n + f.bytes, 0);
+    console.log(`  silver: ${silverTotal} events in ${DAYS} partitions, ${(silverBytes / 1e6).toFixed(1)} MB`);
+  } finally {
+    duck.close();
+    rmSync(SCRATCH, { recursive: true, force: true });
+  }
+  const manifest = { generated_at: generatedAt, files };
+  await bucket.put(EXPORT_KEYS.manifest, `${JSON.stringify(manifest, null, 2)}\n`, "application/json");
+  return files;
+}
+
+interface ColdLoad {
+  first_chart_ms: number | null;
+  all_charts_ms: number | null;
+  charts_ms: Record<string, number | null>;
+  queries_ms: Record<string, number | null>;
+}
+
+/** Marks and measures the dashboard records, relative to the navigation's start. */
+async function readTimings(page: Page): Promise<ColdLoad> {
+  // Plain data out of the page: tsx's helpers do not exist there, so no functions are defined inside.
+  const entries = await page.evaluate(
+    (names) => names.map((name) => performance.getEntriesByName(name)[0]?.toJSON()),
+    [...VIEWS.map((v) => `chart:${v}`), ...VIEWS.map((v) => `query:${v}`)],
+  );
+  const charts = Object.fromEntries(VIEWS.map((v, i) => [v, entries[i]?.startTime ?? null]));
+  const queries = Object.fromEntries(VIEWS.map((v, i) => [v, entries[VIEWS.length + i]?.duration ?? null]));
+  const drawn = Object.values(charts).filter((t): t is number => t !== null);
+  return {
+    first_chart_ms: charts["events-per-day"] ?? null,
+    all_charts_ms: drawn.length === VIEWS.length ? Math.max(...drawn) : null,
+    charts_ms: charts,
+    queries_ms: queries,
+  };
+}
+
+/** Runs `sql` in the SQL console (Ctrl-Enter) and returns DuckDB's time for it. */
+async function consoleQuery(page: Page, sql: string): Promise<number> {
+  const before = await page.evaluate(() => performance.getEntriesByName("query:console").length);
+  await page.getByLabel("SQL query").fill(sql);
+  await page.getByLabel("SQL query").press("Control+Enter");
+  await page.waitForFunction((n) => performance.getEntriesByName("query:console").length > n, before);
+  return page.evaluate(() => performance.getEntriesByName("query:console").at(-1)?.duration ?? Number.NaN);
+}
+
+async function main(): Promise<void> {
+  await startStack();
+  let files = args.regenerate ? null : await currentManifest();
+  if (files) console.log("reusing today's generated data set");
+  else {
+    console.log(`generating ${DAYS * USERS_PER_DAY} mart rows and ${SILVER_EVENTS} silver events into S3...`);
+    const started = performance.now();
+    files = await generate();
+    console.log(`  generated in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+
+  const browser = await launchChromium();
+  const loads: ColdLoad[] = [];
+  const warm: Record<string, number[]> = {};
+  try {
+    for (let run = 1; run <= RUNS; run++) {
+      const context = await browser.newContext({
+        baseURL: WORKER.url,
+        locale: "en-US",
+        viewport: { width: 1280, height: 900 },
+      });
+      const login = await context.request.post("/api/auth/login", {
+        data: { username: "analyst", password: "growit-analyst" },
+      });
+      if (login.status() !== 200) throw new Error(`analyst login answered HTTP ${login.status()}`);
+      const page = await context.newPage();
+      await page.goto("/dashboard");
+      for (const view of VIEWS) await page.locator(`#${view} [data-chart] svg`).first().waitFor({ timeout: 300_000 });
+      const load = await readTimings(page);
+      loads.push(load);
+      console.log(
+        `cold load ${run}: first chart ${round(load.first_chart_ms ?? undefined)} ms, all charts ${round(load.all_charts_ms ?? undefined)} ms; queries ${VIEWS.map((v) => `${v} ${round(load.queries_ms[v] ?? undefined)}`).join(", ")} ms`,
+      );
+      if (run === RUNS) {
+        await page.getByRole("button", { name: "Run" }).waitFor();
+        const range = { from: utcDay(-30), to: utcDay(0) };
+        const seeds = {
+          "1 events per day (7 days)": eventsPerDay(range),
+          "2 top 5 users (30 days)": topUsers(range),
+          "3 users of yesterday with categories": dayUsers(utcDay(-1)),
+        };
+        for (const [name, sql] of Object.entries(seeds)) {
+          await consoleQuery(page, sql);
+          warm[name] = [];
+          for (let i = 0; i < WARM_REPEATS; i++) warm[name].push(await consoleQuery(page, sql));
+        }
+      }
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
+
+  const firstChart = median(loads.map((l) => l.first_chart_ms ?? Number.NaN));
+  const queries = Object.fromEntries(
+    VIEWS.map((v) => [v, round(median(loads.map((l) => l.queries_ms[v] ?? Number.NaN)))]),
+  );
+  const warmMedians = Object.fromEntries(
+    Object.entries(warm).map(([name, ms]) => [name, Math.round(median(ms) * 10) / 10]),
+  );
+  console.log(
+    `\nmedian of ${RUNS} cold loads: first chart ${Math.round(firstChart)} ms (target ${TARGETS.first_chart_cold_ms} ms)`,
+  );
+  console.log(`  all charts ${Math.round(median(loads.map((l) => l.all_charts_ms ?? Number.NaN)))} ms`);
+  for (const [view, ms] of Object.entries(queries))
+    console.log(`  query ${view.padEnd(20)} ${ms} ms (cold load, queueing included)`);
+  console.log(`seed queries warm, median of ${WARM_REPEATS} (target ${TARGETS.seed_query_warm_ms} ms):`);
+  for (const [name, ms] of Object.entries(warmMedians)) console.log(`  ${name.padEnd(40)} ${ms} ms`);
+  const path = writeResult("dashboard", {
+    data: {
+      mart_rows: files.find((f) => f.key === EXPORT_KEYS.dailyEvents)?.rows,
+      silver_events: files.filter((f) => f.key.startsWith("silver/")).reduce((n, f) => n + f.rows, 0),
+      silver_partitions: files.length - 1,
+      bytes: Object.fromEntries(files.map((f) => [f.key, f.bytes])),
+    },
+    targets: TARGETS,
+    summary: {
+      first_chart_cold_ms: Math.round(firstChart),
+      view_queries_cold_ms: queries,
+      seed_queries_warm_ms: warmMedians,
+    },
+    cold_loads: loads,
+    warm_ms: warm,
+  });
+  console.log(`\nwritten: ${path}`);
+}
+
+try {
+  await main();
+} finally {
+  await stopAll();
+}

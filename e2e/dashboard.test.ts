@@ -1,0 +1,229 @@
+// The analyst dashboard in real Chromium against the whole local stack: a known event history
+// goes into bronze, the ETL turns it into silver and the mart, and the numbers the dashboard
+// computes with DuckDB-WASM in the browser must equal the seed's queries on Postgres. Every
+// request the page makes must stay on this machine (DuckDB-WASM from the app's own bundle).
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { S3 as S3Client } from "@growit/contract";
+import pg from "pg";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EMBEDDED_PG, REPO_ROOT, S3, WORKER } from "../stack/src/local.ts";
+import { type Started, startStack, stopStack, waitForOpen } from "../stack/src/stack-process.ts";
+import { launchChromium } from "./browser.ts";
+import { DATA_DAYS, type Envelope, expectedCategories, generateEvents, utcDay, writeBronze } from "./dashboard-data.ts";
+
+const SCREENSHOTS = join(REPO_ROOT, "test-results", "screenshots");
+const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost"]);
+const bucket = new S3Client({ ...S3 });
+const dataDir = mkdtempSync(join(tmpdir(), "growit-e2e-dashboard-"));
+let stack: Started;
+let browser: Browser;
+let events: Envelope[];
+
+/** `npm run etl -- run --from A --to B` against the stack's S3 and embedded Postgres. */
+function runEtl(from: string, to: string): Promise<void> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: EMBEDDED_PG.url };
+  for (const key of ["S3_ENDPOINT", "S3_BUCKET", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"])
+    delete env[key];
+  const child = spawn(join(REPO_ROOT, "node_modules/.bin/tsx"), ["etl/src/cli.ts", "run", "--from", from, "--to", to], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    output += d.toString();
+  });
+  return new Promise((resolve, reject) =>
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`etl exited ${code}:\n${output}`)))),
+  );
+}
+
+/** The seed's query on the embedded Postgres, with dates as `YYYY-MM-DD` text and sums as numbers. */
+async function onPostgres(sql: string): Promise<string[][]> {
+  const client = new pg.Client({
+    connectionString: EMBEDDED_PG.url,
+    types: { getTypeParser: (oid, format) => (oid === 1082 ? (v: string) => v : pg.types.getTypeParser(oid, format)) },
+  });
+  await client.connect();
+  try {
+    const result = await client.query({ text: sql, rowMode: "array" });
+    return result.rows.map((row: unknown[]) => row.map(String));
+  } finally {
+    await client.end();
+  }
+}
+
+/** The rows of a view's table as text, numbers without digit grouping. */
+async function tableRows(page: Page, view: string): Promise<string[][]> {
+  const table = page.locator(`#${view} table`);
+  await table.waitFor();
+  return table.locator("tbody tr").evaluateAll((rows) =>
+    rows.map((row) =>
+      Array.from(row.querySelectorAll("th, td")).map((cell) => {
+        const text = (cell.textContent ?? "").trim();
+        return /^-?[\d,.]+$/.test(text) ? text.replaceAll(",", "") : text;
+      }),
+    ),
+  );
+}
+
+/** Where a request went: the host of an http(s) URL, or of the page a blob: URL belongs to. */
+function requestHost(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.protocol === "blob:") return new URL(parsed.pathname).hostname;
+  if (parsed.protocol === "data:") return "127.0.0.1";
+  return parsed.hostname;
+}
+
+async function newContext(): Promise<{ context: BrowserContext; requests: string[] }> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    locale: "ko-KR",
+    baseURL: WORKER.url,
+  });
+  const requests: string[] = [];
+  context.on("request", (request) => requests.push(request.url()));
+  return { context, requests };
+}
+
+async function logIn(page: Page, username: string, password: string): Promise<void> {
+  const response = await page.request.post("/api/auth/login", { data: { username, password } });
+  expect(response.status()).toBe(200);
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  stack = startStack(dataDir);
+  await waitForOpen(stack);
+  browser = await launchChromium();
+  events = generateEvents();
+  await writeBronze(bucket, events);
+  await runEtl(utcDay(-DATA_DAYS), utcDay(-1));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (stack) await stopStack(stack);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("the analyst dashboard", () => {
+  it("shows the seed's numbers, computed in the browser, equal to Postgres; all requests stay local", async () => {
+    const { context, requests } = await newContext();
+    const page = await context.newPage();
+    await logIn(page, "analyst", "growit-analyst");
+    await page.goto("/");
+    await page.getByRole("link", { name: "대시보드" }).click();
+    await page.waitForURL(/\/dashboard$/);
+    await page.locator("#events-per-day [data-chart] svg").first().waitFor({ timeout: 30_000 });
+
+    const perDay = await onPostgres(`SELECT event_date, SUM(cnt) AS total_events FROM mart.daily_events
+WHERE event_date >= CURRENT_DATE - INTERVAL '7 days' GROUP BY event_date ORDER BY event_date;`);
+    expect(perDay).toHaveLength(DATA_DAYS);
+    expect(await tableRows(page, "events-per-day")).toEqual(perDay);
+
+    const top = await onPostgres(`SELECT user_id, SUM(cnt) AS events_last_30d FROM mart.daily_events
+WHERE event_date >= CURRENT_DATE - INTERVAL '30 days' GROUP BY user_id ORDER BY events_last_30d DESC LIMIT 5;`);
+    expect(top).toHaveLength(5);
+    expect(await tableRows(page, "top-users")).toEqual(top);
+
+    // Yesterday (the default day): each user's count from the mart and their categories from silver.
+    const yesterday = utcDay(-1);
+    const dayCounts = await onPostgres(
+      `SELECT user_id, cnt FROM mart.daily_events WHERE event_date = '${yesterday}' ORDER BY cnt DESC, user_id`,
+    );
+    const categories = expectedCategories(events, yesterday);
+    await page.locator("#day-users [data-chart] svg").first().waitFor({ timeout: 30_000 });
+    expect(await tableRows(page, "day-users")).toEqual(
+      dayCounts.map(([user, cnt]) => [user, cnt, categories.get(user ?? "") ?? ""]),
+    );
+
+    // Silver views: events by type counts every event, anonymous ones included.
+    await page.locator("#events-by-type [data-chart] svg").first().waitFor({ timeout: 30_000 });
+    await page.locator("#events-by-category [data-chart] svg").first().waitFor({ timeout: 30_000 });
+    const byType = await tableRows(page, "events-by-type");
+    expect(byType.reduce((sum, row) => sum + Number(row[2]), 0)).toBe(events.length);
+
+    // Data health: every day's run reconciles with the exports.
+    const checks = page.locator("[data-check]");
+    await expect
+      .poll(() => checks.evaluateAll((cells) => cells.map((c) => c.getAttribute("data-check"))))
+      .toEqual(Array(DATA_DAYS).fill("ok"));
+    await expect.poll(() => page.getByText("데이터가 최신이에요").count()).toBe(1);
+    await page.screenshot({ path: join(SCREENSHOTS, "dashboard-desktop.png"), fullPage: true });
+
+    const offsite = requests.filter((url) => !LOCAL_HOSTS.has(requestHost(url)));
+    expect(offsite).toEqual([]);
+    expect(requests.some((url) => url.endsWith(".wasm"))).toBe(true);
+    expect(requests.some((url) => url.includes("/api/exports/silver/events/"))).toBe(true);
+    await context.close();
+  });
+
+  it("runs SQL in the console with Ctrl-Enter, shows DuckDB's error as it is, and downloads CSV", async () => {
+    const { context } = await newContext();
+    const page = await context.newPage();
+    await logIn(page, "analyst", "growit-analyst");
+    await page.goto("/dashboard");
+    const sql = page.getByLabel("SQL 쿼리");
+    const run = page.getByRole("button", { name: "실행" });
+    await expect.poll(() => run.isEnabled(), { timeout: 30_000 }).toBe(true);
+
+    await sql.fill("SELECT count(*) AS n, count(user_id) AS named FROM events");
+    await sql.press("Control+Enter");
+    await page.getByText("1행,").waitFor();
+    const anonymous = events.filter((e) => e.username === null).length;
+    expect(await page.locator(".console tbody tr td").allTextContents()).toEqual([
+      "1",
+      String(events.length),
+      String(events.length - anonymous),
+    ]);
+
+    await sql.fill("SELECT no_such_column FROM daily_events");
+    await run.click();
+    const error = page.locator(".console [role=alert]");
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/Binder Error.*no_such_column/s);
+
+    await sql.fill(`SELECT 'a,b' AS text, 'say "hi"' AS quoted, 2 AS n`);
+    await sql.press("Control+Enter");
+    await page.getByText("1행,").waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "CSV 내려받기" }).click(),
+    ]);
+    const path = await download.path();
+    expect(readFileSync(path, "utf8")).toBe('text,quoted,n\r\n"a,b","say ""hi""",2\r\n');
+    await context.close();
+  });
+
+  it("refuses learners and anonymous visitors, without loading DuckDB", async () => {
+    for (const who of ["anonymous", "learner"] as const) {
+      const { context, requests } = await newContext();
+      const page = await context.newPage();
+      if (who === "learner") {
+        const signup = await page.request.post("/api/auth/signup", {
+          data: {
+            username: `learner${Date.now() % 1_000_000}`,
+            password: "growit-e2e-password",
+            full_name: "학습자",
+            interests: [],
+          },
+        });
+        expect(signup.status()).toBe(201);
+      }
+      await page.goto("/dashboard");
+      await page.getByRole("heading", { name: "분석가 전용" }).waitFor();
+      expect(await page.getByRole("link", { name: "대시보드" }).count()).toBe(0);
+      expect((await page.request.get("/api/exports/manifest")).status()).toBe(who === "learner" ? 403 : 401);
+      expect(requests.filter((url) => url.endsWith(".wasm") || url.includes("/api/exports/"))).toEqual([]);
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,101 @@
+import { EXPORT_KEYS, SILVER_COLUMNS } from "@growit/contract";
+import { type AsyncDuckDB, type AsyncDuckDBConnection, openDuckDB, registerHttpFile } from "./duckdb.ts";
+import { exportUrl, fetchManifest, type Manifest, martFile, silverFiles } from "./manifest.ts";
+import { QueryResult } from "./result.ts";
+import { sqlString } from "./sql.ts";
+
+/** How far loading has come: views that read the mart may run from "silver" on, the rest at "ready". */
+export type Stage = "engine" | "mart" | "silver" | "ready" | "failed";
+
+/**
+ * The analyst's in-browser warehouse: DuckDB-WASM with the exports registered as HTTP files
+ * and two views over them, `daily_events` (the mart) and `events` (every silver partition).
+ * The mart comes first, so the first chart can be drawn while the silver partitions register.
+ */
+export class Warehouse {
+  stage = $state<Stage>("engine");
+  error = $state<string | undefined>(undefined);
+  manifest = $state.raw<Manifest | undefined>(undefined);
+  private connection: AsyncDuckDBConnection | undefined;
+  private db: AsyncDuckDB | undefined;
+  private opening: Promise<void> | undefined;
+
+  /**
+   * Opens the engine and the mart view. `martOpened` runs as soon as the mart can be queried,
+   * and is awaited before the silver partitions are registered: it is where the first chart's
+   * query is issued, so that it does not queue behind the silver registration.
+   */
+  open(martOpened: () => Promise<void>): Promise<void> {
+    this.opening = this.load(martOpened);
+    return this.opening;
+  }
+
+  async query(sql: string): Promise<QueryResult> {
+    if (!this.connection) throw new Error("DuckDB is not open yet");
+    const started = performance.now();
+    const table = await this.connection.query(sql);
+    return new QueryResult(table, performance.now() - started);
+  }
+
+  /** Stops the engine's worker, once opening has finished (a page left mid-load must not leak it). */
+  async close(): Promise<void> {
+    await this.opening;
+    await this.connection?.close();
+    await this.db?.terminate();
+  }
+
+  private async load(martOpened: () => Promise<void>): Promise<void> {
+    try {
+      const [db, manifest] = await Promise.all([openDuckDB(), fetchManifest()]);
+      this.db = db;
+      this.manifest = manifest;
+      this.connection = await db.connect();
+      this.stage = "mart";
+      await this.createMartView(manifest);
+      this.stage = "silver";
+      await martOpened();
+      await this.createEventsView(manifest);
+      this.stage = "ready";
+    } catch (error) {
+      this.error = error instanceof Error ? error.message : String(error);
+      this.stage = "failed";
+    }
+  }
+
+  private async createMartView(manifest: Manifest): Promise<void> {
+    const mart = martFile(manifest);
+    if (!mart) {
+      // No ETL run has exported the mart yet: an empty view keeps every query valid.
+      await this.run(
+        "CREATE OR REPLACE VIEW daily_events AS SELECT NULL::DATE AS event_date, NULL::VARCHAR AS user_id, NULL::BIGINT AS cnt WHERE false",
+      );
+      return;
+    }
+    await this.register(mart.key);
+    await this.run(
+      `CREATE OR REPLACE VIEW daily_events AS SELECT * FROM read_parquet(${sqlString(EXPORT_KEYS.dailyEvents)})`,
+    );
+  }
+
+  private async createEventsView(manifest: Manifest): Promise<void> {
+    const partitions = silverFiles(manifest);
+    if (partitions.length === 0) {
+      const columns = SILVER_COLUMNS.map((column) => `NULL::${column.type} AS ${column.name}`).join(", ");
+      await this.run(`CREATE OR REPLACE VIEW events AS SELECT ${columns} WHERE false`);
+      return;
+    }
+    await Promise.all(partitions.map((file) => this.register(file.key)));
+    const list = partitions.map((file) => sqlString(file.key)).join(", ");
+    await this.run(`CREATE OR REPLACE VIEW events AS SELECT * FROM read_parquet([${list}])`);
+  }
+
+  /** Registers an export under its own key, so that the SQL console can also read a file by name. */
+  private register(key: string): Promise<void> {
+    if (!this.db) throw new Error("DuckDB is not open yet");
+    return registerHttpFile(this.db, key, exportUrl(key));
+  }
+
+  private async run(sql: string): Promise<void> {
+    await this.connection?.query(sql);
+  }
+}
