@@ -118,6 +118,11 @@ describe("the analyst dashboard", () => {
   it("shows the seed's numbers, computed in the browser, equal to Postgres; all requests stay local", async () => {
     const { context, requests } = await newContext();
     const page = await context.newPage();
+    // DuckDB-WASM must run under the SPA's Content-Security-Policy.
+    const violations: string[] = [];
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
     await logIn(page, "analyst", "growit-analyst");
     await page.goto("/");
     await page.getByRole("link", { name: "대시보드" }).click();
@@ -163,6 +168,7 @@ WHERE event_date >= CURRENT_DATE - INTERVAL '30 days' GROUP BY user_id ORDER BY 
     expect(offsite).toEqual([]);
     expect(requests.some((url) => url.endsWith(".wasm"))).toBe(true);
     expect(requests.some((url) => url.includes("/api/exports/silver/events/"))).toBe(true);
+    expect(violations).toEqual([]);
     await context.close();
   });
 

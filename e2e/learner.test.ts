@@ -169,13 +169,17 @@ describe("a learner in the browser", () => {
     await context.close();
   });
 
-  it("renders every page at phone and desktop widths (screenshots saved as artifacts)", async () => {
+  it("renders every page at phone and desktop widths, under its security headers and CSP (screenshots saved as artifacts)", async () => {
     for (const [label, width, height] of [
       ["phone", 390, 844],
       ["desktop", 1280, 900],
     ] as const) {
       const context = await newContext(width, height);
       const page = await context.newPage();
+      const violations: string[] = [];
+      page.on("console", (message) => {
+        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+      });
       for (const [name, path] of [
         ["home", "/"],
         ["signup", "/signup"],
@@ -185,13 +189,18 @@ describe("a learner in the browser", () => {
         ["profile", "/profile"],
         ["not-found", "/no/such/page"],
       ] as const) {
-        await page.goto(path);
+        const response = await page.goto(path);
+        const headers = response?.headers() ?? {};
+        expect(headers["content-security-policy"], path).toContain("frame-ancestors 'none'");
+        expect(headers["x-content-type-options"], path).toBe("nosniff");
+        expect(headers["referrer-policy"], path).toBe("strict-origin-when-cross-origin");
         await page.getByRole("heading", { level: 1 }).first().waitFor();
         await page.waitForLoadState("networkidle");
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         expect(overflow, `${name} at ${label} width scrolls sideways`).toBeLessThanOrEqual(0);
         await page.screenshot({ path: join(SCREENSHOTS, `${name}-${label}.png`), fullPage: true });
       }
+      expect(violations).toEqual([]);
       await context.close();
     }
   });

@@ -4,5 +4,23 @@ import adapter from "@sveltejs/adapter-static";
 export default {
   kit: {
     adapter: adapter({ pages: "build", assets: "build", fallback: "index.html" }),
+    // SvelteKit hashes its own inline bootstrap script into a <meta> policy. DuckDB-WASM needs
+    // 'wasm-unsafe-eval' and its worker; Observable Plot writes <style> into its SVGs. The
+    // headers a <meta> policy cannot carry (frame-ancestors) are in static/_headers.
+    csp: {
+      mode: "hash",
+      directives: {
+        "default-src": ["self"],
+        "script-src": ["self", "wasm-unsafe-eval"],
+        "worker-src": ["self", "blob:"],
+        "connect-src": ["self"],
+        "img-src": ["self", "data:"],
+        "style-src": ["self", "unsafe-inline"],
+        "font-src": ["self"],
+        "object-src": ["none"],
+        "base-uri": ["self"],
+        "form-action": ["self"],
+      },
+    },
   },
 };

@@ -1,7 +1,7 @@
 // The dashboard's views as DuckDB SQL over the `daily_events` (mart) and `events` (silver) views.
 // Days are formatted in SQL, so results carry `YYYY-MM-DD` text; sums of BIGINT are HUGEINT in
 // DuckDB and are cast back to BIGINT.
-import { sqlDate } from "./sql.ts";
+import { sqlDate, sqlString } from "./sql.ts";
 
 export interface DayRange {
   /** First day, inclusive, `YYYY-MM-DD`. */
@@ -25,12 +25,20 @@ SELECT user_id, SUM(cnt)::BIGINT AS events FROM daily_events
 WHERE event_date >= ${sqlDate(range.from)} AND event_date <= ${sqlDate(range.to)}
 GROUP BY user_id ORDER BY events DESC, user_id LIMIT 5`;
 
-/** The seed's query 3: one day's users with their counts (mart) and the categories of their events (silver). */
-export const dayUsers = (day: string): string => `
+/**
+ * The seed's query 3: one day's users with their counts (mart) and the categories of their
+ * events (silver). It reads that day's silver partition file (`partitionKey`, when the ETL
+ * exported one) rather than the `events` view, which would open every partition over HTTP.
+ */
+export const dayUsers = (day: string, partitionKey: string | null): string => `
 SELECT m.user_id, m.cnt::BIGINT AS events,
        coalesce(string_agg(DISTINCT e.category, ', ' ORDER BY e.category), '') AS categories
 FROM daily_events m
-LEFT JOIN events e ON e.event_date = ${sqlDate(day)} AND e.user_id = m.user_id AND e.category IS NOT NULL
+LEFT JOIN (${
+  partitionKey
+    ? `SELECT user_id, category FROM read_parquet(${sqlString(partitionKey)})`
+    : "SELECT NULL::VARCHAR AS user_id, NULL::VARCHAR AS category WHERE false"
+}) e ON e.user_id = m.user_id AND e.category IS NOT NULL
 WHERE m.event_date = ${sqlDate(day)}
 GROUP BY m.user_id, m.cnt ORDER BY events DESC, m.user_id`;
 
