@@ -1,3 +1,4 @@
+export type * from "./api-types.ts";
 export * from "./bronze-line.ts";
 export * from "./events.ts";
 export * from "./limits.ts";

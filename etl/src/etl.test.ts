@@ -4,6 +4,7 @@ import { join } from "node:path";
 import {
   EXPORT_KEYS,
   etlRejectsKey,
+  type Manifest,
   type RejectRecord,
   S3,
   SILVER_COLUMNS,
@@ -17,7 +18,6 @@ import type { EtlConfig } from "./config.ts";
 import { addDays, dayRange } from "./days.ts";
 import { openDuck } from "./duck.ts";
 import { Etl, type EtlOptions } from "./etl.ts";
-import type { Manifest } from "./exports.ts";
 
 const SEED_QUERY_1 = `SELECT event_date, SUM(cnt) AS total_events FROM mart.daily_events WHERE event_date >= CURRENT_DATE - INTERVAL '7 days' GROUP BY event_date ORDER BY event_date;`;
 const SEED_QUERY_2 = `SELECT user_id, SUM(cnt) AS events_last_30d FROM mart.daily_events WHERE event_date >= CURRENT_DATE - INTERVAL '30 days' GROUP BY user_id ORDER BY events_last_30d DESC LIMIT 5;`;

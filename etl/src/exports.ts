@@ -2,23 +2,9 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { EXPORT_KEYS, type S3 } from "@growit/contract";
+import { EXPORT_KEYS, type Manifest, type S3 } from "@growit/contract";
 import type pg from "pg";
 import { sqlString } from "./duck.ts";
-
-/** One file of `exports/manifest.json`. */
-export interface ManifestEntry {
-  key: string;
-  bytes: number;
-  rows: number;
-  sha256: string;
-  generated_at: string;
-}
-
-export interface Manifest {
-  generated_at: string;
-  files: ManifestEntry[];
-}
 
 export interface ExportsOptions {
   client: pg.PoolClient;

@@ -1,6 +1,5 @@
+import type { Role } from "@growit/contract";
 import type { Db } from "./db/client.ts";
-
-export type Role = "learner" | "analyst";
 
 /** Who the session says is calling. */
 export interface SessionUser {

@@ -1,60 +1,6 @@
-/** The worker's JSON API, as the SPA sees it. */
+import type { Account, Category, Course, Manifest, PipelineStatus, SearchPage, Video } from "@growit/contract";
 
-export interface Category {
-  id: string;
-  name: string;
-  description: string;
-  icon: string;
-  accent: string;
-}
-
-export type Level = "beginner" | "intermediate" | "advanced";
-
-export interface Course {
-  id: string;
-  category_id: string;
-  title: string;
-  provider: string;
-  duration: string;
-  level: Level;
-  url: string;
-}
-
-export interface Video {
-  id: string;
-  category_id: string;
-  title: string;
-  channel: string;
-  url: string;
-}
-
-export interface Account {
-  username: string;
-  full_name: string;
-  interests: string[];
-  role: "learner" | "analyst";
-  created_at: string;
-}
-
-export interface SearchHit {
-  kind: "course" | "video";
-  id: string;
-  title: string;
-  source: string;
-  category_id: string;
-  category_name: string;
-  level: Level | null;
-  duration: string | null;
-  url: string;
-}
-
-export interface SearchPage {
-  query: string;
-  page: number;
-  limit: number;
-  total: number;
-  results: SearchHit[];
-}
+// The worker's JSON API, as the SPA sees it; the shapes are the contract's.
 
 /** A failed API call: `status` 0 means the API could not be reached at all. */
 export class ApiError extends Error {
@@ -104,4 +50,6 @@ export const api = {
     call<Account>("POST", "/api/auth/signup", form),
   login: (form: { username: string; password: string }) => call<Account>("POST", "/api/auth/login", form),
   logout: () => call<{ ok: true }>("POST", "/api/auth/logout"),
+  status: () => call<PipelineStatus>("GET", "/api/status"),
+  manifest: () => call<Manifest>("GET", "/api/exports/manifest"),
 };

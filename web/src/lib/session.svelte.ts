@@ -1,4 +1,5 @@
-import { type Account, ApiError, api } from "./api.ts";
+import type { Account } from "@growit/contract";
+import { ApiError, api } from "./api.ts";
 
 /** Who is signed in, as the worker's session cookie says; loaded once per page load. */
 export const session = $state<{ account: Account | null; loaded: boolean }>({ account: null, loaded: false });

@@ -1,6 +1,6 @@
+import type { Account } from "@growit/contract";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
-import type { Role } from "../app-env.ts";
 import type { Db } from "../db/client.ts";
 
 export const USERNAME = z.string().regex(/^[a-z0-9_.-]{3,32}$/, "must be 3 to 32 of a-z, 0-9, _ . -");
@@ -11,15 +11,6 @@ export const INTERESTS = z
   .array(z.string().max(64))
   .max(20)
   .transform((ids) => [...new Set(ids)]);
-
-/** An account as the API shows it: never the password hash. */
-export interface Account {
-  username: string;
-  full_name: string;
-  interests: string[];
-  role: Role;
-  created_at: string;
-}
 
 export const ACCOUNT_COLUMNS = "username, full_name, interests, role, created_at";
 

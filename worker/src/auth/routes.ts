@@ -1,4 +1,4 @@
-import { hashPassword, verifyPassword } from "@growit/contract";
+import { type Account, hashPassword, verifyPassword } from "@growit/contract";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
@@ -6,7 +6,7 @@ import type { AppEnv } from "../app-env.ts";
 import { recordServerEvent } from "../bronze/server-events.ts";
 import { sqlState } from "../db/client.ts";
 import { parseBody } from "../http/validate.ts";
-import { ACCOUNT_COLUMNS, type Account, checkInterests, FULL_NAME, INTERESTS, PASSWORD, USERNAME } from "./accounts.ts";
+import { ACCOUNT_COLUMNS, checkInterests, FULL_NAME, INTERESTS, PASSWORD, USERNAME } from "./accounts.ts";
 import { endSession, startSession } from "./session.ts";
 import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from "./throttle.ts";
 

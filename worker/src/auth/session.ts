@@ -1,9 +1,10 @@
+import type { Role } from "@growit/contract";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { sign, verify } from "hono/jwt";
-import type { AppEnv, Role, SessionUser } from "../app-env.ts";
+import type { AppEnv, SessionUser } from "../app-env.ts";
 
 export const SESSION_COOKIE = "growit_session";
 /** How long a session lasts. */

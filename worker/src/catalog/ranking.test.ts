@@ -1,5 +1,6 @@
+import type { Course, Level } from "@growit/contract";
 import { describe, expect, it } from "vitest";
-import { type Course, type Level, rankCourses } from "./ranking.ts";
+import { rankCourses } from "./ranking.ts";
 
 const course = (id: string, level: Level): Course => ({
   id,

@@ -1,14 +1,4 @@
-export type Level = "beginner" | "intermediate" | "advanced";
-
-export interface Course {
-  id: string;
-  category_id: string;
-  title: string;
-  provider: string;
-  duration: string;
-  level: Level;
-  url: string;
-}
+import type { Course, Level } from "@growit/contract";
 
 const BEGINNER_FIRST: readonly Level[] = ["beginner", "intermediate", "advanced"];
 // Someone who lists the category among their interests is past the basics: step up first.

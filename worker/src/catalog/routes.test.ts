@@ -1,7 +1,6 @@
-import type { S3 } from "@growit/contract";
+import type { Course, S3 } from "@growit/contract";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Browser, bronzeEvents, testEnv } from "../../test/fixtures.ts";
-import type { Course } from "./ranking.ts";
 
 let env: Env;
 let s3: S3;

@@ -1,3 +1,4 @@
+import type { Course } from "@growit/contract";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
@@ -6,7 +7,7 @@ import { findAccount } from "../auth/accounts.ts";
 import { recordServerEvent } from "../bronze/server-events.ts";
 import type { Db } from "../db/client.ts";
 import { parseQuery } from "../http/validate.ts";
-import { type Course, rankCourses } from "./ranking.ts";
+import { rankCourses } from "./ranking.ts";
 
 const CATEGORY_ID = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "must be a category id");
 const ByCategory = z.object({ category: CATEGORY_ID });

@@ -1,8 +1,9 @@
+import type { Account } from "@growit/contract";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
-import { ACCOUNT_COLUMNS, type Account, checkInterests, FULL_NAME, findAccount, INTERESTS } from "../auth/accounts.ts";
+import { ACCOUNT_COLUMNS, checkInterests, FULL_NAME, findAccount, INTERESTS } from "../auth/accounts.ts";
 import { requireUser } from "../auth/session.ts";
 import { parseBody } from "../http/validate.ts";
 

@@ -1,4 +1,4 @@
-import { S3, utcDay } from "@growit/contract";
+import { type PipelineStatus, type RunDay, S3, utcDay } from "@growit/contract";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { requireRole } from "../auth/session.ts";
@@ -10,25 +10,12 @@ export const STALE_AFTER_MS = 2 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const RECENT_DAYS = 14;
 
-interface DayRow {
-  event_date: string;
-  latest_status: string;
-  attempts: number;
-  last_done_at: string | null;
-  bronze_lines: number | null;
-  rejected: number | null;
-  duplicates: number | null;
-  silver_rows: number | null;
-  mart_rows: number | null;
-  seconds: number | null;
-}
-
 /** `GET /api/status` (analysts): the pipeline's freshness, its queue and each recent day's last run. */
 export const statusRoute = new Hono<AppEnv>().get("/", requireRole("analyst"), async (c) => {
   const db = c.get("db");
   const now = new Date();
   const [days, queue, heartbeats, failures, lastSuccess] = await Promise.all([
-    db.query<DayRow>(
+    db.query<RunDay>(
       `SELECT DISTINCT ON (event_date) to_char(event_date, 'YYYY-MM-DD') AS event_date, status AS latest_status,
               attempt AS attempts,
               (SELECT max(finished_at) FROM etl.runs d WHERE d.event_date = r.event_date AND d.status = 'done') AS last_done_at,
@@ -42,7 +29,7 @@ export const statusRoute = new Hono<AppEnv>().get("/", requireRole("analyst"), a
     ),
     db.query<{ name: string; beat_at: string }>("SELECT name, beat_at FROM etl.heartbeats ORDER BY name"),
     // Failed attempts of days that have not succeeded since.
-    db.query(
+    db.query<PipelineStatus["failures"][number]>(
       `SELECT to_char(event_date, 'YYYY-MM-DD') AS event_date, attempt, error, finished_at FROM etl.runs f
         WHERE status = 'failed' AND NOT EXISTS (
           SELECT 1 FROM etl.runs d WHERE d.event_date = f.event_date AND d.status = 'done' AND d.attempt > f.attempt)
@@ -58,10 +45,9 @@ export const statusRoute = new Hono<AppEnv>().get("/", requireRole("analyst"), a
   const waitingSince = await oldestBronzeSince(new S3(s3ConfigFromEnv(c.env)), recentBronzeDays, since);
   const waitingMs = waitingSince ? now.getTime() - waitingSince.getTime() : 0;
   const count = (status: string) => queue.find((q) => q.status === status)?.n ?? 0;
-  return c.json({
+  const status: PipelineStatus = {
     now: now.toISOString(),
     stale: waitingMs > STALE_AFTER_MS,
-    /** How long the oldest event not yet covered by a successful run has waited. */
     lag_seconds: Math.round(waitingMs / 1000),
     last_success_at: last?.finished_at ?? null,
     queued: count("queued"),
@@ -72,5 +58,6 @@ export const statusRoute = new Hono<AppEnv>().get("/", requireRole("analyst"), a
     })),
     failures,
     days,
-  });
+  };
+  return c.json(status);
 });

@@ -1,6 +1,6 @@
+import type { RunDay } from "@growit/contract";
 import { describe, expect, it } from "vitest";
 import { reconcile } from "./health.ts";
-import type { RunDay } from "./status.ts";
 
 const run = (patch: Partial<RunDay> = {}): RunDay => ({
   event_date: "2026-11-20",

@@ -1,4 +1,4 @@
-import type { RunDay } from "./status.ts";
+import type { RunDay } from "@growit/contract";
 
 /** What DuckDB counts for one event_date in the exports the dashboard reads. */
 export interface MeasuredDay {

@@ -1,6 +1,8 @@
+import type { Manifest } from "@growit/contract";
 import { EXPORT_KEYS, SILVER_COLUMNS } from "@growit/contract";
+import { api } from "../api.ts";
 import { type AsyncDuckDB, type AsyncDuckDBConnection, openDuckDB, registerHttpFile } from "./duckdb.ts";
-import { exportUrl, fetchManifest, type Manifest, martFile, silverFiles } from "./manifest.ts";
+import { exportUrl, martFile, silverFiles } from "./manifest.ts";
 import { QueryResult } from "./result.ts";
 import { sqlString } from "./sql.ts";
 
@@ -46,7 +48,7 @@ export class Warehouse {
 
   private async load(martOpened: () => Promise<void>): Promise<void> {
     try {
-      const [db, manifest] = await Promise.all([openDuckDB(), fetchManifest()]);
+      const [db, manifest] = await Promise.all([openDuckDB(), api.manifest()]);
       this.db = db;
       this.manifest = manifest;
       this.connection = await db.connect();
