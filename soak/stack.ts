@@ -1,0 +1,245 @@
+// The soak test's own stack: the same parts as `npm start` (stack/src/start.ts) on ports
+// of its own, with its data in a temp dir, and with the S3 server and the worker
+// restartable on the same port and data.
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { S3 as S3Client, type S3Config } from "@growit/contract";
+import { REPO_ROOT, S3 } from "../stack/src/local.ts";
+import { migrate } from "../stack/src/migrate.ts";
+import { type NeonRelay, startNeonRelay } from "../stack/src/neon-relay.ts";
+import { busyPorts, waitForPortFree } from "../stack/src/ports.ts";
+import { type EmbeddedPostgres, startEmbeddedPostgres } from "../stack/src/postgres.ts";
+import { type SpawnedS3Server, spawnS3Server } from "../stack/src/s3-server.ts";
+
+/** Clear of the fixed local ports (8787, 9000, 5433, 5480) and of the other tests' ports. */
+export const SOAK_PORTS = { s3: 9040, postgres: 5450, relay: 5495, worker: 8797 } as const;
+const HOST = "127.0.0.1";
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface SoakStack {
+  dir: string;
+  workerUrl: string;
+  databaseUrl: string;
+  s3Config: S3Config;
+  bucket: S3Client;
+  /** The environment the ETL CLI gets (S3_*, DATABASE_URL). */
+  etlEnv: NodeJS.ProcessEnv;
+  stopS3(): Promise<void>;
+  startS3(): Promise<void>;
+  restartWorker(): Promise<void>;
+  /** Stops everything started, in reverse order; safe to call twice and after a failed start. */
+  stop(): Promise<void>;
+  /** The end of the worker's log (for failure messages). */
+  workerLog(lines?: number): string;
+}
+
+/** A child in its own process group (wrangler runs workerd), its output appended to a log file. */
+function startLogged(command: string, args: string[], env: NodeJS.ProcessEnv, log: string) {
+  const out = createWriteStream(log, { flags: "a" });
+  const child = spawn(command, args, { cwd: REPO_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.pipe(out, { end: false });
+  child.stderr?.pipe(out, { end: false });
+  // If the test process dies without stopping it, take the group down with it.
+  const onExit = () => signalGroup(child, "SIGKILL");
+  process.once("exit", onExit);
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      process.off("exit", onExit);
+      resolve();
+    }),
+  );
+  return { child, exited };
+}
+
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+async function stopGroup(child: ChildProcess, exited: Promise<void>, graceMs = 5_000): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    signalGroup(child, "SIGTERM");
+    const timer = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+  // Leave nothing of the group behind (workerd under wrangler).
+  signalGroup(child, "SIGKILL");
+}
+
+/** Polls `url` until it answers 200, or throws with the last answer. */
+export async function waitForOk(url: string, timeoutMs: number, describe: () => string = () => ""): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer";
+  for (;;) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      const body = await response.text();
+      if (response.ok) return;
+      last = `${response.status} ${body.slice(0, 300)}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() > deadline) throw new Error(`${url} not ok within ${timeoutMs} ms (last: ${last})\n${describe()}`);
+    await sleep(250);
+  }
+}
+
+export async function startSoakStack(dir: string): Promise<SoakStack> {
+  const busy = await busyPorts([
+    { port: SOAK_PORTS.s3, what: "soak S3 server" },
+    { port: SOAK_PORTS.postgres, what: "soak embedded Postgres" },
+    { port: SOAK_PORTS.relay, what: "soak Neon relay" },
+    { port: SOAK_PORTS.worker, what: "soak worker" },
+  ]);
+  if (busy.length) throw new Error(`ports in use: ${busy.map((b) => `${b.port} (${b.what})`).join(", ")}`);
+
+  const s3Dir = join(dir, "s3");
+  const workerLogPath = join(dir, "wrangler.log");
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  let s3: SpawnedS3Server | undefined;
+  let pg: EmbeddedPostgres | undefined;
+  let relay: NeonRelay | undefined;
+  let worker: ReturnType<typeof startLogged> | undefined;
+  let stopped: Promise<void> | undefined;
+
+  const s3Config: S3Config = {
+    endpoint: `http://${HOST}:${SOAK_PORTS.s3}`,
+    region: S3.region,
+    bucket: S3.bucket,
+    accessKeyId: S3.accessKeyId,
+    secretAccessKey: S3.secretAccessKey,
+  };
+  const databaseUrl = `postgres://postgres@${HOST}:${SOAK_PORTS.postgres}/postgres`;
+  const workerUrl = `http://${HOST}:${SOAK_PORTS.worker}`;
+
+  const startS3 = async () => {
+    s3 = await spawnS3Server({ directory: s3Dir, host: HOST, port: SOAK_PORTS.s3 });
+  };
+  const stopS3 = async () => {
+    const server = s3;
+    s3 = undefined;
+    if (!server) return;
+    // SIGTERM lets s3rver finish what it is writing; a hung close is killed.
+    const timer = setTimeout(() => server.child.kill("SIGKILL"), 5_000);
+    await server.close();
+    clearTimeout(timer);
+    await waitForPortFree(SOAK_PORTS.s3);
+  };
+
+  // Every binding, so that neither wrangler.toml [vars] nor the repo's .dev.vars (which
+  // --env-file makes wrangler skip) points the worker at the fixed local services.
+  const envFile = join(dir, "worker.env");
+  writeFileSync(
+    envFile,
+    [
+      `S3_ENDPOINT=${s3Config.endpoint}`,
+      `S3_BUCKET=${s3Config.bucket}`,
+      `S3_REGION=${s3Config.region}`,
+      `S3_ACCESS_KEY_ID=${s3Config.accessKeyId}`,
+      `S3_SECRET_ACCESS_KEY=${s3Config.secretAccessKey}`,
+      `DATABASE_URL=${databaseUrl}`,
+      `SESSION_SECRET=soak-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+      `NEON_WS_PROXY=${HOST}:${SOAK_PORTS.relay}`,
+      "",
+    ].join("\n"),
+    { mode: 0o600 },
+  );
+  const workerLog = (lines = 40) => {
+    try {
+      return readFileSync(workerLogPath, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    } catch {
+      return "(no worker log)";
+    }
+  };
+  const startWorker = async () => {
+    worker = startLogged(
+      join(REPO_ROOT, "node_modules/.bin/wrangler"),
+      [
+        "dev",
+        "--ip",
+        HOST,
+        "--port",
+        String(SOAK_PORTS.worker),
+        "--show-interactive-dev-session=false",
+        "--persist-to",
+        join(dir, "wrangler-state"),
+        "--env-file",
+        envFile,
+      ],
+      { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+      workerLogPath,
+    );
+    await waitForOk(`${workerUrl}/api/health`, 120_000, () => `wrangler log (${workerLogPath}):\n${workerLog()}`);
+  };
+  const stopWorker = async () => {
+    const running = worker;
+    worker = undefined;
+    if (!running) return;
+    await stopGroup(running.child, running.exited);
+    await waitForPortFree(SOAK_PORTS.worker);
+  };
+
+  const stack: SoakStack = {
+    dir,
+    workerUrl,
+    databaseUrl,
+    s3Config,
+    bucket: new S3Client(s3Config),
+    etlEnv: {
+      ...process.env,
+      S3_ENDPOINT: s3Config.endpoint,
+      S3_BUCKET: s3Config.bucket,
+      S3_REGION: s3Config.region,
+      S3_ACCESS_KEY_ID: s3Config.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3Config.secretAccessKey,
+      DATABASE_URL: databaseUrl,
+      ETL_TEMP_DIR: join(dir, "etl-tmp"),
+    },
+    startS3,
+    stopS3,
+    restartWorker: async () => {
+      await stopWorker();
+      await startWorker();
+    },
+    stop: () => {
+      stopped ??= (async () => {
+        for (const { name, stop } of stops.reverse()) {
+          try {
+            await stop();
+          } catch (error) {
+            console.error(`[soak] stopping ${name} failed: ${String(error)}`);
+          }
+        }
+      })();
+      return stopped;
+    },
+    workerLog,
+  };
+
+  try {
+    stops.push({ name: "S3 server", stop: stopS3 });
+    await startS3();
+    stops.push({ name: "embedded Postgres", stop: async () => pg?.stop() });
+    pg = await startEmbeddedPostgres({ dataDir: join(dir, "pg"), host: HOST, port: SOAK_PORTS.postgres });
+    stops.push({ name: "Neon relay", stop: async () => relay?.close() });
+    relay = await startNeonRelay({
+      target: { host: HOST, port: SOAK_PORTS.postgres },
+      host: HOST,
+      port: SOAK_PORTS.relay,
+    });
+    await migrate(databaseUrl);
+    stops.push({ name: "wrangler dev", stop: stopWorker });
+    await startWorker();
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  return stack;
+}

@@ -1,0 +1,111 @@
+// What the soak test reads back: bronze from the bucket, silver Parquet through DuckDB,
+// the mart from Postgres; and the ETL CLI, run as a user would.
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { PREFIX, type S3 as S3Client } from "@growit/contract";
+import pg from "pg";
+import { REPO_ROOT } from "../stack/src/local.ts";
+
+export interface BronzeLine {
+  id: string;
+  type: string;
+  username: string | null;
+  source: string;
+}
+
+export interface Bronze {
+  objects: number;
+  lines: BronzeLine[];
+  /** UTC days (YYYY-MM-DD) that hold bronze objects. */
+  days: string[];
+}
+
+export async function readBronze(bucket: S3Client): Promise<Bronze> {
+  const keys = await bucket.list(PREFIX.bronze);
+  const lines: BronzeLine[] = [];
+  const days = new Set<string>();
+  for (const key of keys) {
+    const day = /(\d{4})\/(\d{2})\/(\d{2})\/part-/.exec(key);
+    if (day) days.add(`${day[1]}-${day[2]}-${day[3]}`);
+    const text = await bucket.getText(key);
+    for (const line of text.split("\n")) if (line.trim()) lines.push(JSON.parse(line) as BronzeLine);
+  }
+  return { objects: keys.length, lines, days: [...days].sort() };
+}
+
+/** `npm run etl -- run --date <day>` against the soak stack; throws with its output if it fails. */
+export function runEtl(day: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npm", ["run", "--silent", "etl", "--", "run", "--date", day], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr?.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`etl run --date ${day} exited ${code}:\n${out}`)),
+    );
+  });
+}
+
+export interface Silver {
+  files: number;
+  rows: number;
+  distinctIds: number;
+  ids: Set<string>;
+}
+
+/** Downloads every silver Parquet object and reads them with DuckDB. */
+export async function readSilver(bucket: S3Client, dir: string): Promise<Silver> {
+  mkdirSync(dir, { recursive: true });
+  const keys = (await bucket.list(PREFIX.silver)).filter((key) => key.endsWith(".parquet"));
+  const files = keys.map((key, i) => {
+    const file = join(dir, `silver-${i}.parquet`);
+    return { key, file };
+  });
+  for (const { key, file } of files) writeFileSync(file, await bucket.getBytes(key));
+  if (files.length === 0) return { files: 0, rows: 0, distinctIds: 0, ids: new Set() };
+  const instance = await DuckDBInstance.create(":memory:", {
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+  });
+  const connection = await instance.connect();
+  try {
+    const list = files.map(({ file }) => `'${file.replaceAll("'", "''")}'`).join(", ");
+    const source = `read_parquet([${list}])`;
+    const counts = await connection.runAndReadAll(
+      `SELECT count(*)::INTEGER, count(DISTINCT id)::INTEGER FROM ${source}`,
+    );
+    const [rows, distinctIds] = counts.getRows()[0] as [number, number];
+    const idRows = await connection.runAndReadAll(`SELECT id FROM ${source}`);
+    const ids = new Set(idRows.getRows().map((row) => String(row[0])));
+    return { files: files.length, rows, distinctIds, ids };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** `SELECT SUM(cnt) FROM mart.daily_events`, and its row count. */
+export async function martTotal(databaseUrl: string): Promise<{ total: number; rows: number }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const result = await client.query<{ total: string | null; rows: string }>(
+      "SELECT SUM(cnt)::text AS total, count(*)::text AS rows FROM mart.daily_events",
+    );
+    const row = result.rows[0];
+    return { total: Number(row?.total ?? 0), rows: Number(row?.rows ?? 0) };
+  } finally {
+    await client.end();
+  }
+}
