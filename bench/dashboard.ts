@@ -262,7 +262,7 @@ async function main(): Promise<void> {
         const seeds = {
           "1 events per day (7 days)": eventsPerDay(range),
           "2 top 5 users (30 days)": topUsers(range),
-          "3 users of yesterday with categories": dayUsers(utcDay(-1)),
+          "3 users of yesterday with categories": dayUsers(utcDay(-1), silverPartitionKey(utcDay(-1))),
         };
         for (const [name, sql] of Object.entries(seeds)) {
           await consoleQuery(page, sql);
