@@ -12,14 +12,22 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { EXPORT_KEYS, S3 as S3Client, SILVER_ROW_GROUP_ROWS, SILVER_SORT, silverPartitionKey } from "@growit/contract";
+import {
+  EXPORT_KEYS,
+  type ManifestFile,
+  S3 as S3Client,
+  SILVER_ROW_GROUP_ROWS,
+  SILVER_SORT,
+  silverPartitionKey,
+} from "@growit/contract";
 import type { Page } from "playwright-core";
 import { launchChromium } from "../e2e/browser.ts";
 import { openDuck, sqlString } from "../etl/src/duck.ts";
 import { REPO_ROOT, S3, WORKER } from "../stack/src/local.ts";
+import { localStackEnv } from "../stack/src/stack-process.ts";
 import { dayUsers, eventsPerDay, topUsers } from "../web/src/lib/dashboard/queries.ts";
 import { answers, startLogged, stopAll, waitForHttp } from "./processes.ts";
-import { writeResult } from "./results.ts";
+import { median, writeResult } from "./results.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -43,33 +51,9 @@ const TARGETS = { first_chart_cold_ms: 1_500, seed_query_warm_ms: 100 };
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 const utcDay = (offset: number) => new Date(Date.now() + offset * DAY_MS).toISOString().slice(0, 10);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 const round = (ms: number | undefined) => (ms === undefined ? null : Math.round(ms));
 
-// The bench's stack runs in local mode (embedded Postgres, its own S3): outside settings must not leak into it.
-for (const key of [
-  "DATABASE_URL",
-  "S3_ENDPOINT",
-  "S3_BUCKET",
-  "S3_REGION",
-  "S3_ACCESS_KEY_ID",
-  "S3_SECRET_ACCESS_KEY",
-]) {
-  delete process.env[key];
-}
 const bucket = new S3Client({ ...S3 }, { attempts: 3, baseDelayMs: 200, timeoutMs: 120_000 });
-
-interface ManifestFile {
-  key: string;
-  bytes: number;
-  rows: number;
-  sha256: string;
-  generated_at: string;
-}
 
 async function startStack(): Promise<void> {
   if (await answers(WORKER.healthUrl)) {
@@ -82,9 +66,10 @@ async function startStack(): Promise<void> {
   }
   const log = join(LOGS, "dashboard-stack.log");
   console.log(`starting a stack with data in ${STACK_DATA}; log: ${log}`);
+  // Local mode (embedded Postgres, its own S3): outside settings must not leak into it.
   startLogged(join(REPO_ROOT, "node_modules/.bin/tsx"), ["stack/src/start.ts"], {
     cwd: REPO_ROOT,
-    env: { GROWIT_DATA_DIR: STACK_DATA },
+    env: localStackEnv(STACK_DATA),
     log,
   });
   await waitForHttp(WORKER.healthUrl, 180_000, log);

@@ -14,7 +14,7 @@ import autocannon from "autocannon";
 import { REPO_ROOT, S3, WORKER } from "../stack/src/local.ts";
 import { startDeployedWorker } from "./deployed-worker.ts";
 import { answers, startLogged, stopAll, waitForHttp } from "./processes.ts";
-import { writeResult } from "./results.ts";
+import { median, writeResult } from "./results.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -92,7 +92,7 @@ async function startAnchor(): Promise<string> {
   startLogged("bash", ["run.sh"], {
     cwd: ANCHOR_DIR,
     log,
-    env: { PORT: String(ANCHOR_PORT), S3_ENDPOINT: S3.endpoint },
+    env: { ...process.env, PORT: String(ANCHOR_PORT), S3_ENDPOINT: S3.endpoint },
   });
   const url = `http://127.0.0.1:${ANCHOR_PORT}`;
   await waitForHttp(
@@ -128,12 +128,6 @@ async function measure(target: Target, round: number): Promise<Run> {
     objects_per_1000_requests: requests ? Math.round((objects / requests) * 1000 * 10) / 10 : 0,
   };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 
 async function main() {
   await ensureLocalStack();

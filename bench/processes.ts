@@ -8,12 +8,13 @@ const children: ChildProcess[] = [];
 export function startLogged(
   command: string,
   args: string[],
+  /** `env`, when given, is the child's whole environment (default: this process's). */
   options: { cwd: string; env?: NodeJS.ProcessEnv; log: string },
 ) {
   mkdirSync(dirname(options.log), { recursive: true });
   const log = createWriteStream(options.log);
   // A process group of its own, so stopping it stops what it started (wrangler's workerd, uvicorn's workers).
-  const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, detached: true });
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, detached: true });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   children.push(child);

@@ -14,6 +14,12 @@ export const machine = () => ({
   platform: `${process.platform}-${process.arch}`,
 });
 
+export const median = (xs: number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
 /** Writes `bench/results/<name>.json` and returns its path. */
 export function writeResult(name: string, result: object): string {
   mkdirSync(RESULTS_DIR, { recursive: true });

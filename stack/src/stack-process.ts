@@ -10,19 +10,26 @@ export interface Started {
   exit: Promise<number | null>;
 }
 
+/** The settings that would point `npm start` at outside services instead of its local ones. */
+const OUTSIDE_SERVICES = [
+  "DATABASE_URL",
+  "S3_ENDPOINT",
+  "S3_BUCKET",
+  "S3_REGION",
+  "S3_ACCESS_KEY_ID",
+  "S3_SECRET_ACCESS_KEY",
+];
+
+/** The environment for a local-mode stack with its data under `dataDir`: no outside setting leaks in. */
+export function localStackEnv(dataDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, GROWIT_DATA_DIR: dataDir };
+  for (const key of OUTSIDE_SERVICES) delete env[key];
+  return env;
+}
+
 /** Starts the stack with its data under `dataDir` and every service on the local defaults. */
 export function startStack(dataDir: string): Started {
-  const env: NodeJS.ProcessEnv = { ...process.env, GROWIT_DATA_DIR: dataDir };
-  for (const key of [
-    "DATABASE_URL",
-    "S3_ENDPOINT",
-    "S3_BUCKET",
-    "S3_REGION",
-    "S3_ACCESS_KEY_ID",
-    "S3_SECRET_ACCESS_KEY",
-  ]) {
-    delete env[key];
-  }
+  const env = localStackEnv(dataDir);
   const child = spawn(join(REPO_ROOT, "node_modules/.bin/tsx"), ["stack/src/start.ts"], {
     cwd: REPO_ROOT,
     env,
