@@ -10,9 +10,10 @@ import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { bronzeObjectKey, S3 as S3Client, SILVER_ROW_GROUP_ROWS, uuidv7 } from "@growit/contract";
-import { dedupeSql } from "../etl/src/dedupe.ts";
-import { openDuck, sqlString } from "../etl/src/duck.ts";
+import { bronzeObjectKey, S3 as S3Client, uuidv7 } from "@growit/contract";
+import { configFromEnv } from "../etl/src/config.ts";
+import { openDuck } from "../etl/src/duck.ts";
+import { refineDay } from "../etl/src/refine.ts";
 import { REPO_ROOT, S3 } from "../stack/src/local.ts";
 import { migrate } from "../stack/src/migrate.ts";
 import { startEmbeddedPostgres } from "../stack/src/postgres.ts";
@@ -32,6 +33,8 @@ const BUCKET = "growit-bench";
 const WORK = join(REPO_ROOT, ".data", "bench", "etl");
 const FLOOR_DIR = join(WORK, "floor");
 const BENCH_PG_PORT = 5434;
+/** The ETL's DuckDB memory limit (ETL_MEMORY_LIMIT or its default); the floor runs with it too. */
+const MEMORY_LIMIT = configFromEnv().memoryLimit;
 
 const s3Config = {
   endpoint: S3.endpoint,
@@ -113,19 +116,15 @@ async function writeBronze(day: string): Promise<number> {
   return bytes;
 }
 
-/** The floor: DuckDB alone, local JSONL -> dedupe -> sorted zstd Parquet. */
-async function measureFloor(): Promise<number> {
-  const duck = await openDuck({ memoryLimit: "512MB", tempDir: join(WORK, "floor-tmp") });
+/**
+ * The floor: DuckDB alone, local JSONL -> dedupe -> the day's silver Parquet (sorted, zstd), with
+ * the ETL's own refine step and memory limit, so that it does the same work and writes the same file.
+ */
+async function measureFloor(day: string): Promise<number> {
+  const duck = await openDuck({ memoryLimit: MEMORY_LIMIT, tempDir: join(WORK, "floor-tmp") });
   try {
     const started = performance.now();
-    const copies = `(SELECT id, type, ts, username AS user_id, CAST(props AS VARCHAR) AS props, received_at, source,
-        filename AS object_key FROM read_json(${sqlString(join(FLOOR_DIR, "*.jsonl"))}, format = 'newline_delimited',
-        columns = {id: 'VARCHAR', type: 'VARCHAR', ts: 'TIMESTAMP', username: 'VARCHAR', props: 'JSON',
-          received_at: 'TIMESTAMP', source: 'VARCHAR'}, filename = true))`;
-    await duck.connection.run(
-      `COPY (SELECT * EXCLUDE (copies) FROM (${dedupeSql(copies)}) ORDER BY user_id, ts, id)
-       TO ${sqlString(join(WORK, "floor.parquet"))} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${SILVER_ROW_GROUP_ROWS})`,
-    );
+    await refineDay({ connection: duck.connection, day, dir: FLOOR_DIR });
     return (performance.now() - started) / 1000;
   } finally {
     duck.close();
@@ -178,7 +177,7 @@ async function main() {
   const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   console.log(`writing ${EVENTS.toLocaleString("en-US")} events (${PER_OBJECT} per object) as bronze of ${day}…`);
   const bronzeBytes = await writeBronze(day);
-  const floor = await measureFloor();
+  const floor = await measureFloor(day);
   console.log(`floor (DuckDB alone, local JSONL -> Parquet): ${floor.toFixed(2)} s`);
   const { wall, done } = await runEtl(day, databaseUrl);
   const seconds = done.seconds ?? wall;
@@ -195,7 +194,7 @@ async function main() {
     ].join("\n"),
   );
   const path = writeResult("etl", {
-    config: { events: EVENTS, per_object: PER_OBJECT, duplicate_share: 0.01, memory_limit: "512MB" },
+    config: { events: EVENTS, per_object: PER_OBJECT, duplicate_share: 0.01, memory_limit: MEMORY_LIMIT },
     bronze_mib: Math.round(bronzeBytes / 2 ** 20),
     floor_s: Math.round(floor * 100) / 100,
     etl_s: seconds,

@@ -27,6 +27,15 @@ describe("parseBronzeLine", () => {
     expect(verdict).toEqual({ ok: true, event: stored, canonical: false });
   });
 
+  it("normalizes a canonical-looking date that does not exist, as Date.parse reads it", () => {
+    const verdict = parseBronzeLine(line({ ts: "2026-11-31T00:00:00.000Z", received_at: "2026-11-30T23:59:59.999Z" }));
+    expect(verdict).toEqual({
+      ok: true,
+      event: { ...stored, ts: "2026-12-01T00:00:00.000Z", received_at: "2026-11-30T23:59:59.999Z" },
+      canonical: false,
+    });
+  });
+
   it.each([
     ["{not json", expect.stringMatching(/^not JSON: /)],
     ["[]", "event must be a JSON object"],

@@ -1,4 +1,5 @@
 import {
+  canonicalIsoTimestamp,
   type EventEnvelope,
   type EventProps,
   type EventType,
@@ -46,9 +47,13 @@ export function parseBronzeLine(line: string): BronzeLineVerdict {
   if (username !== null && (typeof username !== "string" || username === "")) {
     return { ok: false, reason: "username must be a non-empty string or null" };
   }
-  const at = parseIsoTimestamp(raw.ts);
+  // Stored lines nearly always carry canonical timestamps: proving that is much cheaper than
+  // formatting the parsed instant back to compare.
+  const canonicalAt = canonicalIsoTimestamp(raw.ts);
+  const at = canonicalAt ?? parseIsoTimestamp(raw.ts);
   if (at === null) return { ok: false, reason: "ts must be an ISO 8601 timestamp with a time zone" };
-  const receivedAt = parseIsoTimestamp(raw.received_at);
+  const canonicalReceivedAt = canonicalIsoTimestamp(raw.received_at);
+  const receivedAt = canonicalReceivedAt ?? parseIsoTimestamp(raw.received_at);
   if (receivedAt === null) return { ok: false, reason: "received_at must be an ISO 8601 timestamp with a time zone" };
   if (Math.abs(at - receivedAt) > LIMITS.maxClockSkewMs) return { ok: false, reason: SKEW_REASON };
   const problem = propsProblem(type, raw.props);
@@ -56,10 +61,10 @@ export function parseBronzeLine(line: string): BronzeLineVerdict {
   const event: EventEnvelope = {
     id: id.toLowerCase(),
     type,
-    ts: new Date(at).toISOString(),
+    ts: canonicalAt === null ? new Date(at).toISOString() : (raw.ts as string),
     username,
     props: raw.props as EventProps<EventType>,
-    received_at: new Date(receivedAt).toISOString(),
+    received_at: canonicalReceivedAt === null ? new Date(receivedAt).toISOString() : (raw.received_at as string),
     source: source as EventEnvelope["source"],
   };
   const canonical = event.id === id && event.ts === raw.ts && event.received_at === raw.received_at;

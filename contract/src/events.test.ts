@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { acceptClientEvent, nestsDeeperThan, type Stamp, serverEvent, utf8ByteLength } from "./events.ts";
+import {
+  acceptClientEvent,
+  canonicalIsoTimestamp,
+  jsonUtf8Length,
+  nestsDeeperThan,
+  type Stamp,
+  serverEvent,
+  utf8ByteLength,
+} from "./events.ts";
 import { LIMITS } from "./limits.ts";
 
 const receivedAt = new Date("2026-11-25T09:12:03.481Z");
@@ -115,6 +123,95 @@ describe("utf8ByteLength", () => {
   it("counts as TextEncoder does", () => {
     for (const text of ["", "abc", "é", "가나", "😀x", "\ud800", "a\udc00b", "\ud83d"]) {
       expect(utf8ByteLength(text)).toBe(new TextEncoder().encode(text).length);
+    }
+  });
+});
+
+describe("canonicalIsoTimestamp", () => {
+  it("reads what toISOString writes, as Date.parse does", () => {
+    const instants = [0, -1, 951_782_400_000, 4_107_542_399_999, -62_167_219_200_000, 253_402_300_799_999];
+    // Years 0000 to 9999 at an uneven step, so that every month, day, hour and millisecond comes up.
+    for (let i = 0; i < 20_000; i++) instants.push(-62_167_219_200_000 + i * 15_778_463_017);
+    for (const ms of instants) {
+      const text = new Date(ms).toISOString();
+      expect(text).toHaveLength(24);
+      expect(canonicalIsoTimestamp(text)).toBe(ms);
+    }
+  });
+
+  it("refuses every text that toISOString would not have written", () => {
+    for (const text of [
+      "2026-02-29T00:00:00.000Z", // Date.parse rolls it over to March 1
+      "2026-02-30T00:00:00.000Z",
+      "1900-02-29T00:00:00.000Z",
+      "2026-04-31T00:00:00.000Z",
+      "2026-13-01T00:00:00.000Z",
+      "2026-00-01T00:00:00.000Z",
+      "2026-01-00T00:00:00.000Z",
+      "2026-01-01T24:00:00.000Z",
+      "2026-01-01T23:60:00.000Z",
+      "2026-01-01T23:59:60.000Z",
+      "2026-01-01T23:59:59.000+00:00",
+      "2026-01-01T23:59:59Z",
+      "2026-01-01T23:59:59.0000Z",
+      "2026-01-01 23:59:59.000Z",
+      "2026-01-01T23:59:59.00aZ",
+      "+02026-01-01T23:59:59.000Z",
+      "2026-1-01T23:59:59.000Z",
+    ]) {
+      expect(canonicalIsoTimestamp(text), text).toBeNull();
+    }
+    expect(canonicalIsoTimestamp(1_700_000_000_000)).toBeNull();
+  });
+
+  it("accepts leap days of leap years", () => {
+    for (const text of ["2024-02-29T12:00:00.000Z", "2000-02-29T00:00:00.000Z", "0000-02-29T00:00:00.000Z"]) {
+      expect(canonicalIsoTimestamp(text)).toBe(Date.parse(text));
+      expect(new Date(Date.parse(text)).toISOString()).toBe(text);
+    }
+  });
+});
+
+describe("jsonUtf8Length", () => {
+  const bytesOf = (value: unknown) => utf8ByteLength(JSON.stringify(value));
+
+  it("counts the UTF-8 bytes of JSON.stringify for parsed JSON", () => {
+    const values: unknown[] = [
+      {},
+      [],
+      null,
+      true,
+      false,
+      0,
+      -0,
+      1e21,
+      1e-7,
+      123.456,
+      -5e-324,
+      "",
+      'quote " backslash \\ slash / tab \t nl \n cr \r bs \b ff \f nul \u0000 us \u001f del \u007f',
+      "é 가나 😀 \ud800 a\udc00b \ud83d",
+      { path: "/category/data", nested: { list: [1, "two", null, [], {}], flag: false } },
+      { 'ké"y': ["\u2028\u2029"], 10: 1, 2: 2, b: 3, __proto__x: 4 },
+      JSON.parse('{"__proto__":{"polluted":1},"path":"/"}'),
+      [[[[[]]]]],
+    ];
+    for (const value of values) expect(jsonUtf8Length(value), JSON.stringify(value)).toBe(bytesOf(value));
+  });
+
+  it("leaves to JSON.stringify what only it can tell", () => {
+    for (const value of [
+      { a: undefined },
+      [undefined],
+      { toJSON: () => "x" },
+      new Date(0),
+      { a: Number.NaN },
+      Symbol("s"),
+      10n,
+      () => 1,
+      Object.assign(Object.create({ inherited: 1 }), { own: 2 }),
+    ]) {
+      expect(jsonUtf8Length(value)).toBeNull();
     }
   });
 });

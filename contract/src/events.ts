@@ -101,6 +101,114 @@ export function parseIsoTimestamp(v: unknown): number | null {
   return Number.isNaN(at) ? null : at;
 }
 
+/** The value of `count` decimal digits of `text` from `from`, or -1 when one of them is not a digit. */
+function digitsAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+const isLeapYear = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Milliseconds since the epoch of a timestamp already in `Date#toISOString` form
+ * (`YYYY-MM-DDTHH:mm:ss.sssZ`), or null when `v` is not in that form. Every field is
+ * range-checked against the calendar, because Date.parse would roll a date like 02-30 or an
+ * hour 24 over into a different text: so a non-null result `ms` means exactly
+ * `new Date(ms).toISOString() === v`, without paying for the formatting (which costs more than
+ * the rest of a bronze line's check).
+ */
+export function canonicalIsoTimestamp(v: unknown): number | null {
+  if (typeof v !== "string" || v.length !== 24) return null;
+  if (v[4] !== "-" || v[7] !== "-" || v[10] !== "T" || v[13] !== ":" || v[16] !== ":" || v[19] !== "." || v[23] !== "Z")
+    return null;
+  const year = digitsAt(v, 0, 4);
+  const month = digitsAt(v, 5, 2);
+  const day = digitsAt(v, 8, 2);
+  const hour = digitsAt(v, 11, 2);
+  const minute = digitsAt(v, 14, 2);
+  const second = digitsAt(v, 17, 2);
+  const millis = digitsAt(v, 20, 3);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23) return null;
+  if (minute < 0 || minute > 59 || second < 0 || second > 59 || millis < 0) return null;
+  const monthDays = month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] as number);
+  if (day > monthDays) return null;
+  // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  const days = era * 146_097 + dayOfEra - 719_468;
+  return days * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis;
+}
+
+/** UTF-8 bytes of a string written as a JSON string literal by JSON.stringify (quotes and escapes included). */
+function jsonStringUtf8Length(text: string): number {
+  let bytes = 2;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x20 && code < 0x7f) bytes += code === 0x22 || code === 0x5c ? 2 : 1;
+    else if (code < 0x20) bytes += code === 8 || code === 9 || code === 10 || code === 12 || code === 13 ? 2 : 6;
+    else if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4; // a surrogate pair
+      i++;
+    } else if (code >= 0xd800 && code <= 0xdfff)
+      bytes += 6; // a lone surrogate, escaped as \uXXXX
+    else bytes += 3;
+  }
+  return bytes;
+}
+
+/**
+ * `utf8ByteLength(JSON.stringify(value))` for the values JSON.parse makes (plain objects,
+ * arrays, strings, finite numbers, booleans, null), counted without building the text;
+ * null for anything else (a toJSON, undefined, a class instance…), where only JSON.stringify can tell.
+ * Recursive: callers bound the depth first (nestsDeeperThan).
+ */
+export function jsonUtf8Length(value: unknown): number | null {
+  switch (typeof value) {
+    case "string":
+      return jsonStringUtf8Length(value);
+    case "number":
+      return Number.isFinite(value) ? String(value).length : null;
+    case "boolean":
+      return value ? 4 : 5;
+    case "object": {
+      if (value === null) return 4;
+      if ("toJSON" in value) return null;
+      if (Array.isArray(value)) {
+        let bytes = 1 + Math.max(value.length, 1); // brackets and commas
+        for (const item of value) {
+          const length = jsonUtf8Length(item);
+          if (length === null) return null;
+          bytes += length;
+        }
+        return bytes;
+      }
+      const prototype = Object.getPrototypeOf(value);
+      if (prototype !== Object.prototype && prototype !== null) return null;
+      const keys = Object.keys(value);
+      let bytes = 1 + Math.max(keys.length, 1); // braces and commas
+      for (const key of keys) {
+        const length = jsonUtf8Length((value as Record<string, unknown>)[key]);
+        if (length === null) return null;
+        bytes += jsonStringUtf8Length(key) + 1 + length;
+      }
+      return bytes;
+    }
+    default:
+      return null;
+  }
+}
+
 export const isEventType = (v: unknown): v is EventType => typeof v === "string" && Object.hasOwn(PROPS_SCHEMAS, v);
 export const isServerOnlyType = (type: EventType): boolean => SERVER_ONLY.has(type);
 export const UNKNOWN_TYPE_REASON = `type must be one of ${EVENT_TYPES.join(", ")}`;
@@ -122,7 +230,7 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
 export function propsProblem(type: EventType, props: unknown): string | null {
   if (!isPlainObject(props)) return "props must be a JSON object";
   if (nestsDeeperThan(props, LIMITS.maxPropsDepth)) return `props nest deeper than ${LIMITS.maxPropsDepth} levels`;
-  const bytes = utf8ByteLength(JSON.stringify(props));
+  const bytes = jsonUtf8Length(props) ?? utf8ByteLength(JSON.stringify(props));
   if (bytes > LIMITS.maxPropsBytes) return `props are ${bytes} bytes, more than ${LIMITS.maxPropsBytes}`;
   const result = PROPS_SCHEMAS[type].safeParse(props);
   if (result.success) return null;

@@ -1,4 +1,3 @@
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { bronzeDayPrefix, type RejectRecord, type S3 } from "@growit/contract";
 import { bronzeWindow } from "./days.ts";
@@ -66,14 +65,12 @@ export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFe
       const bytes = await s3.getBytes(key);
       const size = bytes.length;
       const own = key.startsWith(ownPrefix);
-      const checked = await pool.check({ key, own, bytes, rejectedAt });
+      const path = join(dir, `${String(index).padStart(8, "0")}.jsonl`);
+      const checked = await pool.check({ key, own, bytes, rejectedAt }, path);
       if (own) fetched.ownLines += checked.lines;
       fetched.rejects.push(...checked.rejects);
       lines += checked.lines;
-      if (checked.usableLines > 0) {
-        await writeFile(join(dir, `${String(index).padStart(8, "0")}.jsonl`), checked.usable);
-        fetched.files++;
-      }
+      if (checked.usableLines > 0) fetched.files++;
       fetched.bytes += size;
       done++;
       options.onProgress?.({ objects: done, totalObjects: keys.length, bytes: fetched.bytes, totalBytes, lines });

@@ -1,25 +1,29 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { CheckedObject, ObjectToCheck } from "./line-check.ts";
+import type { ObjectToCheck, WrittenObject } from "./line-check.ts";
+import type { CheckReply, CheckRequest } from "./line-check-thread.ts";
 
 /**
  * Checking lines against the contract is the ETL's CPU-bound part (JSON parsing and schema
  * checks, a few µs a line), so it runs on worker threads, one per core, while the main thread
- * downloads. Objects are handed to the least busy thread; their bytes are moved, not copied.
+ * downloads. Objects are handed to the least busy thread; their bytes are moved, not copied, and
+ * the thread writes the usable lines to the file it is given.
  */
 export class LineCheckPool {
   readonly #threads: Array<{ worker: Worker; busy: number }>;
-  readonly #pending = new Map<number, { resolve: (checked: CheckedObject) => void; reject: (error: Error) => void }>();
+  readonly #pending = new Map<number, { resolve: (written: WrittenObject) => void; reject: (error: Error) => void }>();
   #nextId = 0;
 
   constructor(size = availableParallelism()) {
     this.#threads = Array.from({ length: Math.max(1, size) }, () => {
       const worker = new Worker(new URL("./line-check-thread.mjs", import.meta.url));
       const thread = { worker, busy: 0 };
-      worker.on("message", ({ id, checked }: { id: number; checked: CheckedObject }) => {
+      worker.on("message", (reply: CheckReply) => {
         thread.busy--;
-        this.#pending.get(id)?.resolve(checked);
-        this.#pending.delete(id);
+        const pending = this.#pending.get(reply.id);
+        this.#pending.delete(reply.id);
+        if ("error" in reply) pending?.reject(new Error(`line check failed: ${reply.error}`));
+        else pending?.resolve(reply.written);
       });
       worker.on("error", (error) => {
         for (const { reject } of this.#pending.values())
@@ -30,13 +34,15 @@ export class LineCheckPool {
     });
   }
 
-  check(object: ObjectToCheck): Promise<CheckedObject> {
+  /** Checks `object` and writes its usable lines to `path` (when there are any). */
+  check(object: ObjectToCheck, path: string): Promise<WrittenObject> {
     const thread = this.#threads.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.#nextId++;
     thread.busy++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      thread.worker.postMessage({ id, object }, [object.bytes.buffer as ArrayBuffer]);
+      const request: CheckRequest = { id, object, path };
+      thread.worker.postMessage(request, [object.bytes.buffer as ArrayBuffer]);
     });
   }
 

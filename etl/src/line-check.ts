@@ -16,6 +16,9 @@ export interface CheckedObject {
   rejects: RejectRecord[];
 }
 
+/** What the main thread hears of a checked object once its usable lines are written to a file. */
+export type WrittenObject = Omit<CheckedObject, "usable">;
+
 const decoder = new TextDecoder();
 
 /**
