@@ -11,7 +11,7 @@ export const en: Messages = {
   "nav.language": "Language",
   "nav.skip": "Skip to content",
   "search.label": "Search courses and videos",
-  "search.placeholder": "e.g. Python, SQL, Photoshop",
+  "search.example": "e.g. Python, SQL, Photoshop",
   "search.submit": "Search",
   "search.title": "Results for “{query}”",
   "search.count": "{total} found",

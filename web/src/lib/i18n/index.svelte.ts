@@ -25,7 +25,7 @@ export function setLocale(locale: Locale): void {
   document.documentElement.lang = locale;
 }
 
-/** The message `key` in the current language, with `{name}` placeholders filled in. */
+/** The message `key` in the current language, with its `{name}` slots filled in. */
 export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
   const text = LOCALES[i18n.locale].messages[key];
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));

@@ -10,7 +10,7 @@ export const ko = {
   "nav.language": "언어",
   "nav.skip": "본문으로 건너뛰기",
   "search.label": "강의와 영상 검색",
-  "search.placeholder": "예: 파이썬, SQL, 포토샵",
+  "search.example": "예: 파이썬, SQL, 포토샵",
   "search.submit": "검색",
   "search.title": "“{query}” 검색 결과",
   "search.count": "{total}개를 찾았어요",
