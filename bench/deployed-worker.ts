@@ -28,6 +28,8 @@ export async function startDeployedWorker(port: number): Promise<{ url: string; 
       S3_SECRET_ACCESS_KEY: S3.secretAccessKey,
       DATABASE_URL: "postgres://unused-by-ingest@127.0.0.1:1/none",
       SESSION_SECRET: "bench",
+      // Sealing is part of each bronze write in production.
+      BRONZE_SEAL_KEY: "bench",
     },
     host: "127.0.0.1",
     port,

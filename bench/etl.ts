@@ -2,18 +2,30 @@
 //
 // Writes N generated events (default 1,000,000; 1% duplicate copies) as bronze objects of one
 // day into the local S3 (bucket growit-bench; an s3rver is started on 127.0.0.1:9000 if none
-// answers), runs `etl run --date` on them in a child process (Postgres: DATABASE_URL, else an
-// embedded PGlite), and prints events/s, seconds per stage and the ETL's peak RSS next to the
-// floor measured in the same run: DuckDB alone reading the same JSONL from local disk,
-// deduplicating and writing zstd Parquet. Results go to bench/results/etl.json.
+// answers), sealed as the worker seals them, runs `etl run --date` on them in a child process
+// (Postgres: DATABASE_URL, else an embedded PGlite), and prints events/s, seconds per stage and
+// the ETL's peak RSS next to the floor measured in the same run: DuckDB alone reading the same
+// JSONL from local disk, deduplicating and writing zstd Parquet, in one plain statement.
+// `--unsealed` writes the objects without seals, so that the ETL checks every line.
+// Results go to bench/results/etl.json.
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { bronzeObjectKey, S3 as S3Client, uuidv7 } from "@growit/contract";
+import {
+  bronzeObjectKey,
+  bronzeSealKey,
+  S3 as S3Client,
+  SEAL_HEADER,
+  SILVER_ROW_GROUP_ROWS,
+  SILVER_SORT,
+  sealBronze,
+  uuidv7,
+} from "@growit/contract";
 import { configFromEnv } from "../etl/src/config.ts";
+import { dedupeSql } from "../etl/src/dedupe.ts";
 import { openDuck } from "../etl/src/duck.ts";
-import { refineDay } from "../etl/src/refine.ts";
+import { bronzeFileName, readBronzeSql, refineDay, SILVER_SELECT } from "../etl/src/refine.ts";
 import { REPO_ROOT, S3 } from "../stack/src/local.ts";
 import { migrate } from "../stack/src/migrate.ts";
 import { startEmbeddedPostgres } from "../stack/src/postgres.ts";
@@ -25,6 +37,7 @@ const { values: args } = parseArgs({
   options: {
     events: { type: "string", default: "1000000" },
     "per-object": { type: "string", default: "10000" },
+    unsealed: { type: "boolean", default: false },
   },
 });
 const EVENTS = Number(args.events);
@@ -33,6 +46,8 @@ const BUCKET = "growit-bench";
 const WORK = join(REPO_ROOT, ".data", "bench", "etl");
 const FLOOR_DIR = join(WORK, "floor");
 const BENCH_PG_PORT = 5434;
+const SEAL_SECRET = "growit-bench-seal";
+const encoder = new TextEncoder();
 /** The ETL's DuckDB memory limit (ETL_MEMORY_LIMIT or its default); the floor runs with it too. */
 const MEMORY_LIMIT = configFromEnv().memoryLimit;
 
@@ -87,6 +102,7 @@ async function writeBronze(day: string): Promise<number> {
   let written = 0;
   let bytes = 0;
   const puts: Promise<void>[] = [];
+  const sealKey = args.unsealed ? null : await bronzeSealKey(SEAL_SECRET);
   for (let part = 0; written < EVENTS; part++) {
     const lines: string[] = [];
     const firstMs = start + written * step;
@@ -106,10 +122,12 @@ async function writeBronze(day: string): Promise<number> {
       // 1% duplicate copies (a client retry), in the same object.
       if (written % 100 === 1) lines.push(line);
     }
-    const body = `${lines.join("\n")}\n`;
+    const body = encoder.encode(`${lines.join("\n")}\n`);
     bytes += body.length;
-    writeFileSync(join(FLOOR_DIR, `${String(part).padStart(8, "0")}.jsonl`), body);
-    puts.push(bucket.put(bronzeObjectKey(new Date(firstMs), uuidv7()), body, "application/x-ndjson"));
+    writeFileSync(bronzeFileName(FLOOR_DIR, part), body);
+    const headers: Record<string, string> = {};
+    if (sealKey) headers[SEAL_HEADER] = await sealBronze(sealKey, body);
+    puts.push(bucket.put(bronzeObjectKey(new Date(firstMs), uuidv7()), body, "application/x-ndjson", headers));
     if (puts.length >= 8) await Promise.all(puts.splice(0));
   }
   await Promise.all(puts);
@@ -117,15 +135,27 @@ async function writeBronze(day: string): Promise<number> {
 }
 
 /**
- * The floor: DuckDB alone, local JSONL -> dedupe -> the day's silver Parquet (sorted, zstd), with
- * the ETL's own refine step and memory limit, so that it does the same work and writes the same file.
+ * The floor: DuckDB alone, in the one statement anyone would write first: local JSONL -> the
+ * dedupe rule -> the day's silver Parquet (same columns, sorted, zstd), with the ETL's memory limit.
+ * Also timed: the ETL's own refine step on the same files, which does the same work its own way.
  */
-async function measureFloor(day: string): Promise<number> {
+async function measureFloor(day: string): Promise<{ floor: number; refineAlone: number }> {
   const duck = await openDuck({ memoryLimit: MEMORY_LIMIT, tempDir: join(WORK, "floor-tmp") });
-  try {
+  const timed = async (work: () => Promise<unknown>) => {
     const started = performance.now();
-    await refineDay({ connection: duck.connection, day, dir: FLOOR_DIR });
+    await work();
     return (performance.now() - started) / 1000;
+  };
+  try {
+    const copies = `(SELECT id, type, ts, username AS user_id, CAST(props AS VARCHAR) AS props, received_at, source,
+      filename AS object_order FROM ${readBronzeSql(FLOOR_DIR)})`;
+    const floor = await timed(() =>
+      duck.connection.run(`COPY (SELECT ${SILVER_SELECT} FROM (${dedupeSql(copies)})
+        WHERE CAST(ts AS DATE) = DATE '${day}' ORDER BY ${SILVER_SORT.join(", ")})
+        TO '${join(WORK, "floor.parquet")}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${SILVER_ROW_GROUP_ROWS})`),
+    );
+    const refineAlone = await timed(() => refineDay({ connection: duck.connection, day, dir: FLOOR_DIR }));
+    return { floor, refineAlone };
   } finally {
     duck.close();
   }
@@ -139,6 +169,8 @@ interface DayLog {
   bytes?: number;
   stages?: Record<string, number>;
   peak_rss_bytes?: number;
+  bronze_objects?: number;
+  sealed_objects?: number;
   error?: string;
 }
 
@@ -153,6 +185,7 @@ async function runEtl(day: string, databaseUrl: string): Promise<{ wall: number;
       S3_BUCKET: BUCKET,
       DATABASE_URL: databaseUrl,
       ETL_TEMP_DIR: join(WORK, "etl-tmp"),
+      BRONZE_SEAL_KEY: SEAL_SECRET,
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -177,8 +210,9 @@ async function main() {
   const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   console.log(`writing ${EVENTS.toLocaleString("en-US")} events (${PER_OBJECT} per object) as bronze of ${day}…`);
   const bronzeBytes = await writeBronze(day);
-  const floor = await measureFloor(day);
+  const { floor, refineAlone } = await measureFloor(day);
   console.log(`floor (DuckDB alone, local JSONL -> Parquet): ${floor.toFixed(2)} s`);
+  console.log(`the ETL's refine step alone on the same files: ${refineAlone.toFixed(2)} s`);
   const { wall, done } = await runEtl(day, databaseUrl);
   const seconds = done.seconds ?? wall;
   const peakRssMib = Math.round((done.peak_rss_bytes ?? 0) / 2 ** 20);
@@ -190,19 +224,28 @@ async function main() {
         .map(([stage, s]) => `${stage} ${s.toFixed(2)}`)
         .join(", ")}`,
       `  silver rows ${done.silver_rows}, duplicates ${done.duplicates}, bronze ${(bronzeBytes / 2 ** 20).toFixed(0)} MiB`,
+      `  objects taken as checked on their seal: ${done.sealed_objects} of ${done.bronze_objects}`,
       `  peak RSS ${peakRssMib} MiB`,
     ].join("\n"),
   );
   const path = writeResult("etl", {
-    config: { events: EVENTS, per_object: PER_OBJECT, duplicate_share: 0.01, memory_limit: MEMORY_LIMIT },
+    config: {
+      events: EVENTS,
+      per_object: PER_OBJECT,
+      duplicate_share: 0.01,
+      memory_limit: MEMORY_LIMIT,
+      sealed: !args.unsealed,
+    },
     bronze_mib: Math.round(bronzeBytes / 2 ** 20),
     floor_s: Math.round(floor * 100) / 100,
+    refine_alone_s: Math.round(refineAlone * 100) / 100,
     etl_s: seconds,
     etl_wall_s: Math.round(wall * 100) / 100,
     ratio_to_floor: Math.round((seconds / floor) * 100) / 100,
     events_per_s: Math.round(EVENTS / seconds),
     stages_s: done.stages,
     silver_rows: done.silver_rows,
+    sealed_objects: done.sealed_objects,
     duplicates: done.duplicates,
     peak_rss_mib: peakRssMib,
   });

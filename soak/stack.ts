@@ -1,7 +1,9 @@
 // The soak test's own stack: the same parts as `npm start` (stack/src/start.ts) on ports
 // of its own, with its data in a temp dir, and with the S3 server and the worker
 // restartable on the same port and data.
+
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { S3 as S3Client, type S3Config } from "@growit/contract";
@@ -136,6 +138,7 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
   // Every binding, so that neither wrangler.toml [vars] nor the repo's .dev.vars (which
   // --env-file makes wrangler skip) points the worker at the fixed local services.
   const envFile = join(dir, "worker.env");
+  const sealSecret = randomBytes(32).toString("hex");
   writeFileSync(
     envFile,
     [
@@ -147,6 +150,7 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
       `DATABASE_URL=${databaseUrl}`,
       `SESSION_SECRET=soak-${Date.now()}-${Math.random().toString(36).slice(2)}`,
       `NEON_WS_PROXY=${HOST}:${SOAK_PORTS.relay}`,
+      `BRONZE_SEAL_KEY=${sealSecret}`,
       "",
     ].join("\n"),
     { mode: 0o600 },
@@ -201,6 +205,7 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
       S3_SECRET_ACCESS_KEY: s3Config.secretAccessKey,
       DATABASE_URL: databaseUrl,
       ETL_TEMP_DIR: join(dir, "etl-tmp"),
+      BRONZE_SEAL_KEY: sealSecret,
     },
     startS3,
     stopS3,

@@ -11,6 +11,7 @@ export default defineProject({
           S3_SECRET_ACCESS_KEY: "S3RVER",
           DATABASE_URL: "postgres://postgres@127.0.0.1:1/postgres",
           SESSION_SECRET: "test-secret",
+          BRONZE_SEAL_KEY: "test-seal-key",
         },
       },
     }),

@@ -1,5 +1,6 @@
 export type * from "./api-types.ts";
 export * from "./bronze-line.ts";
+export * from "./bronze-seal.ts";
 export * from "./events.ts";
 export * from "./limits.ts";
 export * from "./password.ts";

@@ -108,8 +108,17 @@ export class S3 {
   }
 
   /** Stores an object; resolves only once S3 has acknowledged it. */
-  async put(key: string, body: string | Uint8Array<ArrayBuffer>, contentType: string): Promise<void> {
-    const response = await this.send(key, { method: "PUT", body, headers: { "content-type": contentType } });
+  async put(
+    key: string,
+    body: string | Uint8Array<ArrayBuffer>,
+    contentType: string,
+    headers: Record<string, string> = {},
+  ): Promise<void> {
+    const response = await this.send(key, {
+      method: "PUT",
+      body,
+      headers: { ...headers, "content-type": contentType },
+    });
     await response.body?.cancel();
     if (!response.ok) throw new S3Error(`S3 PUT ${this.url(key)} answered HTTP ${response.status}`, response.status);
   }
@@ -151,13 +160,18 @@ export class S3 {
   }
 
   /** Reads an object's bytes. */
-  async getBytes(key: string): Promise<Uint8Array> {
+  async getBytes(key: string): Promise<Uint8Array<ArrayBuffer>> {
+    return (await this.getObject(key)).bytes;
+  }
+
+  /** Reads an object with its response headers (its metadata among them). */
+  async getObject(key: string): Promise<{ bytes: Uint8Array<ArrayBuffer>; headers: Headers }> {
     const response = await this.send(key);
     if (!response.ok) {
       await response.body?.cancel();
       throw new S3Error(`S3 GET ${this.url(key)} answered HTTP ${response.status}`, response.status);
     }
-    return new Uint8Array(await response.arrayBuffer());
+    return { bytes: new Uint8Array(await response.arrayBuffer()), headers: response.headers };
   }
 
   /** Deletes an object; deleting a missing key succeeds, as in S3. */

@@ -19,7 +19,7 @@ export const USAGE = `usage: npm run etl -- <command>
                                    N ms (default 2000); stops on SIGINT/SIGTERM
 
 environment: S3_ENDPOINT S3_REGION S3_BUCKET S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY DATABASE_URL
-             ETL_MEMORY_LIMIT (512MB) ETL_TEMP_DIR ETL_THREADS ETL_DOWNLOAD_CONCURRENCY (8)
+             BRONZE_SEAL_KEY ETL_MEMORY_LIMIT (512MB) ETL_TEMP_DIR ETL_THREADS ETL_DOWNLOAD_CONCURRENCY (8)
 exit codes:  0 every day done, 1 some day failed, 2 usage`;
 
 /** A command line the CLI cannot run; the CLI prints it with the usage and exits 2. */

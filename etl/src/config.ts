@@ -15,6 +15,8 @@ export interface EtlConfig {
   threads?: number;
   /** Bronze objects downloaded at once. */
   downloadConcurrency: number;
+  /** The worker's BRONZE_SEAL_KEY: objects it sealed are not checked line by line again (see bronze-seal.ts). */
+  sealSecret?: string;
 }
 
 const positiveInt = (name: string, text: string | undefined, fallback: number): number => {
@@ -28,6 +30,7 @@ const positiveInt = (name: string, text: string | undefined, fallback: number): 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EtlConfig {
   const pick = (name: string, fallback: string) => env[name]?.trim() || fallback;
   const threads = env.ETL_THREADS ? positiveInt("ETL_THREADS", env.ETL_THREADS, 1) : undefined;
+  const sealSecret = env.BRONZE_SEAL_KEY?.trim();
   return {
     s3: {
       endpoint: pick("S3_ENDPOINT", S3.endpoint),
@@ -41,5 +44,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EtlConfig {
     tempDir: pick("ETL_TEMP_DIR", join(tmpdir(), "growit-etl")),
     ...(threads ? { threads } : {}),
     downloadConcurrency: positiveInt("ETL_DOWNLOAD_CONCURRENCY", env.ETL_DOWNLOAD_CONCURRENCY, 8),
+    ...(sealSecret ? { sealSecret } : {}),
   };
 }

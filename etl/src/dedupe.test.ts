@@ -10,7 +10,7 @@ describe("dedupeSql", () => {
   afterAll(() => duck.close());
 
   const winners = async (rows: string) => {
-    const copies = `(SELECT * FROM (VALUES ${rows}) AS t(id, type, ts, user_id, props, received_at, source, object_key))`;
+    const copies = `(SELECT * FROM (VALUES ${rows}) AS t(id, type, ts, user_id, props, received_at, source, object_order))`;
     const result = await duck.connection.runAndReadAll(
       `SELECT id, props, deduped.copies FROM (${dedupeSql(copies)}) AS deduped ORDER BY id`,
     );
@@ -34,7 +34,7 @@ describe("dedupeSql", () => {
     ]);
   });
 
-  it("breaks received_at ties by the smaller object key, then by content", async () => {
+  it("breaks received_at ties by the earlier object, then by content", async () => {
     expect(
       await winners(
         [

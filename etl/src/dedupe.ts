@@ -7,11 +7,12 @@ export const COPY_FIELDS = ["type", "ts", "user_id", "props", "received_at", "so
 
 /**
  * SQL selecting one row per id from `copies` (a relation with `id`, COPY_FIELDS and
- * `object_key`): the winning copy's fields, plus `copies`, how many copies the id had.
+ * `object_order`, a value that sorts as the copy's bronze object key does): the winning copy's
+ * fields, plus `copies`, how many copies the id had.
  */
 export function dedupeSql(copies: string): string {
-  // min() over a struct compares field by field: received_at, then object_key, then the content.
-  const winner = ["received_at", "object_key", ...COPY_FIELDS.filter((f) => f !== "received_at")];
+  // min() over a struct compares field by field: received_at, then object_order, then the content.
+  const winner = ["received_at", "object_order", ...COPY_FIELDS.filter((f) => f !== "received_at")];
   return `SELECT id, ${COPY_FIELDS.map((f) => `winner.${f} AS ${f}`).join(", ")}, copies
 FROM (
   SELECT id, min({${winner.map((f) => `${f}: ${f}`).join(", ")}}) AS winner, count(*) AS copies

@@ -93,20 +93,21 @@ export class Etl {
     reporter.log("day started", { day: run.day, attempt: run.attempt, worker: this.name });
     let outcome: DayOutcome;
     try {
-      const { counts, stages } = await runDay(
+      const { counts, stages, sealedObjects } = await runDay(
         {
           s3: this.s3,
           client,
           duck: this.duck,
           tempDir: this.config.tempDir,
           downloadConcurrency: this.config.downloadConcurrency,
+          ...(this.config.sealSecret ? { sealSecret: this.config.sealSecret } : {}),
           ...(this.options.hooks ? { hooks: this.options.hooks } : {}),
           onProgress: (progress) => reporter.progress(run.day, progress),
         },
         run.day,
       );
       await finishRun(client, run.id, counts);
-      outcome = { day: run.day, attempt: run.attempt, status: "done", counts, stages };
+      outcome = { day: run.day, attempt: run.attempt, status: "done", counts, stages, sealedObjects };
     } catch (error) {
       outcome = { day: run.day, attempt: run.attempt, status: "failed", error: message(error) };
       try {

@@ -8,6 +8,8 @@ export interface DayOutcome {
   status: "done" | "failed";
   counts?: RunCounts;
   stages?: StageSeconds;
+  /** Bronze objects taken as checked on the strength of their seal. */
+  sealedObjects?: number;
   error?: string;
 }
 
@@ -40,11 +42,12 @@ export class JsonReporter implements Reporter {
   }
 
   outcome(outcome: DayOutcome): void {
-    const { day, attempt, status, counts, stages, error } = outcome;
+    const { day, attempt, status, counts, stages, sealedObjects, error } = outcome;
     this.log(status === "done" ? "day done" : "day failed", {
       day,
       attempt,
       ...counts,
+      ...(sealedObjects === undefined ? {} : { sealed_objects: sealedObjects }),
       ...(stages ? { stages } : {}),
       ...(error ? { error } : {}),
       peak_rss_bytes: peakRssBytes(),

@@ -24,6 +24,8 @@ export interface DayContext {
   /** Scratch space; the run works in a subdirectory of its own and removes it. */
   tempDir: string;
   downloadConcurrency: number;
+  /** See EtlConfig.sealSecret. */
+  sealSecret?: string;
   hooks?: RunHooks;
   onProgress?: (progress: FetchProgress) => void;
 }
@@ -36,6 +38,7 @@ export type StageSeconds = Record<"fetch" | "refine" | "upload" | "publish" | "e
 export interface DayResult {
   counts: RunCounts;
   stages: StageSeconds;
+  sealedObjects: number;
 }
 const NO_EVENTS: Refined = { silver: null, duplicates: 0, mart: { userIds: [], counts: [] } };
 
@@ -62,6 +65,7 @@ export async function runDay(context: DayContext, day: string): Promise<DayResul
       day,
       dir,
       concurrency: context.downloadConcurrency,
+      ...(context.sealSecret ? { sealSecret: context.sealSecret } : {}),
       ...(context.onProgress ? { onProgress: context.onProgress } : {}),
     });
     const fetchSeconds = lap();
@@ -108,7 +112,7 @@ export async function runDay(context: DayContext, day: string): Promise<DayResul
       bytes: fetched.bytes,
       seconds: Math.round(performance.now() - started) / 1000,
     };
-    return { counts, stages };
+    return { counts, stages, sealedObjects: fetched.sealedObjects };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

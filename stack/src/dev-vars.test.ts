@@ -21,12 +21,14 @@ describe(".dev.vars", () => {
       NEON_WS_PROXY: "127.0.0.1:5480",
     });
     expect(read.get("SESSION_SECRET")).toMatch(/^[0-9a-f]{64}$/);
+    expect(read.get("BRONZE_SEAL_KEY")).toMatch(/^[0-9a-f]{64}$/);
+    expect(read.get("BRONZE_SEAL_KEY")).not.toBe(read.get("SESSION_SECRET"));
     expect(read.has("S3_ENDPOINT")).toBe(false);
     expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
-  it("keeps the session secret and hand-added keys on the next start; env values win", () => {
-    const first = parseDotenv(readFileSync(path, "utf8")).get("SESSION_SECRET");
+  it("keeps the secrets and hand-added keys on the next start; env values win", () => {
+    const first = parseDotenv(readFileSync(path, "utf8"));
     writeFileSync(path, `${readFileSync(path, "utf8")}MY_FLAG=1\n`);
     const url = "postgres://u:p#a ss@db.example:5432/x?sslmode=require";
     writeDevVars({
@@ -35,7 +37,8 @@ describe(".dev.vars", () => {
       path,
     });
     const read = parseDotenv(readFileSync(path, "utf8"));
-    expect(read.get("SESSION_SECRET")).toBe(first);
+    expect(read.get("SESSION_SECRET")).toBe(first.get("SESSION_SECRET"));
+    expect(read.get("BRONZE_SEAL_KEY")).toBe(first.get("BRONZE_SEAL_KEY"));
     expect(read.get("MY_FLAG")).toBe("1");
     expect(read.get("DATABASE_URL")).toBe(url);
     expect(read.get("S3_ENDPOINT")).toBe("https://acc.r2.cloudflarestorage.com");

@@ -1,7 +1,7 @@
 // Writes `.dev.vars` (dotenv format) at the repo root for `wrangler dev`: the
 // worker's secrets in local mode. Values from the environment win over the
-// local defaults. SESSION_SECRET is generated on the first start and kept on
-// later ones (so sessions survive a restart). Keys not managed here that a
+// local defaults. SESSION_SECRET and BRONZE_SEAL_KEY are generated on the first
+// start and kept on later ones (so sessions and seals survive a restart). Keys not managed here that a
 // developer added by hand are kept. Note that .dev.vars overrides
 // wrangler.toml [vars], so S3_ENDPOINT/S3_BUCKET/S3_REGION are only written
 // when set in the environment.
@@ -56,8 +56,9 @@ export function devVars(options: DevVarsOptions, existing: Map<string, string> =
   const proxy = env.NEON_WS_PROXY ?? (isNeonHost(options.databaseUrl) ? "" : NEON_RELAY.address);
   if (proxy) vars.set("NEON_WS_PROXY", proxy);
   else vars.delete("NEON_WS_PROXY");
-  const secret = env.SESSION_SECRET || existing.get("SESSION_SECRET") || randomBytes(32).toString("hex");
-  vars.set("SESSION_SECRET", secret);
+  for (const name of ["SESSION_SECRET", "BRONZE_SEAL_KEY"]) {
+    vars.set(name, env[name] || existing.get(name) || randomBytes(32).toString("hex"));
+  }
   return vars;
 }
 

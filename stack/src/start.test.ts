@@ -48,9 +48,11 @@ describe("npm start", () => {
       expect(out).toContain(`DATABASE_URL=${EMBEDDED_PG.url}`);
       expect(out).toContain(S3.endpoint);
       expect(out).toContain(NEON_RELAY.address);
-      const secret = parseDotenv(readFileSync(join(REPO_ROOT, ".dev.vars"), "utf8")).get("SESSION_SECRET");
-      expect(secret).toMatch(/.{32,}/);
-      expect(out).not.toContain(secret);
+      const vars = parseDotenv(readFileSync(join(REPO_ROOT, ".dev.vars"), "utf8"));
+      for (const name of ["SESSION_SECRET", "BRONZE_SEAL_KEY"]) {
+        expect(vars.get(name)).toMatch(/.{32,}/);
+        expect(out).not.toContain(vars.get(name));
+      }
     });
 
     it("creates the demo accounts, which can log in through the worker and the Neon driver", async () => {
@@ -152,6 +154,8 @@ describe("npm start", () => {
       }
       // The demo user's login is an event too; the three page views are there with it.
       expect(count).toBeGreaterThanOrEqual(3);
+      // The worker sealed the objects it wrote, and the ETL worker took them as checked.
+      await expect.poll(() => stack?.output(), { timeout: 10_000 }).toMatch(/"msg":"day done".*"sealed_objects":[1-9]/);
     });
   });
 

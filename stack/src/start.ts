@@ -66,7 +66,7 @@ process.once("SIGINT", () => void shutdown(0));
 process.once("SIGTERM", () => void shutdown(0));
 
 /** The long-running child processes, in start order. */
-function childSpecs(): ChildSpec[] {
+function childSpecs(workerVars: Map<string, string>): ChildSpec[] {
   return [
     {
       name: "wrangler dev",
@@ -88,7 +88,8 @@ function childSpecs(): ChildSpec[] {
       command: process.execPath,
       args: ["--import", "tsx", join(REPO_ROOT, "etl/src/cli.ts"), "work"],
       cwd: REPO_ROOT,
-      env,
+      // The worker's seal key, so that the ETL takes the objects the worker sealed as checked.
+      env: { ...env, BRONZE_SEAL_KEY: workerVars.get("BRONZE_SEAL_KEY") },
     },
   ];
 }
@@ -161,10 +162,10 @@ async function main(): Promise<void> {
     if (created.length) log(`created demo account(s): ${created.join(", ")}`);
   }
 
-  writeDevVars({ databaseUrl });
+  const workerVars = writeDevVars({ databaseUrl });
 
   const children: ManagedChild[] = [];
-  for (const spec of childSpecs()) {
+  for (const spec of childSpecs(workerVars)) {
     const child = startChild(spec);
     children.push(child);
     running.push({ name: spec.name, stop: () => child.stop() });

@@ -1,13 +1,17 @@
 import {
   bronzeObjectKey,
+  bronzeSealKey,
   type EventEnvelope,
   type RejectRecord,
   rejectedObjectKey,
   S3,
+  SEAL_HEADER,
+  type SealKey,
+  sealBronze,
   utcDay,
 } from "@growit/contract";
 import { s3ConfigFromEnv } from "../storage/s3.ts";
-import { DEFAULT_GROUP_COMMIT, GroupCommit, type GroupCommitOptions } from "./group-commit.ts";
+import { DEFAULT_GROUP_COMMIT, GroupCommit } from "./group-commit.ts";
 
 /** What one request hands the writer: its accepted events and its rejects, as JSONL. */
 interface Part {
@@ -17,21 +21,25 @@ interface Part {
 }
 
 const JSONL = "application/x-ndjson";
+const encoder = new TextEncoder();
 const toJsonl = (records: readonly unknown[]) => records.map((r) => `${JSON.stringify(r)}\n`).join("");
 
 /**
  * Writes events to bronze and rejects to bronze/_rejected. Concurrent writes are grouped
  * into one object per UTC day (of received_at) and kind, and each write resolves only
- * once the objects holding its lines are stored.
+ * once the objects holding its lines are stored. Events objects are sealed (see bronze-seal.ts)
+ * when the writer has a seal key: every line in them passed the contract's checks.
  */
 export class BronzeWriter {
   readonly #group: GroupCommit<Part>;
+  readonly #sealKey: Promise<SealKey> | null;
 
   constructor(
     readonly s3: S3,
-    options: GroupCommitOptions = DEFAULT_GROUP_COMMIT,
+    sealSecret?: string,
   ) {
-    this.#group = new GroupCommit((parts) => this.#flush(parts), options);
+    this.#group = new GroupCommit((parts) => this.#flush(parts), DEFAULT_GROUP_COMMIT);
+    this.#sealKey = sealSecret ? bronzeSealKey(sealSecret) : null;
   }
 
   async write(events: readonly EventEnvelope[], rejects: readonly RejectRecord[], receivedAt: Date): Promise<void> {
@@ -54,12 +62,20 @@ export class BronzeWriter {
       const at = (dayParts[0] as Part).receivedAt;
       const events = dayParts.map((p) => p.events).join("");
       const rejects = dayParts.map((p) => p.rejects).join("");
-      if (events) puts.push(this.s3.put(bronzeObjectKey(at, crypto.randomUUID()), events, JSONL));
+      if (events) puts.push(this.#putEvents(bronzeObjectKey(at, crypto.randomUUID()), events));
       if (rejects) puts.push(this.s3.put(rejectedObjectKey(at, crypto.randomUUID()), rejects, JSONL));
     }
     const results = await Promise.allSettled(puts);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (failed) throw failed.reason;
+  }
+
+  async #putEvents(key: string, events: string): Promise<void> {
+    // An ArrayBuffer-backed view, as TextEncoder makes; workers-types only promise ArrayBufferLike.
+    const body = encoder.encode(events) as Uint8Array<ArrayBuffer>;
+    const headers: Record<string, string> = {};
+    if (this.#sealKey) headers[SEAL_HEADER] = await sealBronze(await this.#sealKey, body);
+    await this.s3.put(key, body, JSONL, headers);
   }
 }
 
@@ -68,10 +84,11 @@ const writers = new Map<string, BronzeWriter>();
 /** The isolate's writer for this environment's bucket: one per isolate, so that its requests share batches. */
 export function bronzeWriterFor(env: Env): BronzeWriter {
   const config = s3ConfigFromEnv(env);
-  const id = JSON.stringify(config);
+  const sealSecret = env.BRONZE_SEAL_KEY;
+  const id = JSON.stringify([config, sealSecret]);
   let writer = writers.get(id);
   if (!writer) {
-    writer = new BronzeWriter(new S3(config));
+    writer = new BronzeWriter(new S3(config), sealSecret);
     writers.set(id, writer);
   }
   return writer;

@@ -1,4 +1,13 @@
-import { bronzeDayPrefix, LIMITS, type S3, utcDay, uuidv7 } from "@growit/contract";
+import {
+  bronzeDayPrefix,
+  bronzeSealKey,
+  isSealed,
+  LIMITS,
+  type S3,
+  SEAL_HEADER,
+  utcDay,
+  uuidv7,
+} from "@growit/contract";
 import { beforeAll, describe, expect, it } from "vitest";
 import { objectsUnder, testEnv } from "../../test/fixtures.ts";
 import { app } from "../app.ts";
@@ -40,6 +49,10 @@ describe("POST /api/events", () => {
     }
     const [key] = objects.keys();
     expect(key).toMatch(/^bronze\/app\/\d{4}\/\d{2}\/\d{2}\/part-\d{9}-[0-9a-f-]{36}\.jsonl$/);
+
+    // Sealed, so that the ETL can take its lines as checked.
+    const { bytes, headers } = await s3.getObject(key as string);
+    expect(await isSealed(await bronzeSealKey(env.BRONZE_SEAL_KEY), bytes, headers.get(SEAL_HEADER))).toBe(true);
   });
 
   it("reports invalid events by index and keeps them as rejects", async () => {

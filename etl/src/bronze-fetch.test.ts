@@ -1,0 +1,75 @@
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { bronzeObjectKey, bronzeSealKey, S3, SEAL_HEADER, sealBronze } from "@growit/contract";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { freshBucket, testConfig } from "../test/fixtures.ts";
+import { fetchBronze } from "./bronze-fetch.ts";
+
+const DAY = "2026-03-04";
+const SECRET = "the worker's seal secret";
+const encoder = new TextEncoder();
+const JSONL = "application/x-ndjson";
+
+const line = (n: number, fields: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    id: `0195a000-0000-7000-8000-00000000000${n}`,
+    type: "page_view",
+    ts: `${DAY}T10:00:0${n}.000Z`,
+    username: "minji",
+    props: { path: "/" },
+    received_at: `${DAY}T10:00:0${n}.500Z`,
+    source: "web",
+    ...fields,
+  });
+const jsonl = (...lines: string[]) => encoder.encode(`${lines.join("\n")}\n`);
+const keyAt = (second: number) => bronzeObjectKey(new Date(`${DAY}T10:00:0${second}Z`), crypto.randomUUID());
+
+describe("fetchBronze and sealed objects", () => {
+  let s3: S3;
+  let dir: string;
+  beforeAll(async () => {
+    s3 = new S3(testConfig(await freshBucket()).s3);
+    const key = await bronzeSealKey(SECRET);
+    const sealed = jsonl(line(1), line(2));
+    await s3.put(keyAt(1), sealed, JSONL, { [SEAL_HEADER]: await sealBronze(key, sealed) });
+    // Sealed, then altered: the seal no longer matches, so every line is checked.
+    const altered = jsonl(line(3), line(4, { type: "no_such_type" }));
+    await s3.put(keyAt(2), altered, JSONL, { [SEAL_HEADER]: await sealBronze(key, jsonl(line(3), line(4))) });
+    await s3.put(keyAt(3), jsonl(line(5), "{not json"), JSONL);
+  });
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "growit-bronze-fetch-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const usableLines = async () => {
+    const files = (await readdir(dir)).sort();
+    const texts = await Promise.all(files.map((f) => readFile(join(dir, f), "utf8")));
+    return texts.join("").trimEnd().split("\n");
+  };
+
+  it("takes an object whose seal holds as checked, and checks every line of the others", async () => {
+    const fetched = await fetchBronze({ s3, day: DAY, dir, concurrency: 2, sealSecret: SECRET });
+    expect(fetched.sealedObjects).toBe(1);
+    expect(fetched.ownLines).toBe(6);
+    expect(fetched.rejects.map((r) => [r.line, r.reason.slice(0, 12)])).toEqual([
+      [2, "type must be"],
+      [2, "not JSON: Ex"],
+    ]);
+    expect(await usableLines()).toEqual([line(1), line(2), line(3), line(5)]);
+  });
+
+  it("checks every line when it has no seal key, or another one", async () => {
+    for (const sealSecret of [undefined, "another secret"]) {
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir);
+      const fetched = await fetchBronze({ s3, day: DAY, dir, concurrency: 2, ...(sealSecret ? { sealSecret } : {}) });
+      expect(fetched.sealedObjects).toBe(0);
+      expect(fetched.rejects).toHaveLength(2);
+      expect(await usableLines()).toEqual([line(1), line(2), line(3), line(5)]);
+    }
+  });
+});
