@@ -16,16 +16,17 @@ const encoder = new TextEncoder();
 /** A WebCrypto HMAC key (named this way because Node's types have no global CryptoKey). */
 export type SealKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
 
-/** The key that seals bronze objects under this CONTRACT_VERSION, from the shared secret (BRONZE_SEAL_KEY). */
+const HMAC = { name: "HMAC", hash: "SHA-256" } as const;
+
+/** The bytes of the key that seals bronze objects under this CONTRACT_VERSION, from the shared secret (BRONZE_SEAL_KEY). */
+export async function bronzeSealKeyBytes(secret: string): Promise<ArrayBuffer> {
+  const root = await crypto.subtle.importKey("raw", encoder.encode(secret), HMAC, false, ["sign"]);
+  return crypto.subtle.sign("HMAC", root, encoder.encode(`growit bronze seal, contract v${CONTRACT_VERSION}`));
+}
+
+/** bronzeSealKeyBytes as a WebCrypto key. */
 export async function bronzeSealKey(secret: string): Promise<SealKey> {
-  const hmac = { name: "HMAC", hash: "SHA-256" } as const;
-  const root = await crypto.subtle.importKey("raw", encoder.encode(secret), hmac, false, ["sign"]);
-  const derived = await crypto.subtle.sign(
-    "HMAC",
-    root,
-    encoder.encode(`growit bronze seal, contract v${CONTRACT_VERSION}`),
-  );
-  return crypto.subtle.importKey("raw", derived, hmac, false, ["sign", "verify"]);
+  return crypto.subtle.importKey("raw", await bronzeSealKeyBytes(secret), HMAC, false, ["sign"]);
 }
 
 const toHex = (bytes: ArrayBuffer) =>
@@ -36,10 +37,12 @@ export async function sealBronze(key: SealKey, body: Uint8Array<ArrayBuffer>): P
   return `v${CONTRACT_VERSION}.${toHex(await crypto.subtle.sign("HMAC", key, body))}`;
 }
 
-/** Whether `seal` (null when the object has none) is the seal of `body` under this contract version. */
-export async function isSealed(key: SealKey, body: Uint8Array<ArrayBuffer>, seal: string | null): Promise<boolean> {
+/**
+ * The HMAC-SHA256 a seal carries, to compare with the object's own, or null when `seal` is
+ * absent, malformed or of another contract version (so the object's lines must be checked).
+ */
+export function sealMac(seal: string | null): Uint8Array | null {
   const match = seal ? /^v(\d+)\.([0-9a-f]{64})$/.exec(seal) : null;
-  if (!match || Number(match[1]) !== CONTRACT_VERSION) return false;
-  const signature = Uint8Array.from((match[2] as string).match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
-  return crypto.subtle.verify("HMAC", key, signature, body);
+  if (!match || Number(match[1]) !== CONTRACT_VERSION) return null;
+  return Uint8Array.from((match[2] as string).match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));
 }

@@ -1,7 +1,16 @@
-import { writeFile } from "node:fs/promises";
-import { bronzeDayPrefix, bronzeSealKey, isSealed, type RejectRecord, type S3, SEAL_HEADER } from "@growit/contract";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { open, unlink } from "node:fs/promises";
+import {
+  bronzeDayPrefix,
+  bronzeSealKeyBytes,
+  type RejectRecord,
+  type S3,
+  S3Error,
+  SEAL_HEADER,
+  sealMac,
+} from "@growit/contract";
 import { bronzeWindow } from "./days.ts";
-import { type ObjectToCheck, takeSealed, type WrittenObject } from "./line-check.ts";
+import type { WrittenObject } from "./line-check.ts";
 import { LineCheckPool } from "./line-check-pool.ts";
 import { bronzeFileName } from "./refine.ts";
 
@@ -38,36 +47,63 @@ export interface BronzeFetched {
   sealedObjects: number;
 }
 
-/**
- * Runs `load` then `use` over `items` in `limit` lanes. A lane loads its next item while `use`
- * works on the one before, so loading never waits for using (nor for the pool's threads to
- * start); at most two items per lane are held at once.
- */
-async function pipelined<T, L>(
-  items: readonly T[],
-  limit: number,
-  load: (item: T) => Promise<L>,
-  use: (loaded: L, item: T, index: number) => Promise<void>,
-): Promise<void> {
+/** Runs `task` over `items`, at most `limit` at a time. */
+async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<void>) {
   let next = 0;
   const lane = async () => {
-    let using: Promise<void> = Promise.resolve();
     while (next < items.length) {
       const index = next++;
-      const item = items[index] as T;
-      const loaded = await load(item);
-      await using;
-      using = use(loaded, item, index);
+      await task(items[index] as T, index);
     }
-    await using;
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
+const NEWLINE = 0x0a;
+
+interface Downloaded {
+  bytes: number;
+  lines: number;
+  /** Whether the object carried a seal that holds for its bytes. */
+  sealed: boolean;
+}
+
 /**
- * Downloads the bronze window of a day, checks every line of each object the worker did not seal
- * against the contract (on worker threads, see LineCheckPool) and writes the usable lines to
- * local files for DuckDB.
+ * Streams an object to `path`, counting its lines and computing its seal's MAC on the way, so that
+ * no object is ever whole in memory (collecting bodies cost more CPU in garbage collection than
+ * the download itself).
+ */
+async function download(s3: S3, key: string, path: string, sealKey: Buffer | null): Promise<Downloaded> {
+  const response = await s3.send(key);
+  if (!response.ok || !response.body) {
+    await response.body?.cancel();
+    throw new S3Error(`S3 GET ${s3.url(key)} answered HTTP ${response.status}`, response.status);
+  }
+  const mac = sealKey ? sealMac(response.headers.get(SEAL_HEADER)) : null;
+  const hmac = sealKey && mac ? createHmac("sha256", sealKey) : null;
+  const file = await open(path, "w");
+  let bytes = 0;
+  let newlines = 0;
+  let last = NEWLINE;
+  try {
+    for await (const chunk of response.body) {
+      hmac?.update(chunk);
+      for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) newlines++;
+      bytes += chunk.length;
+      last = chunk[chunk.length - 1] ?? last;
+      await file.write(chunk);
+    }
+  } finally {
+    await file.close();
+  }
+  const lines = newlines + (last === NEWLINE ? 0 : 1);
+  return { bytes, lines, sealed: hmac !== null && mac !== null && timingSafeEqual(hmac.digest(), mac) };
+}
+
+/**
+ * Downloads the bronze window of a day to local files for DuckDB, one per object. The lines of an
+ * object the worker sealed are taken as checked; every line of any other object is checked
+ * against the contract (on worker threads, see LineCheckPool), and only its usable lines are kept.
  */
 export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFetched> {
   const { s3, day, dir } = options;
@@ -89,35 +125,29 @@ export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFe
   const rejectedAt = new Date().toISOString();
   // Per object, so that rejects come out in key order whatever order the downloads finish in.
   const rejectsOf: RejectRecord[][] = [];
-  const sealKey = options.sealSecret ? bronzeSealKey(options.sealSecret) : null;
+  const sealKey = options.sealSecret ? Buffer.from(await bronzeSealKeyBytes(options.sealSecret)) : null;
   // Started at the first object that needs its lines checked: when the worker sealed them all,
   // the threads' start-up (a third of a second of both cores) is saved.
   let pool = null as LineCheckPool | null;
-  /** Verifies a seal on the main thread (WebCrypto works off it) and writes the object's lines as they are. */
-  const takeIfSealed = async (object: ObjectToCheck, path: string): Promise<WrittenObject | null> => {
-    if (!sealKey || !(await isSealed(await sealKey, object.bytes, object.seal))) return null;
-    const { usable, ...written } = takeSealed(object);
-    await writeFile(path, usable);
-    return written;
-  };
   try {
-    const download = (key: string) => s3.getObject(key);
-    await pipelined(keys, options.concurrency, download, async ({ bytes, headers }, key, index) => {
-      const size = bytes.length;
+    await eachLimited(keys, options.concurrency, async (key, index) => {
       const own = key.startsWith(ownPrefix);
       const path = bronzeFileName(dir, index);
-      const object: ObjectToCheck = { key, own, bytes, seal: headers.get(SEAL_HEADER), rejectedAt };
-      let checked = await takeIfSealed(object, path);
-      if (checked) fetched.sealedObjects++;
-      else {
+      const downloaded = await download(s3, key, path, sealKey);
+      let checked: WrittenObject;
+      if (downloaded.sealed) {
+        fetched.sealedObjects++;
+        checked = { lines: downloaded.lines, usableLines: downloaded.lines, rejects: [] };
+        if (downloaded.lines === 0) await unlink(path);
+      } else {
         pool ??= new LineCheckPool();
-        checked = await pool.check(object, path);
+        checked = await pool.check({ key, own, rejectedAt }, path);
       }
       if (own) fetched.ownLines += checked.lines;
       rejectsOf[index] = checked.rejects;
       lines += checked.lines;
       if (checked.usableLines > 0) fetched.files++;
-      fetched.bytes += size;
+      fetched.bytes += downloaded.bytes;
       done++;
       options.onProgress?.({ objects: done, totalObjects: keys.length, bytes: fetched.bytes, totalBytes, lines });
     });

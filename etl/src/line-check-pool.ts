@@ -1,13 +1,13 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { ObjectToCheck, WrittenObject } from "./line-check.ts";
+import type { WrittenObject } from "./line-check.ts";
 import type { CheckReply, CheckRequest } from "./line-check-thread.ts";
 
 /**
  * Checking lines against the contract is the ETL's CPU-bound part (JSON parsing and schema
  * checks, a few µs a line), so it runs on worker threads, one per core, while the main thread
- * downloads. Objects are handed to the least busy thread; their bytes are moved, not copied, and
- * the thread writes the usable lines to the file it is given.
+ * downloads. Objects are handed to the least busy thread as the files they were downloaded to,
+ * which the thread leaves holding only the usable lines.
  */
 export class LineCheckPool {
   readonly #threads: Array<{ worker: Worker; busy: number }>;
@@ -34,15 +34,15 @@ export class LineCheckPool {
     });
   }
 
-  /** Checks `object` and writes its usable lines to `path` (when there are any). */
-  check(object: ObjectToCheck, path: string): Promise<WrittenObject> {
+  /** Checks the object downloaded to `path`, leaving there only its usable lines (no file when there are none). */
+  check(object: CheckRequest["object"], path: string): Promise<WrittenObject> {
     const thread = this.#threads.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.#nextId++;
     thread.busy++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       const request: CheckRequest = { id, object, path };
-      thread.worker.postMessage(request, [object.bytes.buffer as ArrayBuffer]);
+      thread.worker.postMessage(request);
     });
   }
 

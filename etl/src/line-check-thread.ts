@@ -1,14 +1,14 @@
-// A worker thread of the line-check pool: checks the bronze objects it is sent and writes their
-// usable lines where it is told. Writing here, not on the main thread, keeps the lines from
-// crossing threads twice (a copy, when they are a rebuilt string) and leaves the main thread to download.
-import { writeFileSync } from "node:fs";
+// A worker thread of the line-check pool: checks the bronze objects downloaded to the files it is
+// sent, and leaves in each file only its usable lines (the file untouched when they all are; gone
+// when none is). Reading and writing here, not on the main thread, leaves that to download.
+import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
 import { checkObject, type ObjectToCheck, type WrittenObject } from "./line-check.ts";
 
 export interface CheckRequest {
   id: number;
-  object: ObjectToCheck;
-  /** Where the usable lines go; nothing is written when there are none. */
+  object: Omit<ObjectToCheck, "bytes">;
+  /** The file holding the object's bytes. */
   path: string;
 }
 
@@ -17,8 +17,10 @@ export type CheckReply = { id: number; written: WrittenObject } | { id: number; 
 parentPort?.on("message", ({ id, object, path }: CheckRequest) => {
   let reply: CheckReply;
   try {
-    const { usable, ...written } = checkObject(object);
-    if (written.usableLines > 0) writeFileSync(path, usable);
+    const bytes = readFileSync(path);
+    const { usable, ...written } = checkObject({ ...object, bytes });
+    if (written.usableLines === 0) unlinkSync(path);
+    else if (usable !== bytes) writeFileSync(path, usable);
     reply = { id, written };
   } catch (error) {
     reply = { id, error: error instanceof Error ? error.message : String(error) };

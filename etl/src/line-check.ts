@@ -4,9 +4,7 @@ export interface ObjectToCheck {
   key: string;
   /** Whether the object is in the day's own bronze folder: only those report rejects (other days' runs report theirs). */
   own: boolean;
-  bytes: Uint8Array<ArrayBuffer>;
-  /** The object's seal (SEAL_HEADER), null when it has none. */
-  seal: string | null;
+  bytes: Uint8Array;
   rejectedAt: string;
 }
 
@@ -57,14 +55,4 @@ export function checkObject({ key, own, bytes, rejectedAt }: ObjectToCheck): Che
   }
   if (kept === null) return { lines, usable: bytes, usableLines: lines, rejects };
   return { lines, usable: kept.length ? `${kept.join("\n")}\n` : "", usableLines: kept.length, rejects };
-}
-
-const NEWLINE = 0x0a;
-
-/** A sealed object: the worker checked its lines, and wrote them in normal form; only counted here. */
-export function takeSealed({ bytes }: ObjectToCheck): CheckedObject {
-  let lines = 0;
-  for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) lines++;
-  if (bytes.length > 0 && bytes[bytes.length - 1] !== NEWLINE) lines++;
-  return { lines, usable: bytes, usableLines: lines, rejects: [] };
 }
