@@ -167,7 +167,7 @@ async function main() {
       events_per_s: median(mine.map((r) => r.events_per_s)),
       p50_ms: median(mine.map((r) => r.p50_ms)),
       p99_ms: median(mine.map((r) => r.p99_ms)),
-      objects_per_1000_requests: median(mine.map((r) => r.objects_per_1000_requests)),
+      objects_per_1000_requests: Math.round(median(mine.map((r) => r.objects_per_1000_requests)) * 10) / 10,
       failed_requests: mine.reduce((n, r) => n + r.non_2xx + r.errors, 0),
     };
   });
