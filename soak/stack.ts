@@ -1,7 +1,6 @@
 // The soak test's own stack: the same parts as `npm start` (stack/src/start.ts) on ports
 // of its own, with its data in a temp dir, and with the S3 server and the worker
 // restartable on the same port and data.
-
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, readFileSync, writeFileSync } from "node:fs";

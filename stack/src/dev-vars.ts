@@ -1,8 +1,8 @@
 // Writes `.dev.vars` (dotenv format) at the repo root for `wrangler dev`: the
 // worker's secrets in local mode. Values from the environment win over the
 // local defaults. SESSION_SECRET and BRONZE_SEAL_KEY are generated on the first
-// start and kept on later ones (so sessions and seals survive a restart). Keys not managed here that a
-// developer added by hand are kept. Note that .dev.vars overrides
+// start and kept on later ones (so sessions and seals survive a restart). Keys
+// not managed here that a developer added by hand are kept. Note that .dev.vars overrides
 // wrangler.toml [vars], so S3_ENDPOINT/S3_BUCKET/S3_REGION are only written
 // when set in the environment.
 import { randomBytes } from "node:crypto";
