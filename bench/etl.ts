@@ -26,6 +26,7 @@ import { configFromEnv } from "../etl/src/config.ts";
 import { dedupeSql } from "../etl/src/dedupe.ts";
 import { openDuck } from "../etl/src/duck.ts";
 import { bronzeFileName, readBronzeSql, refineDay, SILVER_SELECT } from "../etl/src/refine.ts";
+import { collectOutput } from "../stack/src/children.ts";
 import { REPO_ROOT, S3 } from "../stack/src/local.ts";
 import { migrate } from "../stack/src/migrate.ts";
 import { startEmbeddedPostgres } from "../stack/src/postgres.ts";
@@ -189,12 +190,10 @@ async function runEtl(day: string, databaseUrl: string): Promise<{ wall: number;
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  let out = "";
-  child.stdout.on("data", (chunk) => {
-    out += chunk;
-  });
-  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const output = collectOutput(child.stdout);
+  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
   const wall = (performance.now() - started) / 1000;
+  const out = output();
   const logs = out
     .trim()
     .split("\n")

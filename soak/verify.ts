@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { PREFIX, type S3 as S3Client } from "@growit/contract";
 import pg from "pg";
+import { collectOutput } from "../stack/src/children.ts";
 import { REPO_ROOT } from "../stack/src/local.ts";
 
 export interface BronzeLine {
@@ -43,16 +44,10 @@ export function runEtl(day: string, env: NodeJS.ProcessEnv): Promise<string> {
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
-    let out = "";
-    child.stdout?.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
-    child.stderr?.on("data", (d: Buffer) => {
-      out += d.toString();
-    });
+    const output = collectOutput(child.stdout, child.stderr);
     child.once("error", reject);
-    child.once("exit", (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`etl run --date ${day} exited ${code}:\n${out}`)),
+    child.once("close", (code) =>
+      code === 0 ? resolve(output()) : reject(new Error(`etl run --date ${day} exited ${code}:\n${output()}`)),
     );
   });
 }

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
+import { collectOutput } from "../../stack/src/children.ts";
 import { freshBucket, resetDatabase, testConfig } from "../test/fixtures.ts";
 import type { EtlConfig } from "./config.ts";
 
@@ -13,15 +14,10 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: numbe
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (chunk) => {
-    out += chunk;
-  });
-  child.stderr.on("data", (chunk) => {
-    err += chunk;
-  });
-  return new Promise((resolve) => child.once("exit", (code) => resolve({ code, out, err })));
+  const out = collectOutput(child.stdout);
+  const err = collectOutput(child.stderr);
+  // "close", not "exit": the output is complete only once the streams are.
+  return new Promise((resolve) => child.once("close", (code) => resolve({ code, out: out(), err: err() })));
 }
 
 let config: EtlConfig;

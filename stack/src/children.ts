@@ -3,6 +3,18 @@
 // whatever it spawned (wrangler runs workerd), stopped with SIGTERM and, after
 // a grace period, SIGKILL.
 import { type ChildProcess, spawn } from "node:child_process";
+import type { Readable } from "node:stream";
+
+/** What `streams` (a child's stdout and/or stderr) have written so far, as one string. */
+export function collectOutput(...streams: Array<Readable | null>): () => string {
+  let out = "";
+  for (const stream of streams) {
+    stream?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+  }
+  return () => out;
+}
 
 export interface ChildSpec {
   /** Short name used in messages, e.g. "wrangler". */

@@ -2,6 +2,7 @@
 // local stack on its fixed addresses (the start test, the browser end-to-end tests).
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import { collectOutput } from "./children.ts";
 import { REPO_ROOT, WORKER } from "./local.ts";
 
 export interface Started {
@@ -35,15 +36,9 @@ export function startStack(dataDir: string): Started {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let out = "";
-  child.stdout?.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on("data", (d: Buffer) => {
-    out += d.toString();
-  });
+  const output = collectOutput(child.stdout, child.stderr);
   const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, output: () => out, exit };
+  return { child, output, exit };
 }
 
 export async function waitForOpen(started: Started, timeoutMs = 150_000): Promise<void> {
