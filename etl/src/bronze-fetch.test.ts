@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +24,7 @@ const line = (n: number, fields: Record<string, unknown> = {}) =>
     ...fields,
   });
 const jsonl = (...lines: string[]) => encoder.encode(`${lines.join("\n")}\n`);
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 const keyAt = (second: number) => bronzeObjectKey(new Date(`${DAY}T10:00:0${second}Z`), crypto.randomUUID());
 
 describe("fetchBronze and sealed objects", () => {
@@ -70,6 +72,30 @@ describe("fetchBronze and sealed objects", () => {
       expect(fetched.sealedObjects).toBe(0);
       expect(fetched.rejects).toHaveLength(2);
       expect(await usableLines()).toEqual([line(1), line(2), line(3), line(5)]);
+    }
+  });
+});
+
+describe("fetchBronze and large objects", () => {
+  it("writes an object of many network chunks byte for byte and counts its lines", async () => {
+    const s3 = new S3(testConfig(await freshBucket()).s3);
+    const lines = Array.from({ length: 12_000 }, (_, i) =>
+      line(1, {
+        id: `0195a000-0000-7000-8000-${String(i).padStart(12, "0")}`,
+        props: { path: `/${"x".repeat(i % 300)}` },
+      }),
+    );
+    const body = jsonl(...lines);
+    expect(body.length).toBeGreaterThan(3 << 20);
+    await s3.put(keyAt(1), body, JSONL, { [SEAL_HEADER]: await sealBronze(await bronzeSealKey(SECRET), body) });
+    const dir = await mkdtemp(join(tmpdir(), "growit-bronze-fetch-"));
+    try {
+      const fetched = await fetchBronze({ s3, day: DAY, dir, concurrency: 2, sealSecret: SECRET });
+      expect(fetched).toMatchObject({ sealedObjects: 1, ownLines: 12_000, bytes: body.length, files: 1 });
+      const written = await readFile(join(dir, (await readdir(dir))[0] as string));
+      expect(sha256(written)).toBe(sha256(body));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -60,12 +60,22 @@ async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T
 }
 
 const NEWLINE = 0x0a;
+/** Chunks are written a mebibyte at a time: a write per network chunk cost more CPU than the MAC. */
+const WRITE_BATCH_BYTES = 1 << 20;
 
 interface Downloaded {
   bytes: number;
   lines: number;
   /** Whether the object carried a seal that holds for its bytes. */
   sealed: boolean;
+}
+
+function countNewlines(chunk: Uint8Array): number {
+  // Buffer's indexOf searches natively; a Uint8Array's is several times slower.
+  const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  let count = 0;
+  for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) count++;
+  return count;
 }
 
 /**
@@ -85,14 +95,23 @@ async function download(s3: S3, key: string, path: string, sealKey: Buffer | nul
   let bytes = 0;
   let newlines = 0;
   let last = NEWLINE;
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
   try {
     for await (const chunk of response.body) {
       hmac?.update(chunk);
-      for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) newlines++;
+      newlines += countNewlines(chunk);
       bytes += chunk.length;
       last = chunk[chunk.length - 1] ?? last;
-      await file.write(chunk);
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= WRITE_BATCH_BYTES) {
+        await file.writev(pending);
+        pending = [];
+        pendingBytes = 0;
+      }
     }
+    if (pending.length > 0) await file.writev(pending);
   } finally {
     await file.close();
   }
