@@ -27,6 +27,12 @@ export interface S3Object {
   etag: string;
 }
 
+/** What one attempt of withRetries got back: its HTTP status, and how to let go of it before a retry. */
+export interface S3Answer {
+  status: number;
+  discard(): Promise<void> | void;
+}
+
 /** An S3 request that failed for good; `status` is absent when S3 could not be reached. */
 export class S3Error extends Error {
   constructor(
@@ -87,24 +93,48 @@ export class S3 {
     const next = typeof request === "function" ? request : () => request;
     const url = this.url(key, query);
     let method = "GET";
+    const answer = await this.withRetries(
+      () => `${method} ${url}`,
+      async (signal) => {
+        const init = next();
+        method = init.method ?? "GET";
+        const response = await this.#aws.fetch(url, { ...init, signal });
+        return { status: response.status, discard: () => response.body?.cancel(), response };
+      },
+    );
+    return answer.response;
+  }
+
+  /** Signs a GET of `key` (SigV4), for a caller that sends it with a transport of its own (see withRetries). */
+  sign(key: string): Promise<Request> {
+    return this.#aws.sign(this.url(key));
+  }
+
+  /**
+   * Runs `exchange` (one HTTP request, given the attempt's time limit as a signal) under the retry
+   * policy: network errors, time-outs and 5xx/429/408 answers are tried again after a backoff with
+   * full jitter. Returns the last answer, whatever its status; throws S3Error when no attempt got one.
+   */
+  async withRetries<A extends S3Answer>(
+    describe: () => string,
+    exchange: (signal: AbortSignal) => Promise<A>,
+  ): Promise<A> {
     let lastError = "";
     for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
       if (attempt > 1) await sleep(Math.random() * this.retry.baseDelayMs * 3 ** (attempt - 2));
       try {
-        const init = next();
-        method = init.method ?? "GET";
-        const response = await this.#aws.fetch(url, { ...init, signal: AbortSignal.timeout(this.retry.timeoutMs) });
-        if (!retryable(response.status) || attempt === this.retry.attempts) return response;
-        lastError = `HTTP ${response.status}`;
-        await response.body?.cancel();
+        const answer = await exchange(AbortSignal.timeout(this.retry.timeoutMs));
+        if (!retryable(answer.status) || attempt === this.retry.attempts) return answer;
+        lastError = `HTTP ${answer.status}`;
+        await answer.discard();
       } catch (error) {
         lastError = error instanceof Error ? error.message : String(error);
         if (attempt === this.retry.attempts) {
-          throw new S3Error(`S3 ${method} ${url} failed after ${attempt} attempts: ${lastError}`);
+          throw new S3Error(`S3 ${describe()} failed after ${attempt} attempts: ${lastError}`);
         }
       }
     }
-    throw new S3Error(`S3 ${method} ${url} failed: ${lastError}`);
+    throw new S3Error(`S3 ${describe()} failed: ${lastError}`);
   }
 
   /** Stores an object; resolves only once S3 has acknowledged it. */

@@ -13,6 +13,7 @@ import { bronzeWindow } from "./days.ts";
 import type { WrittenObject } from "./line-check.ts";
 import { LineCheckPool } from "./line-check-pool.ts";
 import { bronzeFileName } from "./refine.ts";
+import { getObjectStream } from "./s3-get.ts";
 
 export interface FetchProgress {
   objects: number;
@@ -70,37 +71,34 @@ interface Downloaded {
   sealed: boolean;
 }
 
-function countNewlines(chunk: Uint8Array): number {
-  // Buffer's indexOf searches natively; a Uint8Array's is several times slower.
-  const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  let count = 0;
-  for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) count++;
-  return count;
-}
-
 /**
  * Streams an object to `path`, counting its lines and computing its seal's MAC on the way, so that
  * no object is ever whole in memory (collecting bodies cost more CPU in garbage collection than
  * the download itself).
  */
 async function download(s3: S3, key: string, path: string, sealKey: Buffer | null): Promise<Downloaded> {
-  const response = await s3.send(key);
-  if (!response.ok || !response.body) {
-    await response.body?.cancel();
-    throw new S3Error(`S3 GET ${s3.url(key)} answered HTTP ${response.status}`, response.status);
+  const body = await getObjectStream(s3, key);
+  const status = body.statusCode ?? 0;
+  if (status < 200 || status >= 300) {
+    body.destroy();
+    throw new S3Error(`S3 GET ${s3.url(key)} answered HTTP ${status}`, status);
   }
-  const mac = sealKey ? sealMac(response.headers.get(SEAL_HEADER)) : null;
+  const seal = body.headers[SEAL_HEADER];
+  const mac = sealKey ? sealMac(typeof seal === "string" ? seal : null) : null;
   const hmac = sealKey && mac ? createHmac("sha256", sealKey) : null;
-  const file = await open(path, "w");
+  const file = await open(path, "w").catch((error: unknown) => {
+    body.destroy();
+    throw error;
+  });
   let bytes = 0;
   let newlines = 0;
   let last = NEWLINE;
-  let pending: Uint8Array[] = [];
+  let pending: Buffer[] = [];
   let pendingBytes = 0;
   try {
-    for await (const chunk of response.body) {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
       hmac?.update(chunk);
-      newlines += countNewlines(chunk);
+      for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) newlines++;
       bytes += chunk.length;
       last = chunk[chunk.length - 1] ?? last;
       pending.push(chunk);
