@@ -126,9 +126,10 @@ async function writeBronze(day: string): Promise<number> {
     const body = encoder.encode(`${lines.join("\n")}\n`);
     bytes += body.length;
     writeFileSync(bronzeFileName(FLOOR_DIR, part), body);
+    const key = bronzeObjectKey(new Date(firstMs), uuidv7());
     const headers: Record<string, string> = {};
-    if (sealKey) headers[SEAL_HEADER] = await sealBronze(sealKey, body);
-    puts.push(bucket.put(bronzeObjectKey(new Date(firstMs), uuidv7()), body, "application/x-ndjson", headers));
+    if (sealKey) headers[SEAL_HEADER] = await sealBronze(sealKey, key, body);
+    puts.push(bucket.put(key, body, "application/x-ndjson", headers));
     if (puts.length >= 8) await Promise.all(puts.splice(0));
   }
   await Promise.all(puts);

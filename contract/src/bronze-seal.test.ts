@@ -4,23 +4,46 @@ import { bronzeSealKey, bronzeSealKeyBytes, CONTRACT_VERSION, sealBronze, sealMa
 import { EVENT_TYPES, PROPS_SCHEMAS, SERVER_ONLY_TYPES } from "./events.ts";
 import { LIMITS } from "./limits.ts";
 
+const OBJECT_KEY = "bronze/app/2026/03/04/part-100000000-0193a0b2-7c1e-7d4a-9f00-1234567890ab.jsonl";
 const body = new TextEncoder().encode('{"id":"0193a0b2-7c1e-7d4a-9f00-1234567890ab"}\n');
 
 describe("bronze seals", () => {
-  it("carries the HMAC-SHA256 of the body under the version's key, and names its version", async () => {
+  it("carries the GMAC tag of the body under the object's own key, and names its version", async () => {
     const secret = "a shared secret";
-    const seal = await sealBronze(await bronzeSealKey(secret), body);
-    expect(seal).toMatch(new RegExp(`^v${CONTRACT_VERSION}\\.[0-9a-f]{64}$`));
+    const root = await bronzeSealKey(secret);
+    const seal = await sealBronze(root, OBJECT_KEY, body);
+    expect(seal).toMatch(new RegExp(`^v${CONTRACT_VERSION}\\.[0-9a-f]{32}$`));
+    // The same tag by hand: HMAC-SHA256(root, object key) as the AES-256-GCM key, the body as additional data.
     const hmac = { name: "HMAC", hash: "SHA-256" };
-    const key = await crypto.subtle.importKey("raw", await bronzeSealKeyBytes(secret), hmac, false, ["sign"]);
-    expect(sealMac(seal)).toEqual(new Uint8Array(await crypto.subtle.sign("HMAC", key, body)));
-    expect(await sealBronze(await bronzeSealKey("another secret"), body)).not.toBe(seal);
+    const rootKey = await crypto.subtle.importKey("raw", await bronzeSealKeyBytes(secret), hmac, false, ["sign"]);
+    const objectKey = await crypto.subtle.sign("HMAC", rootKey, new TextEncoder().encode(OBJECT_KEY));
+    const aes = await crypto.subtle.importKey("raw", objectKey, "AES-GCM", false, ["encrypt"]);
+    const tag = await crypto.subtle.encrypt(
+      { name: "AES-GCM", iv: new Uint8Array(12), additionalData: body },
+      aes,
+      new Uint8Array(),
+    );
+    expect(sealMac(seal)).toEqual(new Uint8Array(tag));
+    for (const other of [
+      await sealBronze(await bronzeSealKey("another secret"), OBJECT_KEY, body),
+      await sealBronze(root, OBJECT_KEY.replace("part-", "part-1"), body),
+      await sealBronze(root, OBJECT_KEY, body.subarray(1) as Uint8Array<ArrayBuffer>),
+    ]) {
+      expect(other).not.toBe(seal);
+    }
   });
 
-  it("has no MAC to offer when absent, malformed or of another contract version", () => {
-    const mac = "ab".repeat(32);
-    expect(sealMac(`v${CONTRACT_VERSION}.${mac}`)).toHaveLength(32);
-    for (const seal of [null, "", mac, `v${CONTRACT_VERSION}.${mac}0`, `v${CONTRACT_VERSION + 1}.${mac}`]) {
+  it("has no tag to offer when absent, malformed or of another contract version", () => {
+    const mac = "ab".repeat(16);
+    expect(sealMac(`v${CONTRACT_VERSION}.${mac}`)).toHaveLength(16);
+    for (const seal of [
+      null,
+      "",
+      mac,
+      `v${CONTRACT_VERSION}.${mac}0`,
+      `v${CONTRACT_VERSION}.${mac}${mac}`,
+      `v${CONTRACT_VERSION + 1}.${mac}`,
+    ]) {
       expect(sealMac(seal)).toBeNull();
     }
   });

@@ -32,13 +32,20 @@ describe("fetchBronze and sealed objects", () => {
   let dir: string;
   beforeAll(async () => {
     s3 = new S3(testConfig(await freshBucket()).s3);
-    const key = await bronzeSealKey(SECRET);
+    const root = await bronzeSealKey(SECRET);
     const sealed = jsonl(line(1), line(2));
-    await s3.put(keyAt(1), sealed, JSONL, { [SEAL_HEADER]: await sealBronze(key, sealed) });
+    const sealedKey = keyAt(1);
+    await s3.put(sealedKey, sealed, JSONL, { [SEAL_HEADER]: await sealBronze(root, sealedKey, sealed) });
     // Sealed, then altered: the seal no longer matches, so every line is checked.
     const altered = jsonl(line(3), line(4, { type: "no_such_type" }));
-    await s3.put(keyAt(2), altered, JSONL, { [SEAL_HEADER]: await sealBronze(key, jsonl(line(3), line(4))) });
+    const alteredKey = keyAt(2);
+    await s3.put(alteredKey, altered, JSONL, {
+      [SEAL_HEADER]: await sealBronze(root, alteredKey, jsonl(line(3), line(4))),
+    });
     await s3.put(keyAt(3), jsonl(line(5), "{not json"), JSONL);
+    // A sealed object copied to another key: its seal is the other key's, so its lines are checked.
+    const moved = jsonl(line(6, { type: "no_such_type" }));
+    await s3.put(keyAt(4), moved, JSONL, { [SEAL_HEADER]: await sealBronze(root, keyAt(5), moved) });
   });
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), "growit-bronze-fetch-"));
@@ -56,10 +63,11 @@ describe("fetchBronze and sealed objects", () => {
   it("takes an object whose seal holds as checked, and checks every line of the others", async () => {
     const fetched = await fetchBronze({ s3, day: DAY, dir, concurrency: 2, sealSecret: SECRET });
     expect(fetched.sealedObjects).toBe(1);
-    expect(fetched.ownLines).toBe(6);
+    expect(fetched.ownLines).toBe(7);
     expect(fetched.rejects.map((r) => [r.line, r.reason.slice(0, 12)])).toEqual([
       [2, "type must be"],
       [2, "not JSON: Ex"],
+      [1, "type must be"],
     ]);
     expect(await usableLines()).toEqual([line(1), line(2), line(3), line(5)]);
   });
@@ -70,7 +78,7 @@ describe("fetchBronze and sealed objects", () => {
       await mkdir(dir);
       const fetched = await fetchBronze({ s3, day: DAY, dir, concurrency: 2, ...(sealSecret ? { sealSecret } : {}) });
       expect(fetched.sealedObjects).toBe(0);
-      expect(fetched.rejects).toHaveLength(2);
+      expect(fetched.rejects).toHaveLength(3);
       expect(await usableLines()).toEqual([line(1), line(2), line(3), line(5)]);
     }
   });
@@ -87,7 +95,8 @@ describe("fetchBronze and large objects", () => {
     );
     const body = jsonl(...lines);
     expect(body.length).toBeGreaterThan(3 << 20);
-    await s3.put(keyAt(1), body, JSONL, { [SEAL_HEADER]: await sealBronze(await bronzeSealKey(SECRET), body) });
+    const key = keyAt(1);
+    await s3.put(key, body, JSONL, { [SEAL_HEADER]: await sealBronze(await bronzeSealKey(SECRET), key, body) });
     const dir = await mkdtemp(join(tmpdir(), "growit-bronze-fetch-"));
     try {
       const fetched = await fetchBronze({ s3, day: DAY, dir, concurrency: 2, sealSecret: SECRET });

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { type CipherGCM, createCipheriv, createHmac, timingSafeEqual } from "node:crypto";
 import { open, unlink } from "node:fs/promises";
 import {
   bronzeDayPrefix,
@@ -7,6 +7,7 @@ import {
   type S3,
   S3Error,
   SEAL_HEADER,
+  SEAL_NONCE,
   sealMac,
 } from "@growit/contract";
 import { bronzeWindow } from "./days.ts";
@@ -71,8 +72,13 @@ interface Downloaded {
   sealed: boolean;
 }
 
+/** Computes the seal tag of the object at `objectKey` as its bytes go by (see bronze-seal.ts). */
+function sealTagOf(rootKey: Buffer, objectKey: string): CipherGCM {
+  return createCipheriv("aes-256-gcm", createHmac("sha256", rootKey).update(objectKey).digest(), SEAL_NONCE);
+}
+
 /**
- * Streams an object to `path`, counting its lines and computing its seal's MAC on the way, so that
+ * Streams an object to `path`, counting its lines and computing its seal's tag on the way, so that
  * no object is ever whole in memory (collecting bodies cost more CPU in garbage collection than
  * the download itself).
  */
@@ -85,7 +91,7 @@ async function download(s3: S3, key: string, path: string, sealKey: Buffer | nul
   }
   const seal = body.headers[SEAL_HEADER];
   const mac = sealKey ? sealMac(typeof seal === "string" ? seal : null) : null;
-  const hmac = sealKey && mac ? createHmac("sha256", sealKey) : null;
+  const tag = sealKey && mac ? sealTagOf(sealKey, key) : null;
   const file = await open(path, "w").catch((error: unknown) => {
     body.destroy();
     throw error;
@@ -97,7 +103,7 @@ async function download(s3: S3, key: string, path: string, sealKey: Buffer | nul
   let pendingBytes = 0;
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
-      hmac?.update(chunk);
+      tag?.setAAD(chunk);
       for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) newlines++;
       bytes += chunk.length;
       last = chunk[chunk.length - 1] ?? last;
@@ -114,7 +120,8 @@ async function download(s3: S3, key: string, path: string, sealKey: Buffer | nul
     await file.close();
   }
   const lines = newlines + (last === NEWLINE ? 0 : 1);
-  return { bytes, lines, sealed: hmac !== null && mac !== null && timingSafeEqual(hmac.digest(), mac) };
+  tag?.final();
+  return { bytes, lines, sealed: tag !== null && mac !== null && timingSafeEqual(tag.getAuthTag(), mac) };
 }
 
 /**

@@ -74,7 +74,7 @@ export class BronzeWriter {
     // An ArrayBuffer-backed view, as TextEncoder makes; workers-types only promise ArrayBufferLike.
     const body = encoder.encode(events) as Uint8Array<ArrayBuffer>;
     const headers: Record<string, string> = {};
-    if (this.#sealKey) headers[SEAL_HEADER] = await sealBronze(await this.#sealKey, body);
+    if (this.#sealKey) headers[SEAL_HEADER] = await sealBronze(await this.#sealKey, key, body);
     await this.s3.put(key, body, JSONL, headers);
   }
 }

@@ -52,7 +52,9 @@ describe("POST /api/events", () => {
 
     // Sealed, so that the ETL can take its lines as checked.
     const { bytes, headers } = await s3.getObject(key as string);
-    expect(headers.get(SEAL_HEADER)).toBe(await sealBronze(await bronzeSealKey(env.BRONZE_SEAL_KEY), bytes));
+    expect(headers.get(SEAL_HEADER)).toBe(
+      await sealBronze(await bronzeSealKey(env.BRONZE_SEAL_KEY), key as string, bytes),
+    );
   });
 
   it("reports invalid events by index and keeps them as rejects", async () => {
