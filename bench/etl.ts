@@ -1,4 +1,4 @@
-// npm run bench:etl [-- --events N] [--per-object N]
+// npm run bench:etl [-- --events N] [--per-object N] [--rounds N] [--unsealed]
 //
 // Writes N generated events (default 1,000,000; 1% duplicate copies) as bronze objects of one
 // day into the local S3 (bucket growit-bench; an s3rver is started on 127.0.0.1:9000 if none
@@ -7,6 +7,8 @@
 // the ETL's peak RSS next to the floor measured in the same run: DuckDB alone reading the same
 // JSONL from local disk, deduplicating and writing zstd Parquet, in one plain statement.
 // `--unsealed` writes the objects without seals, so that the ETL checks every line.
+// The floor and the ETL run back to back `--rounds` times (default 3): the figures are medians,
+// the ratio the median of each round's ratio (this machine's speed drifts by ±10% over minutes).
 // Results go to bench/results/etl.json.
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -32,17 +34,19 @@ import { migrate } from "../stack/src/migrate.ts";
 import { startEmbeddedPostgres } from "../stack/src/postgres.ts";
 import { spawnS3Server } from "../stack/src/s3-server.ts";
 import { answers } from "./processes.ts";
-import { writeResult } from "./results.ts";
+import { median, writeResult } from "./results.ts";
 
 const { values: args } = parseArgs({
   options: {
     events: { type: "string", default: "1000000" },
     "per-object": { type: "string", default: "10000" },
     unsealed: { type: "boolean", default: false },
+    rounds: { type: "string", default: "3" },
   },
 });
 const EVENTS = Number(args.events);
 const PER_OBJECT = Number(args["per-object"]);
+const ROUNDS = Number(args.rounds);
 const BUCKET = "growit-bench";
 const WORK = join(REPO_ROOT, ".data", "bench", "etl");
 const FLOOR_DIR = join(WORK, "floor");
@@ -210,24 +214,42 @@ async function main() {
   const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   console.log(`writing ${EVENTS.toLocaleString("en-US")} events (${PER_OBJECT} per object) as bronze of ${day}…`);
   const bronzeBytes = await writeBronze(day);
-  const { floor, refineAlone } = await measureFloor(day);
-  console.log(`floor (DuckDB alone, local JSONL -> Parquet): ${floor.toFixed(2)} s`);
-  console.log(`the ETL's refine step alone on the same files: ${refineAlone.toFixed(2)} s`);
-  const { wall, done } = await runEtl(day, databaseUrl);
-  const seconds = done.seconds ?? wall;
-  const peakRssMib = Math.round((done.peak_rss_bytes ?? 0) / 2 ** 20);
+  const rounds: Array<{ floor: number; refineAlone: number; seconds: number; wall: number; done: DayLog }> = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const { floor, refineAlone } = await measureFloor(day);
+    const { wall, done } = await runEtl(day, databaseUrl);
+    const seconds = done.seconds ?? wall;
+    rounds.push({ floor, refineAlone, seconds, wall, done });
+    console.log(
+      `round ${round}: floor ${floor.toFixed(2)} s, ETL ${seconds.toFixed(2)} s (${(seconds / floor).toFixed(2)}x), ` +
+        `refine step alone ${refineAlone.toFixed(2)} s`,
+    );
+  }
+  const floor = median(rounds.map((r) => r.floor));
+  const refineAlone = median(rounds.map((r) => r.refineAlone));
+  const seconds = median(rounds.map((r) => r.seconds));
+  const ratio = median(rounds.map((r) => r.seconds / r.floor));
+  // Stages and counts of the round whose ETL time is nearest the median.
+  const { wall, done } = rounds.reduce((best, r) =>
+    Math.abs(r.seconds - seconds) < Math.abs(best.seconds - seconds) ? r : best,
+  );
+  const peakRssMib = Math.round(Math.max(...rounds.map((r) => r.done.peak_rss_bytes ?? 0)) / 2 ** 20);
   console.log(
     [
+      `\nmedians of ${ROUNDS} rounds:`,
+      `floor (DuckDB alone, local JSONL -> Parquet): ${floor.toFixed(2)} s`,
+      `the ETL's refine step alone on the same files: ${refineAlone.toFixed(2)} s`,
       `etl run --date ${day}: ${seconds.toFixed(2)} s in the run (${wall.toFixed(2)} s with process start)`,
-      `  ${Math.round(EVENTS / seconds).toLocaleString("en-US")} events/s; ${(seconds / floor).toFixed(2)}x the floor`,
+      `  ${Math.round(EVENTS / seconds).toLocaleString("en-US")} events/s; ${ratio.toFixed(2)}x the floor`,
       `  stages (s): ${Object.entries(done.stages ?? {})
         .map(([stage, s]) => `${stage} ${s.toFixed(2)}`)
         .join(", ")}`,
       `  silver rows ${done.silver_rows}, duplicates ${done.duplicates}, bronze ${(bronzeBytes / 2 ** 20).toFixed(0)} MiB`,
       `  objects taken as checked on their seal: ${done.sealed_objects} of ${done.bronze_objects}`,
-      `  peak RSS ${peakRssMib} MiB`,
+      `  peak RSS ${peakRssMib} MiB (highest of the rounds)`,
     ].join("\n"),
   );
+  const round2 = (n: number) => Math.round(n * 100) / 100;
   const path = writeResult("etl", {
     config: {
       events: EVENTS,
@@ -235,13 +257,15 @@ async function main() {
       duplicate_share: 0.01,
       memory_limit: MEMORY_LIMIT,
       sealed: !args.unsealed,
+      rounds: ROUNDS,
     },
     bronze_mib: Math.round(bronzeBytes / 2 ** 20),
-    floor_s: Math.round(floor * 100) / 100,
-    refine_alone_s: Math.round(refineAlone * 100) / 100,
+    floor_s: round2(floor),
+    refine_alone_s: round2(refineAlone),
     etl_s: seconds,
-    etl_wall_s: Math.round(wall * 100) / 100,
-    ratio_to_floor: Math.round((seconds / floor) * 100) / 100,
+    etl_wall_s: round2(wall),
+    ratio_to_floor: round2(ratio),
+    rounds: rounds.map((r) => ({ floor_s: round2(r.floor), etl_s: r.seconds, ratio: round2(r.seconds / r.floor) })),
     events_per_s: Math.round(EVENTS / seconds),
     stages_s: done.stages,
     silver_rows: done.silver_rows,
