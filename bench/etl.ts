@@ -208,6 +208,11 @@ async function runEtl(day: string, databaseUrl: string): Promise<{ wall: number;
   return { wall, done };
 }
 
+const stagesText = (done: DayLog) =>
+  Object.entries(done.stages ?? {})
+    .map(([stage, s]) => `${stage} ${s.toFixed(2)}`)
+    .join(", ");
+
 async function main() {
   await ensureS3();
   const databaseUrl = await ensurePostgres();
@@ -221,8 +226,8 @@ async function main() {
     const seconds = done.seconds ?? wall;
     rounds.push({ floor, refineAlone, seconds, wall, done });
     console.log(
-      `round ${round}: floor ${floor.toFixed(2)} s, ETL ${seconds.toFixed(2)} s (${(seconds / floor).toFixed(2)}x), ` +
-        `refine step alone ${refineAlone.toFixed(2)} s`,
+      `round ${round}: floor ${floor.toFixed(2)} s, ETL ${seconds.toFixed(2)} s (${(seconds / floor).toFixed(2)}x; ` +
+        `${stagesText(done)}), refine step alone ${refineAlone.toFixed(2)} s`,
     );
   }
   const floor = median(rounds.map((r) => r.floor));
@@ -241,9 +246,7 @@ async function main() {
       `the ETL's refine step alone on the same files: ${refineAlone.toFixed(2)} s`,
       `etl run --date ${day}: ${seconds.toFixed(2)} s in the run (${wall.toFixed(2)} s with process start)`,
       `  ${Math.round(EVENTS / seconds).toLocaleString("en-US")} events/s; ${ratio.toFixed(2)}x the floor`,
-      `  stages (s): ${Object.entries(done.stages ?? {})
-        .map(([stage, s]) => `${stage} ${s.toFixed(2)}`)
-        .join(", ")}`,
+      `  stages (s): ${stagesText(done)}`,
       `  silver rows ${done.silver_rows}, duplicates ${done.duplicates}, bronze ${(bronzeBytes / 2 ** 20).toFixed(0)} MiB`,
       `  objects taken as checked on their seal: ${done.sealed_objects} of ${done.bronze_objects}`,
       `  peak RSS ${peakRssMib} MiB (highest of the rounds)`,
