@@ -43,7 +43,7 @@ export async function bronzeSealKey(secret: string): Promise<SealKey> {
 }
 
 /** The AES-256 key that seals the object at `objectKey`: HMAC-SHA256(root, objectKey). */
-const objectSealKeyBytes = (root: SealKey, objectKey: string): Promise<ArrayBuffer> =>
+export const objectSealKeyBytes = (root: SealKey, objectKey: string): Promise<ArrayBuffer> =>
   crypto.subtle.sign("HMAC", root, encoder.encode(objectKey));
 
 const toHex = (bytes: ArrayBuffer) =>

@@ -1,13 +1,15 @@
-import { type CipherGCM, createCipheriv, createHmac, timingSafeEqual } from "node:crypto";
+import { type CipherGCM, createCipheriv, timingSafeEqual } from "node:crypto";
 import { open, unlink } from "node:fs/promises";
 import {
   bronzeDayPrefix,
-  bronzeSealKeyBytes,
+  bronzeSealKey,
+  objectSealKeyBytes,
   type RejectRecord,
   type S3,
   S3Error,
   SEAL_HEADER,
   SEAL_NONCE,
+  type SealKey,
   sealMac,
 } from "@growit/contract";
 import { bronzeWindow } from "./days.ts";
@@ -73,8 +75,8 @@ interface Downloaded {
 }
 
 /** Computes the seal tag of the object at `objectKey` as its bytes go by (see bronze-seal.ts). */
-function sealTagOf(sealRoot: Buffer, objectKey: string): CipherGCM {
-  return createCipheriv("aes-256-gcm", createHmac("sha256", sealRoot).update(objectKey).digest(), SEAL_NONCE);
+async function sealTagOf(sealRoot: SealKey, objectKey: string): Promise<CipherGCM> {
+  return createCipheriv("aes-256-gcm", Buffer.from(await objectSealKeyBytes(sealRoot, objectKey)), SEAL_NONCE);
 }
 
 /**
@@ -82,7 +84,7 @@ function sealTagOf(sealRoot: Buffer, objectKey: string): CipherGCM {
  * no object is ever whole in memory (collecting bodies cost more CPU in garbage collection than
  * the download itself).
  */
-async function download(s3: S3, key: string, path: string, sealRoot: Buffer | null): Promise<Downloaded> {
+async function download(s3: S3, key: string, path: string, sealRoot: SealKey | null): Promise<Downloaded> {
   const body = await getObjectStream(s3, key);
   const status = body.statusCode ?? 0;
   if (status < 200 || status >= 300) {
@@ -91,7 +93,7 @@ async function download(s3: S3, key: string, path: string, sealRoot: Buffer | nu
   }
   const seal = body.headers[SEAL_HEADER];
   const mac = sealRoot ? sealMac(typeof seal === "string" ? seal : null) : null;
-  const tag = sealRoot && mac ? sealTagOf(sealRoot, key) : null;
+  const tag = sealRoot && mac ? await sealTagOf(sealRoot, key) : null;
   const file = await open(path, "w").catch((error: unknown) => {
     body.destroy();
     throw error;
@@ -149,7 +151,7 @@ export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFe
   const rejectedAt = new Date().toISOString();
   // Per object, so that rejects come out in key order whatever order the downloads finish in.
   const rejectsOf: RejectRecord[][] = [];
-  const sealRoot = options.sealSecret ? Buffer.from(await bronzeSealKeyBytes(options.sealSecret)) : null;
+  const sealRoot = options.sealSecret ? await bronzeSealKey(options.sealSecret) : null;
   // Started at the first object that needs its lines checked: when the worker sealed them all,
   // the threads' start-up (a third of a second of both cores) is saved.
   let pool = null as LineCheckPool | null;
