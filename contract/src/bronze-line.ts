@@ -3,16 +3,16 @@ import {
   type EventEnvelope,
   type EventProps,
   type EventType,
+  eventTimeProblem,
   isEventType,
   isPlainObject,
   isServerOnlyType,
   isUuid,
+  isWellFormedText,
   parseIsoTimestamp,
   propsProblem,
-  SKEW_REASON,
   UNKNOWN_TYPE_REASON,
 } from "./events.ts";
-import { LIMITS } from "./limits.ts";
 
 /**
  * A stored bronze line read back: the envelope, and whether the line already has it in
@@ -26,8 +26,8 @@ const SOURCES = new Set(["web", "server"]);
 /**
  * Parses one line of a `bronze/app/...` object and checks it against the contract, as
  * the worker would have when it stored it: a line failing here is a reject, with the reason.
- * The `ts` to `received_at` distance is bounded by LIMITS.maxClockSkewMs, which is what lets
- * the ETL find every event of day D in the bronze days D-1, D and D+1.
+ * `ts` lies within the horizon before `received_at` (eventTimeProblem), so every event of day D is
+ * in the bronze days D - 1 (LIMITS.maxFutureSkewMs) to D + LIMITS.maxEventAgeDays.
  */
 export function parseBronzeLine(line: string): BronzeLineVerdict {
   let raw: unknown;
@@ -44,8 +44,8 @@ export function parseBronzeLine(line: string): BronzeLineVerdict {
   if (source === "web" && isServerOnlyType(type)) {
     return { ok: false, reason: `type ${type} is emitted by the server only` };
   }
-  if (username !== null && (typeof username !== "string" || username === "")) {
-    return { ok: false, reason: "username must be a non-empty string or null" };
+  if (username !== null && (typeof username !== "string" || username === "" || !isWellFormedText(username))) {
+    return { ok: false, reason: "username must be a non-empty, well-formed string or null" };
   }
   // Stored lines nearly always carry canonical timestamps: proving that is much cheaper than
   // formatting the parsed instant back to compare.
@@ -55,18 +55,34 @@ export function parseBronzeLine(line: string): BronzeLineVerdict {
   const canonicalReceivedAt = canonicalIsoTimestamp(raw.received_at);
   const receivedAt = canonicalReceivedAt ?? parseIsoTimestamp(raw.received_at);
   if (receivedAt === null) return { ok: false, reason: "received_at must be an ISO 8601 timestamp with a time zone" };
-  if (Math.abs(at - receivedAt) > LIMITS.maxClockSkewMs) return { ok: false, reason: SKEW_REASON };
+  const timeProblem = eventTimeProblem(at, receivedAt);
+  if (timeProblem) return { ok: false, reason: timeProblem };
+  const hasClientTs = raw.client_ts !== undefined;
+  const canonicalClientTs = hasClientTs ? canonicalIsoTimestamp(raw.client_ts) : null;
+  const clientTs = hasClientTs ? (canonicalClientTs ?? parseIsoTimestamp(raw.client_ts)) : null;
+  if (hasClientTs && clientTs === null) {
+    return { ok: false, reason: "client_ts must be an ISO 8601 timestamp with a time zone" };
+  }
   const problem = propsProblem(type, raw.props);
   if (problem) return { ok: false, reason: problem };
   const event: EventEnvelope = {
     id: id.toLowerCase(),
     type,
     ts: canonicalAt === null ? new Date(at).toISOString() : (raw.ts as string),
+    ...(clientTs === null
+      ? {}
+      : { client_ts: canonicalClientTs === null ? new Date(clientTs).toISOString() : (raw.client_ts as string) }),
     username,
     props: raw.props as EventProps<EventType>,
     received_at: canonicalReceivedAt === null ? new Date(receivedAt).toISOString() : (raw.received_at as string),
     source: source as EventEnvelope["source"],
   };
-  const canonical = event.id === id && event.ts === raw.ts && event.received_at === raw.received_at;
+  // Extra keys make a line non-canonical too, so that DuckDB never parses anything unchecked.
+  const canonical =
+    event.id === id &&
+    event.ts === raw.ts &&
+    event.client_ts === raw.client_ts &&
+    event.received_at === raw.received_at &&
+    Object.keys(raw).length === Object.keys(event).length;
   return { ok: true, event, canonical };
 }

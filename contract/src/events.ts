@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LIMITS } from "./limits.ts";
+import { LIMITS, MAX_EVENT_AGE_MS } from "./limits.ts";
 import { uuidv7 } from "./uuid.ts";
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "must be a lowercase slug");
@@ -44,8 +44,13 @@ export type EventSource = "web" | "server";
 export interface EventEnvelope<T extends EventType = EventType> {
   id: string;
   type: T;
-  /** When the event happened, by the clock of whoever created it (ISO 8601, UTC). */
+  /**
+   * When the event happened (ISO 8601, UTC): for a client's event, its `ts` corrected by how far
+   * the client's clock was off when it sent the batch (see eventTime); else its creator's `ts`.
+   */
   ts: string;
+  /** The client's own `ts` as sent (normalized to UTC); only on events a client sent. */
+  client_ts?: string;
   /** Set by the worker from the session; null for anonymous events. */
   username: string | null;
   props: EventProps<T>;
@@ -64,10 +69,19 @@ export interface ClientEvent<T extends ClientEventType = ClientEventType> {
 
 export type Verdict = { ok: true; event: EventEnvelope } | { ok: false; reason: string };
 
+/** What a client sends: its events, and optionally its clock's time when it sent them. */
+export interface ClientBatch {
+  events: ClientEvent[];
+  /** The client's clock when it sent the batch (ISO 8601): lets the worker correct a wrong clock. */
+  sent_at?: string;
+}
+
 export interface Stamp {
   receivedAt: Date;
   username: string | null;
   source: EventSource;
+  /** The batch's `sent_at` in ms since the epoch, when it carried a valid one; else null. */
+  sentAt: number | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -212,7 +226,56 @@ export function jsonUtf8Length(value: unknown): number | null {
 export const isEventType = (v: unknown): v is EventType => typeof v === "string" && Object.hasOwn(PROPS_SCHEMAS, v);
 export const isServerOnlyType = (type: EventType): boolean => SERVER_ONLY.has(type);
 export const UNKNOWN_TYPE_REASON = `type must be one of ${EVENT_TYPES.join(", ")}`;
-export const SKEW_REASON = "ts is more than 24 hours away from the server's clock";
+
+/**
+ * The time an event happened, by the server's clock: `received − (sent − ts)`, the client's
+ * `ts` moved by how far its clock was off when it sent the batch (as Segment's `timestamp` and
+ * Snowplow's `derived_tstamp`). Without `sent`, `ts` as it is. An event stamped after its own
+ * batch was sent is taken as made at the moment it was received.
+ */
+export function eventTime(ts: number, received: number, sent: number | null): number {
+  return sent === null ? ts : received - Math.max(0, sent - ts);
+}
+
+/** Why an event that happened at `at` cannot be accepted when received at `received`, or null. */
+export function eventTimeProblem(at: number, received: number): string | null {
+  if (received - at > MAX_EVENT_AGE_MS) {
+    return `ts is more than ${LIMITS.maxEventAgeDays} days before the event was received (LIMITS.maxEventAgeDays)`;
+  }
+  if (at - received > LIMITS.maxFutureSkewMs) {
+    return `ts is more than ${LIMITS.maxFutureSkewMs / 60_000} minutes after the event was received (LIMITS.maxFutureSkewMs)`;
+  }
+  return null;
+}
+
+/** A lone surrogate: no Unicode scalar value, so no UTF-8 for it, and DuckDB refuses its JSON escape. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** True when `text` is well-formed Unicode (no lone surrogate). */
+export const isWellFormedText = (text: string): boolean => !LONE_SURROGATE.test(text);
+
+/**
+ * Why the JSON value `value` cannot be stored as it was sent, or null: a key or string that is not
+ * well-formed Unicode, or a number JSON text cannot carry back (1e400 parses as Infinity and would
+ * be written as null). Iterative, like nestsDeeperThan; `path` names where the problem is.
+ */
+export function jsonTextProblem(value: unknown, path: string): string | null {
+  const stack: Array<[unknown, string]> = [[value, path]];
+  while (stack.length > 0) {
+    const [v, at] = stack.pop() as [unknown, string];
+    if (typeof v === "string") {
+      if (!isWellFormedText(v)) return `${at}: text must be well-formed Unicode (it holds a lone surrogate)`;
+    } else if (typeof v === "number") {
+      if (!Number.isFinite(v)) return `${at}: number is out of the range JSON can carry`;
+    } else if (typeof v === "object" && v !== null) {
+      for (const [key, child] of Object.entries(v)) {
+        if (!isWellFormedText(key)) return `${at}: a key must be well-formed Unicode (one holds a lone surrogate)`;
+        stack.push([child, Array.isArray(v) ? `${at}[${key}]` : `${at}.${key}`]);
+      }
+    }
+  }
+  return null;
+}
 
 /** True when `value` nests objects/arrays deeper than `max`; iterative, so absurd depth cannot overflow the stack. */
 export function nestsDeeperThan(value: unknown, max: number): boolean {
@@ -230,6 +293,8 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
 export function propsProblem(type: EventType, props: unknown): string | null {
   if (!isPlainObject(props)) return "props must be a JSON object";
   if (nestsDeeperThan(props, LIMITS.maxPropsDepth)) return `props nest deeper than ${LIMITS.maxPropsDepth} levels`;
+  const textProblem = jsonTextProblem(props, "props");
+  if (textProblem) return textProblem;
   const bytes = jsonUtf8Length(props) ?? utf8ByteLength(JSON.stringify(props));
   if (bytes > LIMITS.maxPropsBytes) return `props are ${bytes} bytes, more than ${LIMITS.maxPropsBytes}`;
   const result = PROPS_SCHEMAS[type].safeParse(props);
@@ -249,9 +314,12 @@ export function acceptClientEvent(raw: unknown, stamp: Stamp): Verdict {
   if (!isUuid(id)) return { ok: false, reason: "id must be a UUID" };
   if (!isEventType(type)) return { ok: false, reason: UNKNOWN_TYPE_REASON };
   if (isServerOnlyType(type)) return { ok: false, reason: `type ${type} is emitted by the server only` };
-  const at = parseIsoTimestamp(raw.ts);
-  if (at === null) return { ok: false, reason: "ts must be an ISO 8601 timestamp with a time zone" };
-  if (Math.abs(at - stamp.receivedAt.getTime()) > LIMITS.maxClockSkewMs) return { ok: false, reason: SKEW_REASON };
+  const clientTs = parseIsoTimestamp(raw.ts);
+  if (clientTs === null) return { ok: false, reason: "ts must be an ISO 8601 timestamp with a time zone" };
+  const received = stamp.receivedAt.getTime();
+  const at = eventTime(clientTs, received, stamp.sentAt);
+  const timeProblem = eventTimeProblem(at, received);
+  if (timeProblem) return { ok: false, reason: timeProblem };
   const props = raw.props ?? {};
   const problem = propsProblem(type, props);
   if (problem) return { ok: false, reason: problem };
@@ -261,6 +329,7 @@ export function acceptClientEvent(raw: unknown, stamp: Stamp): Verdict {
       id: id.toLowerCase(),
       type,
       ts: new Date(at).toISOString(),
+      client_ts: new Date(clientTs).toISOString(),
       username: stamp.username,
       props: props as EventProps<EventType>,
       received_at: stamp.receivedAt.toISOString(),

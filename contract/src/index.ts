@@ -1,6 +1,8 @@
 export type * from "./api-types.ts";
+export * from "./bronze-arrivals.ts";
 export * from "./bronze-line.ts";
 export * from "./bronze-seal.ts";
+export * from "./days.ts";
 export * from "./events.ts";
 export * from "./limits.ts";
 export * from "./password.ts";

@@ -1,4 +1,4 @@
-/** Size limits of `POST /api/events`, enforced by the worker and respected by the SDK. */
+/** Size and time limits of `POST /api/events`, enforced by the worker and respected by the SDK. */
 export const LIMITS = {
   /** Events in one request. */
   maxEventsPerBatch: 500,
@@ -9,9 +9,15 @@ export const LIMITS = {
   /** Nesting depth of `props` (objects and arrays). */
   maxPropsDepth: 16,
   /**
-   * How far an event's `ts` may be from the server's clock when received. The ETL
-   * reads bronze days D-1, D and D+1 for event_date D, so this keeps every accepted
-   * event within reach of its day's run.
+   * The horizon: how long before it is received an event may have happened. Queued offline
+   * events older than this are dropped by the SDK; the ETL keeps every day within it open.
    */
-  maxClockSkewMs: 24 * 60 * 60 * 1000,
+  maxEventAgeDays: 30,
+  /** How far after its receipt an event's time may lie (after the clock correction, see eventTime). */
+  maxFutureSkewMs: 10 * 60 * 1000,
 } as const;
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** LIMITS.maxEventAgeDays in milliseconds. */
+export const MAX_EVENT_AGE_MS = LIMITS.maxEventAgeDays * DAY_MS;

@@ -25,6 +25,17 @@ export interface S3Object {
   key: string;
   size: number;
   etag: string;
+  /** When the object was stored, by the store's clock. */
+  lastModified: Date;
+}
+
+export interface ListOptions {
+  /** Keys per ListObjectsV2 call (default 1000, S3's maximum). */
+  pageSize?: number;
+  /** Only keys after this one (ListObjectsV2 `start-after`). */
+  startAfter?: string;
+  /** Stop after this many keys. */
+  maxKeys?: number;
 }
 
 /** What one attempt of withRetries got back: its HTTP status, and how to let go of it before a retry. */
@@ -158,18 +169,21 @@ export class S3 {
     return new TextDecoder().decode(await this.getBytes(key));
   }
 
-  /** Lists every key under `prefix` (ListObjectsV2, following continuation tokens `pageSize` keys at a time). */
-  async list(prefix: string, pageSize = 1000): Promise<string[]> {
-    return (await this.listObjects(prefix, pageSize)).map((object) => object.key);
+  /** Lists the keys under `prefix` in key order (ListObjectsV2, following continuation tokens). */
+  async list(prefix: string, options: ListOptions = {}): Promise<string[]> {
+    return (await this.listObjects(prefix, options)).map((object) => object.key);
   }
 
-  /** Like list(), with each object's size and ETag. */
-  async listObjects(prefix: string, pageSize = 1000): Promise<S3Object[]> {
+  /** Like list(), with each object's size, ETag and time. */
+  async listObjects(prefix: string, options: ListOptions = {}): Promise<S3Object[]> {
     const objects: S3Object[] = [];
+    const maxKeys = options.maxKeys ?? Number.POSITIVE_INFINITY;
     let token: string | undefined;
     do {
+      const pageSize = Math.min(options.pageSize ?? 1000, maxKeys - objects.length);
       const query = new URLSearchParams({ "list-type": "2", prefix, "max-keys": String(pageSize) });
       if (token) query.set("continuation-token", token);
+      else if (options.startAfter) query.set("start-after", options.startAfter);
       const response = await this.send("", {}, query);
       const xml = await response.text();
       if (!response.ok)
@@ -180,9 +194,10 @@ export class S3 {
           key: unescapeXml(entry.match(/<Key>([^<]*)<\/Key>/)?.[1] ?? ""),
           size: Number(entry.match(/<Size>(\d+)<\/Size>/)?.[1] ?? 0),
           etag: unescapeXml(entry.match(/<ETag>([^<]*)<\/ETag>/)?.[1] ?? ""),
+          lastModified: new Date(entry.match(/<LastModified>([^<]*)<\/LastModified>/)?.[1] ?? 0),
         });
       }
-      token = /<IsTruncated>true<\/IsTruncated>/.test(xml)
+      token = /<IsTruncated>true<\/IsTruncated>/.test(xml) && objects.length < maxKeys
         ? unescapeXml(xml.match(/<NextContinuationToken>([^<]*)</)?.[1] ?? "")
         : undefined;
     } while (token);

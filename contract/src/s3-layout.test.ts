@@ -6,10 +6,11 @@ import {
   bronzeStartAfter,
   etlRejectsKey,
   rejectedObjectKey,
-  silverPartitionKey,
+  silverFileDay,
+  silverFileKey,
   silverPartitionPrefix,
-  utcDay,
 } from "./s3-layout.ts";
+import { utcDay } from "./days.ts";
 
 describe("s3 layout", () => {
   const at = new Date("2026-01-05T03:04:05.006Z");
@@ -22,9 +23,19 @@ describe("s3 layout", () => {
     expect(bronzeDayPrefix("2026-01-05")).toBe("bronze/app/2026/01/05/");
     expect(silverPartitionPrefix("2026-01-05")).toBe("silver/events/event_date=2026-01-05/");
   });
-  it("gives the ETL's fixed keys per day", () => {
-    expect(silverPartitionKey("2026-01-05")).toBe("silver/events/event_date=2026-01-05/part-0.parquet");
-    expect(etlRejectsKey("2026-01-05")).toBe("bronze/_rejected/2026/01/05/part-000000000-etl.jsonl");
+  it("names silver files and reads their day back", () => {
+    const key = silverFileKey("2026-01-05", "0193a0b2");
+    expect(key).toBe("silver/events/event_date=2026-01-05/part-0193a0b2.parquet");
+    expect(silverFileDay(key)).toBe("2026-01-05");
+    expect(silverFileDay("silver/events/event_date=2026-01-05/x/part-1.parquet")).toBeNull();
+  });
+  it("puts the ETL's rejects of an object beside it, under a key of its own", () => {
+    expect(etlRejectsKey("bronze/app/2026/01/05/part-030405006-u.jsonl")).toBe(
+      "bronze/_rejected/2026/01/05/part-030405006-u-etl.jsonl",
+    );
+    expect(etlRejectsKey("bronze/app/2026/01/05/from spark/a.json")).toBe(
+      "bronze/_rejected/2026/01/05/part-000000000-from_spark_a_json-etl.jsonl",
+    );
   });
   it("orders keys by time for start-after, and reads the time back", () => {
     const key = bronzeObjectKey(at, "0193a0b2-7c1e-7d4a-9f00-1234567890ab");

@@ -14,10 +14,9 @@ export const EXPORT_KEYS = {
   manifest: "exports/manifest.json",
 } as const;
 
-const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+import { utcDay } from "./days.ts";
 
-/** The UTC day of an instant, `YYYY-MM-DD`. */
-export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
+const pad = (n: number, width = 2) => String(n).padStart(width, "0");
 
 const dayFolder = (day: string) => day.replaceAll("-", "/");
 
@@ -54,11 +53,22 @@ export const bronzeDayPrefix = (day: string): string => `${PREFIX.bronze}${dayFo
 /** The prefix of one day's silver partition. */
 export const silverPartitionPrefix = (day: string): string => `${PREFIX.silver}event_date=${day}/`;
 
-/** The one object of a day's silver partition, replaced whole by a single PUT so readers see the old or the new day. */
-export const silverPartitionKey = (day: string): string => `${silverPartitionPrefix(day)}part-0.parquet`;
+/** A file of a day's silver partition; `name` is unique (the ETL uses a UUIDv7, so names sort by when they were written). */
+export const silverFileKey = (day: string, name: string): string => `${silverPartitionPrefix(day)}part-${name}.parquet`;
+
+/** The day of a silver file's key (`silver/events/event_date=D/...`), or null for other keys. */
+export function silverFileDay(key: string): string | null {
+  return /^silver\/events\/event_date=(\d{4}-\d{2}-\d{2})\/[^/]+\.parquet$/.exec(key)?.[1] ?? null;
+}
 
 /**
- * Where the ETL puts the lines of bronze day `day` it rejected: one object per day at a fixed
- * key (`part-000000000-etl.jsonl`), replaced on every run so that re-runs do not duplicate it.
+ * Where the ETL puts the lines of one bronze object it rejected (or the record that quarantines
+ * the whole object): beside the object's own place, named after it, so that checking the object
+ * again replaces the same key instead of adding a copy.
  */
-export const etlRejectsKey = (day: string): string => rejectedObjectKey(new Date(`${day}T00:00:00.000Z`), "etl");
+export function etlRejectsKey(bronzeKey: string): string {
+  const match = /^bronze\/app\/(\d{4}\/\d{2}\/\d{2})\/(.+?)(\.jsonl)?$/.exec(bronzeKey);
+  const folder = match?.[1] ?? "0000/00/00";
+  const name = (match?.[2] ?? bronzeKey).replace(/[^A-Za-z0-9_-]/g, "_");
+  return `${PREFIX.rejected}${folder}/${name.startsWith("part-") ? name : `part-000000000-${name}`}-etl.jsonl`;
+}

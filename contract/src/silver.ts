@@ -1,12 +1,15 @@
 /**
- * The silver table (DESIGN.md, "Object layout in S3"): one row per event id, in
- * `silver/events/event_date=YYYY-MM-DD/part-0.parquet`. The types are DuckDB's (and
- * so Parquet's logical types as DuckDB and DuckDB-WASM read them back).
+ * The silver table: one row per event id, in `silver/events/event_date=YYYY-MM-DD/part-*.parquet`
+ * (a partition may hold several files; no id is in two of them). The types are DuckDB's (and so
+ * Parquet's logical types as DuckDB and DuckDB-WASM read them back).
  */
 export const SILVER_COLUMNS = [
   { name: "id", type: "VARCHAR" },
   { name: "type", type: "VARCHAR" },
+  /** When the event happened, its client's clock corrected (EventEnvelope.ts). */
   { name: "ts", type: "TIMESTAMP" },
+  /** The client's own ts as it sent it; null for server events and bronze lines without one. */
+  { name: "client_ts", type: "TIMESTAMP" },
   /** The UTC date of ts. */
   { name: "event_date", type: "DATE" },
   /** The envelope's username; null for anonymous events. */
@@ -18,6 +21,8 @@ export const SILVER_COLUMNS = [
   { name: "query", type: "VARCHAR" },
   { name: "received_at", type: "TIMESTAMP" },
   { name: "source", type: "VARCHAR" },
+  /** The key of the bronze object the row's copy came from (its lineage, and the dedupe's tie-break). */
+  { name: "bronze_object", type: "VARCHAR" },
 ] as const;
 
 export type SilverColumn = (typeof SILVER_COLUMNS)[number]["name"];

@@ -1,3 +1,4 @@
+import { testPort } from "../../stack/src/test-ports.ts";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +8,7 @@ import { spawnS3Server } from "../../stack/src/s3-server.ts";
 import { createScratchDatabase } from "../../stack/src/test-db.ts";
 
 /** Not the local stack's 9000 nor the worker tests' 9101, so that they can run side by side. */
-const TEST_S3_PORT = 9020;
+const TEST_S3_PORT = testPort(9020);
 
 /** A real s3rver and a fresh, migrated database, announced as `s3Endpoint` and `databaseUrl`. */
 export default async function setup(project: TestProject) {

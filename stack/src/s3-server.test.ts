@@ -31,7 +31,7 @@ describe("s3 server", () => {
     const keys = Array.from({ length: 5 }, (_, i) => `bronze/app/2026/11/25/part-${i}.jsonl`);
     for (const key of keys) await bucket.put(key, `{"key":"${key}"}\n`, "application/x-ndjson");
     // Two keys a page: three pages, each after the first asked for with a continuation token.
-    expect(await bucket.list("bronze/", 2)).toEqual(keys);
+    expect(await bucket.list("bronze/", { pageSize: 2 })).toEqual(keys);
   });
 
   it("keeps its data across a restart", async () => {

@@ -1,3 +1,4 @@
+import { testPort } from "../../stack/src/test-ports.ts";
 import type { TestProject } from "vitest/node";
 import { postgresTarget } from "../../stack/src/local.ts";
 import { migrate } from "../../stack/src/migrate.ts";
@@ -6,7 +7,7 @@ import { createScratchDatabase, dropDatabases } from "../../stack/src/test-db.ts
 import { TEST_DATABASE_PREFIX } from "./test-database-prefix.ts";
 
 /** Not the local stack's 5480, so that tests run beside a running `npm start`. */
-const TEST_RELAY_PORT = 5491;
+const TEST_RELAY_PORT = testPort(5491);
 
 /**
  * A fresh, migrated database on the real PostgreSQL named by TEST_DATABASE_URL (each test

@@ -1,3 +1,4 @@
+import { testPort } from "../../stack/src/test-ports.ts";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,7 +6,7 @@ import type { TestProject } from "vitest/node";
 import { spawnS3Server } from "../../stack/src/s3-server.ts";
 
 /** Not the local stack's 9000, so that tests run beside a running `npm start`. */
-const TEST_S3_PORT = 9101;
+const TEST_S3_PORT = testPort(9101);
 
 /** A real s3rver for the worker tests, announced to them as `s3Endpoint`. */
 export default async function setup(project: TestProject) {

@@ -1,27 +1,24 @@
 import type { Db } from "../db/client.ts";
 
-/** When the last successful run of `day` started (it read every object stored before then), or null. */
-export async function lastSuccessStart(db: Db, day: string): Promise<Date | null> {
-  const [row] = await db.query<{ started_at: Date | null }>(
-    "SELECT max(started_at) AS started_at FROM etl.runs WHERE event_date = $1 AND status = 'done'",
-    [day],
-  );
-  return row?.started_at ? new Date(row.started_at) : null;
-}
+export type RunMode = "incremental" | "sweep";
 
 /**
  * Queues a run of `day` unless one is already queued or running: a new attempt number,
- * status 'queued', which `etl work` claims. Returns whether it queued one.
+ * status 'queued', which `etl work` claims. A sweep upgrades a queued incremental run.
+ * Returns whether it queued a new one.
  */
-export async function enqueueRun(db: Db, day: string): Promise<boolean> {
+export async function enqueueRun(db: Db, day: string, mode: RunMode): Promise<boolean> {
   const rows = await db.query(
-    `INSERT INTO etl.runs (event_date, attempt, status)
-     SELECT $1::date, coalesce(max(attempt), 0) + 1, 'queued' FROM etl.runs WHERE event_date = $1::date
+    `INSERT INTO etl.runs (event_date, attempt, status, mode)
+     SELECT $1::date, coalesce(max(attempt), 0) + 1, 'queued', $2 FROM etl.runs WHERE event_date = $1::date
      HAVING count(*) FILTER (WHERE status IN ('queued', 'running')) = 0
      ON CONFLICT (event_date, attempt) DO NOTHING
      RETURNING id`,
-    [day],
+    [day, mode],
   );
+  if (rows.length === 0 && mode === "sweep") {
+    await db.query("UPDATE etl.runs SET mode = 'sweep' WHERE event_date = $1 AND status = 'queued'", [day]);
+  }
   return rows.length > 0;
 }
 

@@ -1,13 +1,11 @@
-import { type PipelineStatus, type RunDay, S3, utcDay } from "@growit/contract";
+import { type PipelineStatus, type RunDay, S3, unabsorbedBronze } from "@growit/contract";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { requireRole } from "../auth/session.ts";
 import { s3ConfigFromEnv } from "../storage/s3.ts";
-import { oldestBronzeSince } from "./bronze-activity.ts";
 
 /** Events waiting this long for a successful run make the pipeline stale. */
 export const STALE_AFTER_MS = 2 * 60 * 60 * 1000;
-const DAY_MS = 24 * 60 * 60 * 1000;
 const RECENT_DAYS = 14;
 
 /** `GET /api/status` (analysts): the pipeline's freshness, its queue and each recent day's last run. */
@@ -40,10 +38,9 @@ export const statusRoute = new Hono<AppEnv>().get("/", requireRole("analyst"), a
     ),
   ]);
   const last = lastSuccess[0];
-  const since = last?.started_at ? new Date(last.started_at) : null;
-  const recentBronzeDays = [utcDay(new Date(now.getTime() - DAY_MS)), utcDay(now)];
-  const waitingSince = await oldestBronzeSince(new S3(s3ConfigFromEnv(c.env)), recentBronzeDays, since);
-  const waitingMs = waitingSince ? now.getTime() - waitingSince.getTime() : 0;
+  const waiting = await unabsorbedBronze(new S3(s3ConfigFromEnv(c.env)), db, { now });
+  const oldest = Math.min(...waiting.map((o) => o.lastModified.getTime()));
+  const waitingMs = waiting.length > 0 ? now.getTime() - oldest : 0;
   const count = (status: string) => queue.find((q) => q.status === status)?.n ?? 0;
   const status: PipelineStatus = {
     now: now.toISOString(),

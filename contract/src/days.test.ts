@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addDays, bronzeWindow, dayRange, isDay } from "./days.ts";
+import { addDays, bronzeDaysOf, dayRange, horizonDays, isDay } from "./days.ts";
 
 describe("days", () => {
   it("accepts real dates only", () => {
@@ -20,7 +20,14 @@ describe("days", () => {
     expect(() => dayRange("2026-01-02", "2026-01-01")).toThrow(/before/);
   });
 
-  it("reads the bronze days either side of a day", () => {
-    expect(bronzeWindow("2026-03-01")).toEqual(["2026-02-28", "2026-03-01", "2026-03-02"]);
+  it("gives the bronze days that may hold a day's events: the day before to the horizon after, none after today", () => {
+    expect(bronzeDaysOf("2026-03-01", "2026-03-02")).toEqual(["2026-02-28", "2026-03-01", "2026-03-02"]);
+    const all = bronzeDaysOf("2026-03-01", "2027-01-01");
+    expect([all.length, all[0], all.at(-1)]).toEqual([32, "2026-02-28", "2026-03-31"]);
+  });
+
+  it("keeps the horizon's days open, oldest first", () => {
+    const days = horizonDays("2026-03-31");
+    expect([days.length, days[0], days.at(-1)]).toEqual([31, "2026-03-01", "2026-03-31"]);
   });
 });
