@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { dayRange, isDay } from "./days.ts";
+import { dayRange, isDay } from "@growit/contract";
 
 export type Command =
   | { kind: "run"; days: string[] }
