@@ -17,9 +17,9 @@ import type pg from "pg";
 import { type FetchedObject, type FetchProgress, fetchBronze } from "./bronze-fetch.ts";
 import type { Duck } from "./duck.ts";
 import { refreshExports } from "./exports.ts";
-import type { RunCounts, RunRow } from "./ledger.ts";
+import type { RunRow } from "./ledger.ts";
 import { type BronzeFile, type ExistingFile, loadCopies, type MergedDay, mergeCopies } from "./merge.ts";
-import { type AbsorbedObject, type DayRun, publish } from "./publish.ts";
+import { type AbsorbedObject, type DayRun, publish, type RecordedRun } from "./publish.ts";
 import { type SilverCache, type SilverFileRecord, sidecarOf } from "./silver-cache.ts";
 import { uploadFile } from "./upload-file.ts";
 
@@ -53,8 +53,8 @@ export interface AbsorbContext {
 export type StageSeconds = Record<"fetch" | "merge" | "upload" | "publish" | "exports", number>;
 
 export interface AbsorbResult {
-  /** Each day the run recorded, with its counts; the run's own day first. */
-  days: Array<{ day: string; counts: RunCounts }>;
+  /** Each day the run recorded, with its attempt and counts; the run's own day first. */
+  days: Array<{ day: string } & RecordedRun>;
   stages: StageSeconds;
   sealedObjects: number;
 }
@@ -259,7 +259,7 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       publish: publishSeconds,
       exports: lap(),
     };
-    const days = [...recorded].map(([day, counts]) => ({ day, counts }));
+    const days = [...recorded].map(([day, recordedRun]) => ({ day, ...recordedRun }));
     return { days, stages, sealedObjects: fetched.sealedObjects };
   } finally {
     await rm(dir, { recursive: true, force: true });

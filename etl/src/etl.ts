@@ -115,9 +115,9 @@ export class Etl {
           },
           run,
         );
-        outcomes = days.map(({ day, counts }) => ({
+        outcomes = days.map(({ day, attempt, counts }) => ({
           day,
-          attempt: day === run.day ? run.attempt : 0,
+          attempt,
           status: "done" as const,
           counts,
           stages,

@@ -21,6 +21,12 @@ export interface MartChange {
   counts: bigint[];
 }
 
+/** A day's run as recorded: its attempt and counts. */
+export interface RecordedRun {
+  attempt: number;
+  counts: RunCounts;
+}
+
 /** What a run records for one event date, besides the totals that publishing computes. */
 export type DayRun = { day: string } & Pick<
   RunCounts,
@@ -46,7 +52,7 @@ export interface Publication {
  * unnest() of array parameters is the one bulk path that works on every Postgres, PGlite included
  * (COPY FROM STDIN hangs PGlite's socket server). Returns each day's counts as recorded.
  */
-export async function publish(client: pg.PoolClient, publication: Publication): Promise<Map<string, RunCounts>> {
+export async function publish(client: pg.PoolClient, publication: Publication): Promise<Map<string, RecordedRun>> {
   const { files, superseded, mart, objects, runs } = publication;
   return inTransaction(client, async () => {
     if (superseded.length > 0) {
@@ -99,7 +105,7 @@ export async function publish(client: pg.PoolClient, publication: Publication): 
         ],
       );
     }
-    const recorded = new Map<string, RunCounts>();
+    const recorded = new Map<string, RecordedRun>();
     for (const run of runs) recorded.set(run.day, await recordRun(client, publication, run));
     return recorded;
   });
@@ -109,7 +115,7 @@ export async function publish(client: pg.PoolClient, publication: Publication): 
  * Marks `run.day` done with its counts: the publication's own run for its day, else a queued run
  * of that day (which this run has just done the work of), else a new done attempt.
  */
-async function recordRun(client: pg.PoolClient, publication: Publication, run: DayRun): Promise<RunCounts> {
+async function recordRun(client: pg.PoolClient, publication: Publication, run: DayRun): Promise<RecordedRun> {
   const totals = await client.query<{ silver_rows: string; silver_bytes: string; mart_rows: string }>(
     `SELECT (SELECT coalesce(sum(rows), 0) FROM etl.silver_files WHERE event_date = $1) AS silver_rows,
             (SELECT coalesce(sum(bytes), 0) FROM etl.silver_files WHERE event_date = $1) AS silver_bytes,
@@ -135,26 +141,27 @@ async function recordRun(client: pg.PoolClient, publication: Publication, run: D
   ];
   const set = `status = 'done', finished_at = now(), error = NULL, bronze_objects = $2, bronze_lines = $3,
     rejected = $4, duplicates = $5, silver_rows = $6, silver_bytes = $7, mart_rows = $8, bytes = $9, seconds = $10`;
-  const own = await client.query(`UPDATE etl.runs SET ${set} WHERE id = $1 AND event_date = $11::date RETURNING id`, [
-    publication.runId,
-    ...values,
-    run.day,
-  ]);
-  if (own.rowCount) return counts;
-  const queued = await client.query(
+  const own = await client.query<{ attempt: number }>(
+    `UPDATE etl.runs SET ${set} WHERE id = $1 AND event_date = $11::date RETURNING attempt`,
+    [publication.runId, ...values, run.day],
+  );
+  const attemptOf = (result: pg.QueryResult<{ attempt: number }>) => Number(result.rows[0]?.attempt ?? 0);
+  if (own.rowCount) return { attempt: attemptOf(own), counts };
+  const queued = await client.query<{ attempt: number }>(
     `UPDATE etl.runs SET ${set}, started_at = now(), worker = $11
      WHERE id = (SELECT id FROM etl.runs WHERE event_date = $1::date AND status = 'queued' ORDER BY attempt LIMIT 1)
        AND status = 'queued'
-     RETURNING id`,
+     RETURNING attempt`,
     [run.day, ...values, publication.worker],
   );
-  if (queued.rowCount) return counts;
-  await client.query(
+  if (queued.rowCount) return { attempt: attemptOf(queued), counts };
+  const inserted = await client.query<{ attempt: number }>(
     `INSERT INTO etl.runs (event_date, attempt, status, queued_at, started_at, finished_at, worker, bronze_objects,
        bronze_lines, rejected, duplicates, silver_rows, silver_bytes, mart_rows, bytes, seconds)
      SELECT $1::date, coalesce(max(attempt), 0) + 1, 'done', now(), now(), now(), $11, $2, $3, $4, $5, $6, $7, $8, $9, $10
-     FROM etl.runs WHERE event_date = $1::date`,
+     FROM etl.runs WHERE event_date = $1::date
+     RETURNING attempt`,
     [run.day, ...values, publication.worker],
   );
-  return counts;
+  return { attempt: attemptOf(inserted), counts };
 }
