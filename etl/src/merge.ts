@@ -47,7 +47,7 @@ const SILVER_EXPRESSIONS: Record<SilverColumn, string> = {
 /** The select list of a silver row, from a relation in copy form. */
 export const SILVER_SELECT = SILVER_COLUMNS.map((c) => `${SILVER_EXPRESSIONS[c.name]} AS ${c.name}`).join(", ");
 
-/** A row of a silver file read back in copy form (files written before client_ts and bronze_object read them as NULL). */
+/** A row of a silver file read back in copy form. */
 const SILVER_AS_COPY = `CAST(id AS UUID) AS id, ${COPY_FIELDS.join(", ")}, bronze_object`;
 
 /** A silver file's sidecar of ids (with what decides a duplicate), kept beside it in the local cache. */
@@ -154,17 +154,29 @@ export interface MergeOptions {
   rebuild?: { day: string; keys: readonly string[] };
 }
 
+/**
+ * Silver files as one relation with every silver column: files written before a column was added
+ * (client_ts, bronze_object) read it as NULL.
+ */
+async function silverRelation(connection: DuckDBConnection, paths: readonly string[]): Promise<string> {
+  const files = `read_parquet(${list(paths)}, union_by_name = true)`;
+  const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${files}`);
+  const present = new Set(described.getRows().map(([name]) => name as string));
+  const columns = SILVER_COLUMNS.map((c) => (present.has(c.name) ? c.name : `CAST(NULL AS ${c.type}) AS ${c.name}`));
+  return `(SELECT ${columns.join(", ")} FROM ${files})`;
+}
+
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
 /** Builds the sidecar of a silver file when the cache lacks it. */
 export async function ensureSidecar(connection: DuckDBConnection, file: { path: string; sidecar: string }) {
-  if (
-    await stat(file.sidecar).then(
-      () => true,
-      () => false,
-    )
-  )
-    return;
+  if (await exists(file.sidecar)) return;
   const partial = `${file.sidecar}.${process.pid}.part`;
-  await connection.run(`COPY (SELECT ${SIDECAR_SELECT} FROM read_parquet(${sqlString(file.path)}, union_by_name = true))
+  await connection.run(`COPY (SELECT ${SIDECAR_SELECT} FROM ${await silverRelation(connection, [file.path])})
     TO ${sqlString(partial)} (FORMAT parquet, COMPRESSION uncompressed)`);
   await rename(partial, file.sidecar);
 }
@@ -244,7 +256,10 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
       const isRewrite = rewrite.has(day);
       const kept = isRewrite && day !== rebuildDay ? (existing.get(day) ?? []) : [];
       const fromExisting = kept.length
-        ? `SELECT * FROM (SELECT ${SILVER_AS_COPY} FROM read_parquet(${list(kept.map((f) => f.path))}, union_by_name = true))
+        ? `SELECT * FROM (SELECT ${SILVER_AS_COPY} FROM ${await silverRelation(
+            connection,
+            kept.map((f) => f.path),
+          )})
              ANTI JOIN (SELECT id FROM beaten WHERE event_date = DATE ${sqlString(day)}) USING (id) UNION ALL `
         : "";
       const rows = `${fromExisting}SELECT id, ${COPY_FIELDS.join(", ")}, bronze_object FROM additions
