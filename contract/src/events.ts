@@ -254,6 +254,11 @@ const LONE_SURROGATE = /\p{Cs}/u;
 /** True when `text` is well-formed Unicode (no lone surrogate). */
 export const isWellFormedText = (text: string): boolean => !LONE_SURROGATE.test(text);
 
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, "gu");
+
+/** `text` with each lone surrogate replaced by U+FFFD, as TextEncoder encodes it. */
+export const toWellFormedText = (text: string): string => text.replace(LONE_SURROGATES, "\uFFFD");
+
 /**
  * Why the JSON value `value` cannot be stored as it was sent, or null: a key or string that is not
  * well-formed Unicode, or a number JSON text cannot carry back (1e400 parses as Infinity and would
