@@ -298,10 +298,11 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
 export function propsProblem(type: EventType, props: unknown): string | null {
   if (!isPlainObject(props)) return "props must be a JSON object";
   if (nestsDeeperThan(props, LIMITS.maxPropsDepth)) return `props nest deeper than ${LIMITS.maxPropsDepth} levels`;
-  const textProblem = jsonTextProblem(props, "props");
-  if (textProblem) return textProblem;
+  // Size first: the reasons that follow name paths in props, and must stay as bounded as props are.
   const bytes = jsonUtf8Length(props) ?? utf8ByteLength(JSON.stringify(props));
   if (bytes > LIMITS.maxPropsBytes) return `props are ${bytes} bytes, more than ${LIMITS.maxPropsBytes}`;
+  const textProblem = jsonTextProblem(props, "props");
+  if (textProblem) return textProblem;
   const result = PROPS_SCHEMAS[type].safeParse(props);
   if (result.success) return null;
   const issue = result.error.issues[0];
