@@ -1,13 +1,10 @@
-import { acceptClientEvent, type EventEnvelope, LIMITS, nestsDeeperThan, type RejectRecord } from "@growit/contract";
+import { acceptClientEvent, type EventEnvelope, LIMITS, type RejectRecord, rejectRecord } from "@growit/contract";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app-env.ts";
 import { bronzeWriterFor } from "../bronze/writer.ts";
 import { retryLater } from "../http/errors.ts";
 import { readJsonBody } from "../http/json-body.ts";
-
-/** Rejected values are kept for inspection unless they nest so deep that serializing them is unsafe. */
-const KEEPABLE_DEPTH = 64;
 
 function eventsOf(body: unknown): unknown[] {
   const events =
@@ -36,14 +33,8 @@ export const eventsRoute = new Hono<AppEnv>()
       const verdict = acceptClientEvent(raw, stamp);
       if (verdict.ok) accepted.push(verdict.event);
       else {
-        const event = nestsDeeperThan(raw, KEEPABLE_DEPTH) ? null : raw;
-        rejects.push({
-          reason: verdict.reason,
-          rejected_at: stamp.receivedAt.toISOString(),
-          stage: "worker",
-          index,
-          event,
-        });
+        const rejectedAt = stamp.receivedAt.toISOString();
+        rejects.push(rejectRecord({ reason: verdict.reason, rejected_at: rejectedAt, stage: "worker", index }, raw));
       }
     });
     try {
