@@ -44,7 +44,8 @@ function decodes(bytes: Uint8Array): string | null {
   }
 }
 
-const check = (bytes: Uint8Array, own = true) => checkObject({ key: KEY, own, bytes, rejectedAt: REJECTED_AT });
+const check = (bytes: Uint8Array, normalize = false) =>
+  checkObject({ key: KEY, bytes, rejectedAt: REJECTED_AT, normalize });
 const usableText = ({ usable }: CheckedObject) => (typeof usable === "string" ? usable : strict.decode(usable));
 const reject = (line: number, reason: string | RegExp, event: unknown) => ({
   reason: typeof reason === "string" ? reason : expect.stringMatching(reason),
@@ -171,9 +172,15 @@ describe("checkObject", () => {
     expect(later.usable).toBe(`${line(1)}\n`);
   });
 
-  it("drops the unusable lines of another day's object without reporting them", () => {
-    const checked = check(objectOf([line(1), notUtf8, "{", line(4)]), false);
-    expect(checked).toEqual({ lines: 4, usable: `${line(1)}\n${line(4)}\n`, usableLines: 2, rejects: [] });
+  it("normalizes every line when asked, so that a duplicate key DuckDB would refuse is gone", () => {
+    const duplicated = line(2).replace('"props":', '"props":{"path":"/first"},"props":');
+    // As stored, it would reach DuckDB as it is: JSON.parse keeps the last copy and finds it canonical.
+    expect(check(objectOf([line(1), duplicated])).usable).toEqual(objectOf([line(1), duplicated]));
+    expect(check(objectOf([line(1), duplicated]), true)).toMatchObject({
+      usable: `${line(1)}\n${line(2)}\n`,
+      usableLines: 2,
+      rejects: [],
+    });
   });
 
   it("gives DuckDB nothing of an object with no usable line", () => {

@@ -2,10 +2,13 @@ import { parseBronzeLine, type RejectRecord, rejectRecord } from "@growit/contra
 
 export interface ObjectToCheck {
   key: string;
-  /** Whether the object is in the day's own bronze folder: only those report rejects (other days' runs report theirs). */
-  own: boolean;
   bytes: Uint8Array;
   rejectedAt: string;
+  /**
+   * Keep every line as its normal form, even one that could be kept as stored: for an object DuckDB
+   * refused (a duplicate key, say, which JSON.parse forgives and DuckDB does not).
+   */
+  normalize?: boolean;
 }
 
 export interface CheckedObject {
@@ -30,11 +33,12 @@ const CR = 0x0d;
 /** What DuckDB is to read of a line (the line itself when it may read it as stored, else its normal form), or why none. */
 type Usable = string | { reason: string };
 
-function usableForm(line: string): Usable {
+function usableForm(line: string, normalize: boolean): Usable {
   const verdict = parseBronzeLine(line);
   if (!verdict.ok) return verdict;
   // JSON.parse takes a CRLF writer's trailing CR for whitespace; the normal form drops it.
-  return verdict.canonical && line.charCodeAt(line.length - 1) !== CR ? line : JSON.stringify(verdict.event);
+  const asStored = verdict.canonical && !normalize && line.charCodeAt(line.length - 1) !== CR;
+  return asStored ? line : JSON.stringify(verdict.event);
 }
 
 /** `bytes` as UTF-8 text, or null when they are not UTF-8. */
@@ -70,10 +74,10 @@ export function checkObject(object: ObjectToCheck): CheckedObject {
     if (end === -1) end = text.length;
     const line = text.slice(start, end);
     lines++;
-    const usable = usableForm(line);
+    const usable = usableForm(line, object.normalize === true);
     if (usable !== line && kept === null) kept = start === 0 ? [] : text.slice(0, start - 1).split("\n");
     if (typeof usable === "string") kept?.push(usable);
-    else if (object.own) rejects.push(rejectOf(object, lines, usable.reason, line));
+    else rejects.push(rejectOf(object, lines, usable.reason, line));
     start = end + 1;
   }
   if (kept === null) return { lines, usable: bytes, usableLines: lines, rejects };
@@ -96,9 +100,9 @@ function checkLineByLine(object: ObjectToCheck, body: Uint8Array): CheckedObject
     const bytes = body.subarray(start, end);
     lines++;
     const line = strictly(bytes);
-    const usable: Usable = line === null ? { reason: "not valid UTF-8" } : usableForm(line);
+    const usable: Usable = line === null ? { reason: "not valid UTF-8" } : usableForm(line, object.normalize === true);
     if (typeof usable === "string") kept.push(usable);
-    else if (object.own) rejects.push(rejectOf(object, lines, usable.reason, line ?? lossy.decode(bytes)));
+    else rejects.push(rejectOf(object, lines, usable.reason, line ?? lossy.decode(bytes)));
     start = end + 1;
   }
   return { lines, usable: jsonl(kept), usableLines: kept.length, rejects };
