@@ -3,7 +3,7 @@
 // and the worker restarted once. The SDK keeps and retries; then the ETL runs and every
 // event must be in silver exactly once and counted in the mart exactly once.
 //
-//   npm run test:soak                      # 8 browsers x 50 events/s x 60 s
+//   npm run test:soak                      # 8 browsers x 50 events/s x 60 s (and the sustained test)
 //   SOAK_BROWSERS=4 SOAK_SECONDS=30 SOAK_RATE=20 npm run test:soak
 //
 // Not part of `npm test`. It starts its own stack on ports of its own (soak/stack.ts).
@@ -13,16 +13,9 @@ import { join } from "node:path";
 import { utcDay } from "@growit/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SimulatedBrowser, signUpAndLogIn, simulatedBrowser } from "./browser.ts";
+import { numberFromEnv } from "./env.ts";
 import { type SoakStack, sleep, startSoakStack } from "./stack.ts";
 import { martTotal, readBronze, readSilver, runEtl } from "./verify.ts";
-
-const numberFromEnv = (name: string, fallback: number): number => {
-  const text = process.env[name]?.trim();
-  if (!text) return fallback;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${text}`);
-  return n;
-};
 
 const BROWSERS = Math.round(numberFromEnv("SOAK_BROWSERS", 8));
 const SECONDS = numberFromEnv("SOAK_SECONDS", 60);

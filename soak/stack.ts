@@ -17,6 +17,15 @@ import { type SpawnedS3Server, spawnS3Server } from "../stack/src/s3-server.ts";
 export const SOAK_PORTS = { s3: 9040, postgres: 5450, relay: 5495, worker: 8797 } as const;
 const HOST = "127.0.0.1";
 
+/** The soak's own S3 server (local credentials and bucket). */
+export const SOAK_S3: S3Config = {
+  endpoint: `http://${HOST}:${SOAK_PORTS.s3}`,
+  region: S3.region,
+  bucket: S3.bucket,
+  accessKeyId: S3.accessKeyId,
+  secretAccessKey: S3.secretAccessKey,
+};
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface SoakStack {
@@ -110,13 +119,7 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
   let worker: ReturnType<typeof startLogged> | undefined;
   let stopped: Promise<void> | undefined;
 
-  const s3Config: S3Config = {
-    endpoint: `http://${HOST}:${SOAK_PORTS.s3}`,
-    region: S3.region,
-    bucket: S3.bucket,
-    accessKeyId: S3.accessKeyId,
-    secretAccessKey: S3.secretAccessKey,
-  };
+  const s3Config = SOAK_S3;
   const databaseUrl = `postgres://postgres@${HOST}:${SOAK_PORTS.postgres}/postgres`;
   const workerUrl = `http://${HOST}:${SOAK_PORTS.worker}`;
 

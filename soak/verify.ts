@@ -1,13 +1,16 @@
-// What the soak test reads back: bronze from the bucket, silver Parquet through DuckDB,
+// What the soak tests read back: bronze from the bucket, silver Parquet through DuckDB,
 // the mart from Postgres; and the ETL CLI, run as a user would.
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { PREFIX, type S3 as S3Client } from "@growit/contract";
+import { bronzeDayOf, PREFIX, type S3 as S3Client } from "@growit/contract";
 import pg from "pg";
 import { collectOutput } from "../stack/src/children.ts";
 import { REPO_ROOT } from "../stack/src/local.ts";
+
+/** Objects fetched at once: the S3 server, not the test, is the bound. */
+const READ_CONCURRENCY = 8;
 
 export interface BronzeLine {
   id: string;
@@ -16,24 +19,35 @@ export interface BronzeLine {
   source: string;
 }
 
-export interface Bronze {
+export interface BronzeRead {
   objects: number;
-  lines: BronzeLine[];
-  /** UTC days (YYYY-MM-DD) that hold bronze objects. */
+  /** UTC days (YYYY-MM-DD) whose folders hold bronze objects. */
   days: string[];
 }
 
-export async function readBronze(bucket: S3Client): Promise<Bronze> {
+/** Calls `visit` with every line of every bronze object (objects in no particular order). */
+export async function forEachBronzeLine(
+  bucket: S3Client,
+  visit: (line: string, key: string) => void,
+): Promise<BronzeRead> {
   const keys = await bucket.list(PREFIX.bronze);
+  let next = 0;
+  const lane = async () => {
+    while (next < keys.length) {
+      const key = keys[next++] as string;
+      const text = await bucket.getText(key);
+      for (const line of text.split("\n")) if (line.trim()) visit(line, key);
+    }
+  };
+  await Promise.all(Array.from({ length: READ_CONCURRENCY }, lane));
+  const days = new Set(keys.map(bronzeDayOf).filter((day) => day !== null));
+  return { objects: keys.length, days: [...days].sort() };
+}
+
+export async function readBronze(bucket: S3Client): Promise<BronzeRead & { lines: BronzeLine[] }> {
   const lines: BronzeLine[] = [];
-  const days = new Set<string>();
-  for (const key of keys) {
-    const day = /(\d{4})\/(\d{2})\/(\d{2})\/part-/.exec(key);
-    if (day) days.add(`${day[1]}-${day[2]}-${day[3]}`);
-    const text = await bucket.getText(key);
-    for (const line of text.split("\n")) if (line.trim()) lines.push(JSON.parse(line) as BronzeLine);
-  }
-  return { objects: keys.length, lines, days: [...days].sort() };
+  const read = await forEachBronzeLine(bucket, (line) => lines.push(JSON.parse(line) as BronzeLine));
+  return { ...read, lines };
 }
 
 /** `npm run etl -- run --date <day>` against the soak stack; throws with its output if it fails. */
