@@ -39,6 +39,8 @@ export interface SoakStack {
   stopS3(): Promise<void>;
   startS3(): Promise<void>;
   restartWorker(): Promise<void>;
+  /** Fires the worker's quarter-hourly cron, which queues the ETL runs that are due. */
+  triggerCron(): Promise<void>;
   /** Stops everything started, in reverse order; safe to call twice and after a failed start. */
   stop(): Promise<void>;
   /** The end of the worker's log (for failure messages). */
@@ -174,6 +176,7 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
         "--port",
         String(SOAK_PORTS.worker),
         "--show-interactive-dev-session=false",
+        "--test-scheduled",
         "--persist-to",
         join(dir, "wrangler-state"),
         "--env-file",
@@ -214,6 +217,13 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
     restartWorker: async () => {
       await stopWorker();
       await startWorker();
+    },
+    triggerCron: async () => {
+      const response = await fetch(`${workerUrl}/__scheduled?cron=${encodeURIComponent("*/15 * * * *")}`, {
+        signal: AbortSignal.timeout(60_000),
+      });
+      const body = await response.text();
+      if (!response.ok) throw new Error(`the cron answered ${response.status} ${body}\n${workerLog()}`);
     },
     stop: () => {
       stopped ??= (async () => {
