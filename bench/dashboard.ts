@@ -18,7 +18,7 @@ import {
   S3 as S3Client,
   SILVER_ROW_GROUP_ROWS,
   SILVER_SORT,
-  silverPartitionKey,
+  silverFileKey,
 } from "@growit/contract";
 import type { Page } from "playwright-core";
 import { launchChromium } from "../e2e/browser.ts";
@@ -81,7 +81,7 @@ async function currentManifest(): Promise<ManifestFile[] | null> {
     const manifest = JSON.parse(await bucket.getText(EXPORT_KEYS.manifest)) as { files: ManifestFile[] };
     const mart = manifest.files.find((f) => f.key === EXPORT_KEYS.dailyEvents);
     const silver = manifest.files.filter((f) => f.key.startsWith("silver/"));
-    const fresh = silver.some((f) => f.key === silverPartitionKey(utcDay(-1)));
+    const fresh = silver.some((f) => f.key === silverFileKey(utcDay(-1), "0"));
     const silverRows = silver.reduce((n, f) => n + f.rows, 0);
     return mart?.rows === DAYS * USERS_PER_DAY && silver.length === DAYS && silverRows === SILVER_EVENTS && fresh
       ? manifest.files
@@ -150,17 +150,18 @@ async function generate(): Promise<ManifestFile[]> {
                  CASE WHEN type = 'search_query' THEN 'query ' || (h % 100) END AS query
           FROM typed
         )
-        SELECT id, type, ts, event_date, user_id,
+        SELECT id, type, ts, ts AS client_ts, event_date, user_id,
                CASE type WHEN 'page_view' THEN json_object('path', '/')
                          WHEN 'search_query' THEN json_object('query', query, 'category', category)
                          ELSE json_object('category', category) END::VARCHAR AS props,
-               category, query, ts + INTERVAL 1 SECOND AS received_at, 'web' AS source
+               category, query, ts + INTERVAL 1 SECOND AS received_at, 'web' AS source,
+               'bronze/app/generated.jsonl' AS bronze_object
         FROM events ORDER BY ${SILVER_SORT.join(", ")}
       ) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${SILVER_ROW_GROUP_ROWS})`);
       const rows = Number(
         (await connection.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(path)})`)).getRows()[0]?.[0],
       );
-      files.push(await upload(silverPartitionKey(day), path, rows, generatedAt));
+      files.push(await upload(silverFileKey(day, "0"), path, rows, generatedAt));
       silverTotal += rows;
     }
     const silverBytes = files.slice(1).reduce((n, f) => n + f.bytes, 0);
@@ -247,7 +248,7 @@ async function main(): Promise<void> {
         const seeds = {
           "1 events per day (7 days)": eventsPerDay(range),
           "2 top 5 users (30 days)": topUsers(range),
-          "3 users of yesterday with categories": dayUsers(utcDay(-1), silverPartitionKey(utcDay(-1))),
+          "3 users of yesterday with categories": dayUsers(utcDay(-1), [silverFileKey(utcDay(-1), "0")]),
         };
         for (const [name, sql] of Object.entries(seeds)) {
           await consoleQuery(page, sql);

@@ -2,19 +2,23 @@
 //
 // Writes N generated events (default 1,000,000; 1% duplicate copies) as bronze objects of one
 // day into the local S3 (bucket growit-bench; an s3rver is started on 127.0.0.1:9000 if none
-// answers), sealed as the worker seals them, runs `etl run --date` on them in a child process
-// (Postgres: DATABASE_URL, else an embedded PGlite), and prints events/s, seconds per stage and
-// the ETL's peak RSS next to the floor measured in the same run: DuckDB alone reading the same
-// JSONL from local disk, deduplicating and writing zstd Parquet, in one plain statement.
-// `--unsealed` writes the objects without seals, so that the ETL checks every line.
-// The floor and the ETL run back to back `--rounds` times (default 3): the figures are medians,
-// the ratio the median of each round's ratio (this machine's speed drifts by ±10% over minutes).
-// Results go to bench/results/etl.json.
+// answers), sealed as the worker seals them, after the 29 days before it with 100,000 events each
+// (absorbed first, untimed). It runs `etl run --date` on the day in a child process (Postgres:
+// DATABASE_URL, else an embedded PGlite), and prints events/s, seconds per stage and the ETL's
+// peak RSS next to the floor measured in the same run: DuckDB alone reading the same JSONL from
+// local disk, deduplicating and writing zstd Parquet, in one plain statement. Then the late-data
+// case: 10,000 late events spread over those 29 days arrive in today's bronze, and the
+// incremental run that absorbs them (`etl run --pending`, as the cron queues it) is timed and set
+// against the day's run. `--unsealed` writes the objects without seals, so that the ETL checks
+// every line. The floor and the ETL run back to back `--rounds` times (default 3): the figures
+// are medians, the ratios the median of each round's ratio (this machine's speed drifts by ±10%
+// over minutes). Results go to bench/results/etl.json.
 import { spawn } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
+  addDays,
   bronzeObjectKey,
   bronzeSealKey,
   S3 as S3Client,
@@ -22,12 +26,14 @@ import {
   SILVER_ROW_GROUP_ROWS,
   SILVER_SORT,
   sealBronze,
+  utcDay,
   uuidv7,
 } from "@growit/contract";
+import pg from "pg";
 import { configFromEnv } from "../etl/src/config.ts";
 import { dedupeSql } from "../etl/src/dedupe.ts";
 import { openDuck } from "../etl/src/duck.ts";
-import { bronzeFileName, readBronzeSql, refineDay, SILVER_SELECT } from "../etl/src/refine.ts";
+import { bronzeFileName, loadCopies, mergeCopies, readBronzeSql, SILVER_SELECT } from "../etl/src/merge.ts";
 import { collectOutput } from "../stack/src/children.ts";
 import { REPO_ROOT, S3 } from "../stack/src/local.ts";
 import { migrate } from "../stack/src/migrate.ts";
@@ -45,6 +51,10 @@ const { values: args } = parseArgs({
   },
 });
 const EVENTS = Number(args.events);
+/** The late-data case: days before the measured one, their events each, and the late events spread over them. */
+const EARLIER_DAYS = 29;
+const EARLIER_EVENTS = 100_000;
+const LATE_EVENTS = 10_000;
 const PER_OBJECT = Number(args["per-object"]);
 const ROUNDS = Number(args.rounds);
 const BUCKET = "growit-bench";
@@ -98,38 +108,58 @@ const KINDS = [
   { type: "course_open", props: { category: "cloud", course_id: "cloud-101" } },
 ];
 
-/** Writes the events as bronze objects of `day` and, for the floor, as the same local files. */
-async function writeBronze(day: string): Promise<number> {
-  rmSync(FLOOR_DIR, { recursive: true, force: true });
-  mkdirSync(FLOOR_DIR, { recursive: true });
-  const start = Date.parse(`${day}T00:00:00Z`);
-  const step = 86_000_000 / EVENTS;
+interface BronzeBatch {
+  /** The bronze day (received_at) of the objects. */
+  day: string;
+  events: number;
+  /** When the n-th event was received (default: spread over the day). */
+  receivedMs?: (n: number) => number;
+  /** When the n-th event happened (default: as it was received). */
+  eventMs?: (n: number) => number;
+  /** Also write the objects as local files, for the floor. */
+  floor?: boolean;
+  /** Where ids and usernames start, so that batches do not share ids. */
+  serial: number;
+}
+
+/** Writes generated events as bronze objects received on `batch.day` (1% duplicate copies); returns their bytes. */
+async function writeBronze(batch: BronzeBatch): Promise<number> {
+  if (batch.floor) {
+    rmSync(FLOOR_DIR, { recursive: true, force: true });
+    mkdirSync(FLOOR_DIR, { recursive: true });
+  }
+  const start = Date.parse(`${batch.day}T00:00:00Z`);
+  const step = 86_000_000 / batch.events;
+  const receivedMs = batch.receivedMs ?? ((n: number) => Math.floor(start + n * step));
   let written = 0;
   let bytes = 0;
   const puts: Promise<void>[] = [];
   const sealKey = args.unsealed ? null : await bronzeSealKey(SEAL_SECRET);
-  for (let part = 0; written < EVENTS; part++) {
+  for (let part = 0; written < batch.events; part++) {
     const lines: string[] = [];
-    const firstMs = start + written * step;
-    for (let i = 0; i < PER_OBJECT && written < EVENTS; i++, written++) {
-      const ms = Math.floor(start + written * step);
-      const kind = KINDS[written % KINDS.length] as (typeof KINDS)[number];
+    const firstMs = receivedMs(written);
+    for (let i = 0; i < PER_OBJECT && written < batch.events; i++, written++) {
+      const received = receivedMs(written);
+      const ms = batch.eventMs ? batch.eventMs(written) : received;
+      const n = batch.serial + written;
+      const kind = KINDS[n % KINDS.length] as (typeof KINDS)[number];
       const ts = new Date(ms).toISOString();
       const line = JSON.stringify({
         id: uuidv7(ms),
         ...kind,
         ts,
-        username: written % 10 === 0 ? null : `user${written % 5000}`,
-        received_at: new Date(ms + 300).toISOString(),
+        client_ts: ts,
+        username: n % 10 === 0 ? null : `user${n % 5000}`,
+        received_at: new Date(received + 300).toISOString(),
         source: "web",
       });
       lines.push(line);
       // 1% duplicate copies (a client retry), in the same object.
-      if (written % 100 === 1) lines.push(line);
+      if (n % 100 === 1) lines.push(line);
     }
     const body = encoder.encode(`${lines.join("\n")}\n`);
     bytes += body.length;
-    writeFileSync(bronzeFileName(FLOOR_DIR, part), body);
+    if (batch.floor) writeFileSync(bronzeFileName(FLOOR_DIR, part), body);
     const key = bronzeObjectKey(new Date(firstMs), uuidv7());
     const headers: Record<string, string> = {};
     if (sealKey) headers[SEAL_HEADER] = await sealBronze(sealKey, key, body);
@@ -153,14 +183,22 @@ async function measureFloor(day: string): Promise<{ floor: number; refineAlone: 
     return (performance.now() - started) / 1000;
   };
   try {
-    const copies = `(SELECT id, type, ts, username AS user_id, CAST(props AS VARCHAR) AS props, received_at, source,
-      filename AS object_order FROM ${readBronzeSql(FLOOR_DIR)})`;
+    const copies = `(SELECT id, type, ts, client_ts, username AS user_id, CAST(props AS VARCHAR) AS props, received_at,
+      source, filename AS object_order FROM ${readBronzeSql(join(FLOOR_DIR, "*.jsonl"))})`;
     const floor = await timed(() =>
-      duck.connection.run(`COPY (SELECT ${SILVER_SELECT} FROM (${dedupeSql(copies)})
+      duck.connection.run(`COPY (SELECT ${SILVER_SELECT} FROM (SELECT *, object_order AS bronze_object FROM (${dedupeSql(copies)}))
         WHERE CAST(ts AS DATE) = DATE '${day}' ORDER BY ${SILVER_SORT.join(", ")})
         TO '${join(WORK, "floor.parquet")}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${SILVER_ROW_GROUP_ROWS})`),
     );
-    const refineAlone = await timed(() => refineDay({ connection: duck.connection, day, dir: FLOOR_DIR }));
+    const files = readdirSync(FLOOR_DIR).map((name) => ({ index: Number.parseInt(name, 10), key: name }));
+    const refineAlone = await timed(async () => {
+      await loadCopies(duck.connection, FLOOR_DIR, files);
+      await mergeCopies({
+        connection: duck.connection,
+        dir: join(WORK, "floor-tmp"),
+        existingFiles: async () => new Map(),
+      });
+    });
     return { floor, refineAlone };
   } finally {
     duck.close();
@@ -169,6 +207,7 @@ async function measureFloor(day: string): Promise<{ floor: number; refineAlone: 
 
 interface DayLog {
   msg: string;
+  day?: string;
   seconds?: number;
   silver_rows?: number;
   duplicates?: number;
@@ -180,10 +219,17 @@ interface DayLog {
   error?: string;
 }
 
-/** Runs the ETL CLI for `day` in a child process (its own RSS), returning its "day done" log. */
-async function runEtl(day: string, databaseUrl: string): Promise<{ wall: number; done: DayLog }> {
+/**
+ * Runs the ETL CLI (`run --date day`, or `run --pending`) in a child process (its own RSS),
+ * returning the "day done" log of `day`, which carries the whole run's time and stages.
+ */
+async function runEtl(
+  day: string,
+  databaseUrl: string,
+  command: readonly string[] = ["run", "--date", day],
+): Promise<{ wall: number; done: DayLog }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "etl/src/cli.ts"), "run", "--date", day], {
+  const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "etl/src/cli.ts"), ...command], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
@@ -203,7 +249,7 @@ async function runEtl(day: string, databaseUrl: string): Promise<{ wall: number;
     .trim()
     .split("\n")
     .map((line) => JSON.parse(line) as DayLog);
-  const done = logs.find((l) => l.msg === "day done");
+  const done = logs.find((l) => l.msg === "day done" && l.day === day);
   if (code !== 0 || !done) throw new Error(`etl exited ${code}: ${out.slice(-2000)}`);
   return { wall, done };
 }
@@ -213,27 +259,72 @@ const stagesText = (done: DayLog) =>
     .map(([stage, s]) => `${stage} ${s.toFixed(2)}`)
     .join(", ");
 
+/** Queues a run of `day`, as the cron does when bronze arrives. */
+async function queueRun(databaseUrl: string, day: string): Promise<void> {
+  const client = new pg.Client(databaseUrl);
+  await client.connect();
+  try {
+    await client.query(
+      `INSERT INTO etl.runs (event_date, attempt, status)
+       SELECT $1::date, coalesce(max(attempt), 0) + 1, 'queued' FROM etl.runs WHERE event_date = $1::date`,
+      [day],
+    );
+  } finally {
+    await client.end();
+  }
+}
+
 async function main() {
   await ensureS3();
   const databaseUrl = await ensurePostgres();
-  const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const today = utcDay(new Date());
+  const day = addDays(today, -1);
+  const earlier = Array.from({ length: EARLIER_DAYS }, (_, i) => addDays(day, -1 - i));
+  console.log(
+    `writing ${EARLIER_EVENTS.toLocaleString("en-US")} events for each of the ${EARLIER_DAYS} days before ${day}…`,
+  );
+  for (const [i, d] of earlier.entries())
+    await writeBronze({ day: d, events: EARLIER_EVENTS, serial: (i + 1) * 10_000_000 });
+  await queueRun(databaseUrl, today);
+  await runEtl(today, databaseUrl, ["run", "--pending"]);
   console.log(`writing ${EVENTS.toLocaleString("en-US")} events (${PER_OBJECT} per object) as bronze of ${day}…`);
-  const bronzeBytes = await writeBronze(day);
-  const rounds: Array<{ floor: number; refineAlone: number; seconds: number; wall: number; done: DayLog }> = [];
+  const bronzeBytes = await writeBronze({ day, events: EVENTS, floor: true, serial: 0 });
+  const rounds: Array<{
+    floor: number;
+    refineAlone: number;
+    seconds: number;
+    wall: number;
+    done: DayLog;
+    late: DayLog;
+  }> = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const { floor, refineAlone } = await measureFloor(day);
     const { wall, done } = await runEtl(day, databaseUrl);
     const seconds = done.seconds ?? wall;
-    rounds.push({ floor, refineAlone, seconds, wall, done });
+    // Late events for the earlier days, received over the last minute.
+    const now = Date.now();
+    await writeBronze({
+      day: today,
+      events: LATE_EVENTS,
+      serial: 1_000_000_000 + round * LATE_EVENTS,
+      receivedMs: (n) => now - 60_000 + Math.floor((n * 60_000) / LATE_EVENTS),
+      eventMs: (n) => Date.parse(`${earlier[n % EARLIER_DAYS]}T12:00:00Z`) + n,
+    });
+    await queueRun(databaseUrl, today);
+    const { done: late } = await runEtl(today, databaseUrl, ["run", "--pending"]);
+    rounds.push({ floor, refineAlone, seconds, wall, done, late });
     console.log(
       `round ${round}: floor ${floor.toFixed(2)} s, ETL ${seconds.toFixed(2)} s (${(seconds / floor).toFixed(2)}x; ` +
-        `${stagesText(done)}), refine step alone ${refineAlone.toFixed(2)} s`,
+        `${stagesText(done)}), refine step alone ${refineAlone.toFixed(2)} s; ` +
+        `late run ${(late.seconds ?? 0).toFixed(2)} s (${((late.seconds ?? 0) / seconds).toFixed(2)} of the day's; ${stagesText(late)})`,
     );
   }
   const floor = median(rounds.map((r) => r.floor));
   const refineAlone = median(rounds.map((r) => r.refineAlone));
   const seconds = median(rounds.map((r) => r.seconds));
   const ratio = median(rounds.map((r) => r.seconds / r.floor));
+  const lateSeconds = median(rounds.map((r) => r.late.seconds ?? 0));
+  const lateShare = median(rounds.map((r) => (r.late.seconds ?? 0) / r.seconds));
   // Stages and counts of the round whose ETL time is nearest the median.
   const { wall, done } = rounds.reduce((best, r) =>
     Math.abs(r.seconds - seconds) < Math.abs(best.seconds - seconds) ? r : best,
@@ -250,6 +341,8 @@ async function main() {
       `  silver rows ${done.silver_rows}, duplicates ${done.duplicates}, bronze ${(bronzeBytes / 2 ** 20).toFixed(0)} MiB`,
       `  objects taken as checked on their seal: ${done.sealed_objects} of ${done.bronze_objects}`,
       `  peak RSS ${peakRssMib} MiB (highest of the rounds)`,
+      `late data: ${LATE_EVENTS.toLocaleString("en-US")} events over the ${EARLIER_DAYS} days before, each holding ${EARLIER_EVENTS.toLocaleString("en-US")}:`,
+      `  the incremental run that absorbs them: ${lateSeconds.toFixed(2)} s, ${lateShare.toFixed(2)} of the day's run (target: at most 0.25)`,
     ].join("\n"),
   );
   const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -268,7 +361,20 @@ async function main() {
     etl_s: seconds,
     etl_wall_s: round2(wall),
     ratio_to_floor: round2(ratio),
-    rounds: rounds.map((r) => ({ floor_s: round2(r.floor), etl_s: r.seconds, ratio: round2(r.seconds / r.floor) })),
+    rounds: rounds.map((r) => ({
+      floor_s: round2(r.floor),
+      etl_s: r.seconds,
+      ratio: round2(r.seconds / r.floor),
+      late_s: r.late.seconds,
+      late_stages_s: r.late.stages,
+    })),
+    late: {
+      events: LATE_EVENTS,
+      days: EARLIER_DAYS,
+      events_per_day: EARLIER_EVENTS,
+      run_s: lateSeconds,
+      share_of_day_run: round2(lateShare),
+    },
     events_per_s: Math.round(EVENTS / seconds),
     stages_s: done.stages,
     silver_rows: done.silver_rows,

@@ -79,10 +79,17 @@ export interface Manifest {
 
 export type RunStatus = "queued" | "running" | "done" | "failed";
 
+/**
+ * Where an event date stands: failing while its last finished run failed (a retry that is queued
+ * or running does not clear that; a later done run does), otherwise its latest run's status.
+ */
+export type DayState = "failing" | "running" | "queued" | "done";
+
 /** One day's latest run in etl.runs, as `GET /api/status` lists it. */
 export interface RunDay {
   event_date: string;
   latest_status: RunStatus;
+  state: DayState;
   attempts: number;
   last_done_at: string | null;
   bronze_lines: number | null;
@@ -93,16 +100,21 @@ export interface RunDay {
   seconds: number | null;
 }
 
-/** `GET /api/status`: the pipeline's freshness, queue and recent days. */
+/** `GET /api/status`: the pipeline's freshness, queue and the days of the horizon (horizonDays). */
 export interface PipelineStatus {
   now: string;
+  /** Some event date within the horizon is failing (its DayState). */
+  failing: boolean;
+  /** The oldest bronze object the ETL has not absorbed was stored more than the worker's threshold ago. */
   stale: boolean;
-  /** How long the oldest event not yet covered by a successful run has waited. */
+  /** How long the oldest bronze object the ETL has not absorbed has waited since it was stored. */
   lag_seconds: number;
   last_success_at: string | null;
   queued: number;
   running: number;
   heartbeats: { name: string; beat_at: string; age_seconds: number }[];
+  /** Failed attempts within the horizon that no later done run of their date followed, newest first. */
   failures: { event_date: string; attempt: number; error: string | null; finished_at: string | null }[];
+  /** Every event date within the horizon that has runs, newest first. */
   days: RunDay[];
 }

@@ -21,6 +21,8 @@ export interface ArrivalsOptions {
   now: Date;
   /** List every bronze day of the horizon, not only those after the newest absorbed object. */
   sweep?: boolean;
+  /** Bronze days to list whole as well, even outside the horizon (a rebuild's own). */
+  alsoDays?: readonly string[];
 }
 
 /** The newest object name etl.bronze_objects holds (ordered by key: day, then time), or null. */
@@ -43,11 +45,18 @@ export async function unabsorbedBronze(s3: S3, db: Queryable, options: ArrivalsO
   const newest = options.sweep ? null : await newestAbsorbedKey(db);
   const from = newest ? new Date((bronzeKeyTime(newest) as Date).getTime() - KEY_TIME_MARGIN_MS) : null;
   const firstDay = from && utcDay(from) > (horizon[0] as string) ? utcDay(from) : (horizon[0] as string);
-  const days = firstDay <= today ? dayRange(firstDay, today) : [];
+  const days = [...new Set([...(firstDay <= today ? dayRange(firstDay, today) : []), ...(options.alsoDays ?? [])])];
   const listed = await Promise.all(
-    days.map((day) =>
-      s3.listObjects(bronzeDayPrefix(day), from && day === utcDay(from) ? { startAfter: bronzeStartAfter(from) } : {}),
-    ),
+    days.map(async (day) => {
+      if (!from || day !== utcDay(from)) return s3.listObjects(bronzeDayPrefix(day));
+      // On the first day, the worker's objects from just before the newest absorbed one on, and any
+      // other writer's whose names sort before the worker's (those after them are listed anyway).
+      const [others, recent] = await Promise.all([
+        s3.listObjects(bronzeDayPrefix(day), { pageSize: 100, endBefore: `${bronzeDayPrefix(day)}part-` }),
+        s3.listObjects(bronzeDayPrefix(day), { startAfter: bronzeStartAfter(from) }),
+      ]);
+      return [...others, ...recent];
+    }),
   );
   const objects = listed.flat();
   const absorbed = new Set<string>();

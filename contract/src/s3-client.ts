@@ -36,6 +36,8 @@ export interface ListOptions {
   startAfter?: string;
   /** Stop after this many keys. */
   maxKeys?: number;
+  /** Only keys before this one: listing stops at the first key that is not. */
+  endBefore?: string;
 }
 
 /** What one attempt of withRetries got back: its HTTP status, and how to let go of it before a retry. */
@@ -188,18 +190,25 @@ export class S3 {
       const xml = await response.text();
       if (!response.ok)
         throw new S3Error(`S3 list ${prefix} answered HTTP ${response.status}: ${xml.slice(0, 200)}`, response.status);
+      let ended = false;
       for (const match of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
         const entry = match[1] as string;
+        const key = unescapeXml(entry.match(/<Key>([^<]*)<\/Key>/)?.[1] ?? "");
+        if (options.endBefore !== undefined && key >= options.endBefore) {
+          ended = true;
+          break;
+        }
         objects.push({
-          key: unescapeXml(entry.match(/<Key>([^<]*)<\/Key>/)?.[1] ?? ""),
+          key,
           size: Number(entry.match(/<Size>(\d+)<\/Size>/)?.[1] ?? 0),
           etag: unescapeXml(entry.match(/<ETag>([^<]*)<\/ETag>/)?.[1] ?? ""),
           lastModified: new Date(entry.match(/<LastModified>([^<]*)<\/LastModified>/)?.[1] ?? 0),
         });
       }
-      token = /<IsTruncated>true<\/IsTruncated>/.test(xml) && objects.length < maxKeys
-        ? unescapeXml(xml.match(/<NextContinuationToken>([^<]*)</)?.[1] ?? "")
-        : undefined;
+      token =
+        /<IsTruncated>true<\/IsTruncated>/.test(xml) && objects.length < maxKeys
+          ? unescapeXml(xml.match(/<NextContinuationToken>([^<]*)</)?.[1] ?? "")
+          : undefined;
     } while (token);
     return objects;
   }

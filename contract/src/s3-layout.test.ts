@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { utcDay } from "./days.ts";
 import {
   bronzeDayPrefix,
   bronzeKeyTime,
@@ -10,7 +11,6 @@ import {
   silverFileKey,
   silverPartitionPrefix,
 } from "./s3-layout.ts";
-import { utcDay } from "./days.ts";
 
 describe("s3 layout", () => {
   const at = new Date("2026-01-05T03:04:05.006Z");

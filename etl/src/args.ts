@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { dayRange, isDay } from "./days.ts";
+import { dayRange, isDay } from "@growit/contract";
 
 export type Command =
   | { kind: "run"; days: string[] }
@@ -9,17 +9,20 @@ export type Command =
 
 export const USAGE = `usage: npm run etl -- <command>
 
-  run --date YYYY-MM-DD            refine one day (bronze -> silver -> mart -> exports)
+  run --date YYYY-MM-DD            rebuild one day from all of its bronze (silver -> mart ->
+                                   exports), after absorbing whatever bronze arrived
   run --from YYYY-MM-DD --to YYYY-MM-DD
-                                   every day of the range, both included
-  run --pending                    the queued runs in etl.runs, until none is left
+                                   rebuild every day of the range, both included
+  run --pending                    the queued runs in etl.runs, until none is left: each absorbs
+                                   the bronze that arrived and updates every day it touched
   work [--poll-ms N] [--max-attempts N]
                                    the queue worker: claims queued days, retries failures
                                    with backoff up to N attempts (default 3), polls every
                                    N ms (default 2000); stops on SIGINT/SIGTERM
 
 environment: S3_ENDPOINT S3_REGION S3_BUCKET S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY DATABASE_URL
-             BRONZE_SEAL_KEY ETL_MEMORY_LIMIT (512MB) ETL_TEMP_DIR ETL_THREADS ETL_DOWNLOAD_CONCURRENCY (8)
+             BRONZE_SEAL_KEY ETL_MEMORY_LIMIT (512MB) ETL_TEMP_DIR ETL_CACHE_DIR ETL_THREADS
+             ETL_DOWNLOAD_CONCURRENCY (8)
 exit codes:  0 every day done, 1 some day failed, 2 usage`;
 
 /** A command line the CLI cannot run; the CLI prints it with the usage and exits 2. */

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bronzeObjectKey, bronzeSealKey, S3, SEAL_HEADER, sealBronze } from "@growit/contract";
+import { bronzeDayPrefix, bronzeObjectKey, bronzeSealKey, S3, SEAL_HEADER, sealBronze } from "@growit/contract";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { freshBucket, testConfig } from "../test/fixtures.ts";
 import { fetchBronze } from "./bronze-fetch.ts";
@@ -25,6 +25,7 @@ const line = (n: number, fields: Record<string, unknown> = {}) =>
   });
 const jsonl = (...lines: string[]) => encoder.encode(`${lines.join("\n")}\n`);
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+const dayObjects = (s3: S3) => s3.listObjects(bronzeDayPrefix(DAY));
 const keyAt = (second: number) => bronzeObjectKey(new Date(`${DAY}T10:00:0${second}Z`), crypto.randomUUID());
 
 describe("fetchBronze and sealed objects", () => {
@@ -61,10 +62,10 @@ describe("fetchBronze and sealed objects", () => {
   };
 
   it("takes an object whose seal holds as checked, and checks every line of the others", async () => {
-    const fetched = await fetchBronze({ s3, day: DAY, dir, concurrency: 2, sealSecret: SECRET });
+    const fetched = await fetchBronze({ s3, objects: await dayObjects(s3), dir, concurrency: 2, sealSecret: SECRET });
     expect(fetched.sealedObjects).toBe(1);
-    expect(fetched.ownLines).toBe(7);
-    expect(fetched.rejects.map((r) => [r.line, r.reason.slice(0, 12)])).toEqual([
+    expect(fetched.objects.reduce((n, o) => n + o.lines, 0)).toBe(7);
+    expect(fetched.objects.flatMap((o) => o.rejects).map((r) => [r.line, r.reason.slice(0, 12)])).toEqual([
       [2, "type must be"],
       [2, "not JSON: Ex"],
       [1, "type must be"],
@@ -76,9 +77,10 @@ describe("fetchBronze and sealed objects", () => {
     for (const sealSecret of [undefined, "another secret"]) {
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir);
-      const fetched = await fetchBronze({ s3, day: DAY, dir, concurrency: 2, ...(sealSecret ? { sealSecret } : {}) });
+      const objects = await dayObjects(s3);
+      const fetched = await fetchBronze({ s3, objects, dir, concurrency: 2, ...(sealSecret ? { sealSecret } : {}) });
       expect(fetched.sealedObjects).toBe(0);
-      expect(fetched.rejects).toHaveLength(3);
+      expect(fetched.objects.flatMap((o) => o.rejects)).toHaveLength(3);
       expect(await usableLines()).toEqual([line(1), line(2), line(3), line(5)]);
     }
   });
@@ -99,8 +101,9 @@ describe("fetchBronze and large objects", () => {
     await s3.put(key, body, JSONL, { [SEAL_HEADER]: await sealBronze(await bronzeSealKey(SECRET), key, body) });
     const dir = await mkdtemp(join(tmpdir(), "growit-bronze-fetch-"));
     try {
-      const fetched = await fetchBronze({ s3, day: DAY, dir, concurrency: 2, sealSecret: SECRET });
-      expect(fetched).toMatchObject({ sealedObjects: 1, ownLines: 12_000, bytes: body.length, files: 1 });
+      const fetched = await fetchBronze({ s3, objects: await dayObjects(s3), dir, concurrency: 2, sealSecret: SECRET });
+      expect(fetched).toMatchObject({ sealedObjects: 1, bytes: body.length, files: 1 });
+      expect(fetched.objects[0]?.lines).toBe(12_000);
       const written = await readFile(join(dir, (await readdir(dir))[0] as string));
       expect(sha256(written)).toBe(sha256(body));
     } finally {

@@ -1,21 +1,20 @@
 import { type CipherGCM, createCipheriv, timingSafeEqual } from "node:crypto";
 import { open, unlink } from "node:fs/promises";
 import {
-  bronzeDayPrefix,
   bronzeSealKey,
   objectSealKeyBytes,
   type RejectRecord,
   type S3,
   S3Error,
+  type S3Object,
   SEAL_HEADER,
   SEAL_NONCE,
   type SealKey,
   sealMac,
 } from "@growit/contract";
-import { bronzeWindow } from "./days.ts";
 import type { WrittenObject } from "./line-check.ts";
 import { LineCheckPool } from "./line-check-pool.ts";
-import { bronzeFileName } from "./refine.ts";
+import { bronzeFileName } from "./merge.ts";
 import { getObjectStream } from "./s3-get.ts";
 
 export interface FetchProgress {
@@ -28,9 +27,9 @@ export interface FetchProgress {
 
 export interface BronzeFetchOptions {
   s3: S3;
-  /** The event_date being refined; its bronze window (D-1, D, D+1) is fetched. */
-  day: string;
-  /** Where the usable lines go, one file per object (see bronzeFileName), indexes in key order. */
+  /** The objects to fetch, in key order. */
+  objects: readonly S3Object[];
+  /** Where the usable lines go, one file per object (see bronzeFileName), indexes as in `objects`. */
   dir: string;
   concurrency: number;
   /** See EtlConfig.sealSecret; without it every line is checked. */
@@ -38,16 +37,24 @@ export interface BronzeFetchOptions {
   onProgress?: (progress: FetchProgress) => void;
 }
 
-export interface BronzeFetched {
-  /** The bronze objects read (of the whole window) and their bytes. */
-  objects: number;
+/** What became of one fetched object. */
+export interface FetchedObject {
+  key: string;
   bytes: number;
-  /** Local files written; their names sort as their objects' keys do, so DuckDB can break ties by file name. */
-  files: number;
-  /** Lines of the day's own bronze objects, and those of them that were rejected (the other days' runs count theirs). */
-  ownLines: number;
+  lines: number;
+  /** Lines written to its local file (none: no file). */
+  usableLines: number;
   rejects: RejectRecord[];
-  /** Objects whose seal held, so that their lines were not checked again. */
+  /** Whether its seal held, so that its lines were not checked again. */
+  sealed: boolean;
+}
+
+export interface BronzeFetched {
+  /** Per object, in the order of the options' `objects`. */
+  objects: FetchedObject[];
+  bytes: number;
+  /** Local files written; their names sort as their objects' keys do. */
+  files: number;
   sealedObjects: number;
 }
 
@@ -127,37 +134,23 @@ async function download(s3: S3, key: string, path: string, sealRoot: SealKey | n
 }
 
 /**
- * Downloads the bronze window of a day to local files for DuckDB, one per object. The lines of an
- * object the worker sealed are taken as checked; every line of any other object is checked
- * against the contract (on worker threads, see LineCheckPool), and only its usable lines are kept.
+ * Downloads bronze objects to local files for DuckDB, one per object. The lines of an object the
+ * worker sealed are taken as checked; every line of any other object is checked against the
+ * contract (on worker threads, see LineCheckPool), and only its usable lines are kept.
  */
 export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFetched> {
-  const { s3, day, dir } = options;
-  const listed = await Promise.all(bronzeWindow(day).map((d) => s3.listObjects(bronzeDayPrefix(d))));
-  const objects = listed.flat().sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const keys = objects.map((o) => o.key);
+  const { s3, dir, objects } = options;
   const totalBytes = objects.reduce((sum, o) => sum + o.size, 0);
-  const ownPrefix = bronzeDayPrefix(day);
-  const fetched: BronzeFetched = {
-    objects: keys.length,
-    bytes: 0,
-    files: 0,
-    ownLines: 0,
-    rejects: [],
-    sealedObjects: 0,
-  };
+  const fetched: BronzeFetched = { objects: [], bytes: 0, files: 0, sealedObjects: 0 };
   let done = 0;
   let lines = 0;
   const rejectedAt = new Date().toISOString();
-  // Per object, so that rejects come out in key order whatever order the downloads finish in.
-  const rejectsOf: RejectRecord[][] = [];
   const sealRoot = options.sealSecret ? await bronzeSealKey(options.sealSecret) : null;
   // Started at the first object that needs its lines checked: when the worker sealed them all,
   // the threads' start-up (a third of a second of both cores) is saved.
   let pool = null as LineCheckPool | null;
   try {
-    await eachLimited(keys, options.concurrency, async (key, index) => {
-      const own = key.startsWith(ownPrefix);
+    await eachLimited(objects, options.concurrency, async ({ key }, index) => {
       const path = bronzeFileName(dir, index);
       const downloaded = await download(s3, key, path, sealRoot);
       let checked: WrittenObject;
@@ -167,19 +160,17 @@ export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFe
         if (downloaded.lines === 0) await unlink(path);
       } else {
         pool ??= new LineCheckPool();
-        checked = await pool.check({ key, own, rejectedAt }, path);
+        checked = await pool.check({ key, own: true, rejectedAt }, path);
       }
-      if (own) fetched.ownLines += checked.lines;
-      rejectsOf[index] = checked.rejects;
+      fetched.objects[index] = { key, bytes: downloaded.bytes, sealed: downloaded.sealed, ...checked };
       lines += checked.lines;
       if (checked.usableLines > 0) fetched.files++;
       fetched.bytes += downloaded.bytes;
       done++;
-      options.onProgress?.({ objects: done, totalObjects: keys.length, bytes: fetched.bytes, totalBytes, lines });
+      options.onProgress?.({ objects: done, totalObjects: objects.length, bytes: fetched.bytes, totalBytes, lines });
     });
   } finally {
     await pool?.close();
   }
-  fetched.rejects = rejectsOf.flat();
   return fetched;
 }

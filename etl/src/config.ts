@@ -11,6 +11,8 @@ export interface EtlConfig {
   memoryLimit: string;
   /** Scratch space: downloaded bronze, DuckDB's spill files, Parquet before upload. */
   tempDir: string;
+  /** Where copies of the current silver files are kept between runs (see SilverCache). */
+  cacheDir: string;
   /** DuckDB threads (default: all cores). */
   threads?: number;
   /** Bronze objects downloaded at once. */
@@ -42,6 +44,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EtlConfig {
     databaseUrl: pick("DATABASE_URL", EMBEDDED_PG.url),
     memoryLimit: pick("ETL_MEMORY_LIMIT", "512MB"),
     tempDir: pick("ETL_TEMP_DIR", join(tmpdir(), "growit-etl")),
+    // One cache per bucket: pruning keeps only the files current in this bucket's ledger.
+    cacheDir: pick("ETL_CACHE_DIR", join(tmpdir(), `growit-etl-cache-${pick("S3_BUCKET", S3.bucket)}`)),
     ...(threads ? { threads } : {}),
     downloadConcurrency: positiveInt("ETL_DOWNLOAD_CONCURRENCY", env.ETL_DOWNLOAD_CONCURRENCY, 8),
     ...(sealSecret ? { sealSecret } : {}),

@@ -10,14 +10,14 @@ describe("dedupeSql", () => {
   afterAll(() => duck.close());
 
   const winners = async (rows: string) => {
-    const copies = `(SELECT * FROM (VALUES ${rows}) AS t(id, type, ts, user_id, props, received_at, source, object_order))`;
+    const copies = `(SELECT * FROM (VALUES ${rows}) AS t(id, type, ts, client_ts, user_id, props, received_at, source, object_order))`;
     const result = await duck.connection.runAndReadAll(
       `SELECT id, props, deduped.copies FROM (${dedupeSql(copies)}) AS deduped ORDER BY id`,
     );
     return result.getRowObjectsJson();
   };
   const copy = (id: string, props: string, receivedAt: string, key: string) =>
-    `('${id}', 'page_view', TIMESTAMP '2026-01-05 10:00:00', 'u', '${props}', TIMESTAMP '${receivedAt}', 'web', '${key}')`;
+    `('${id}', 'page_view', TIMESTAMP '2026-01-05 10:00:00', NULL, 'u', '${props}', TIMESTAMP '${receivedAt}', 'web', '${key}')`;
 
   it("keeps the earliest received_at, whatever the object", async () => {
     expect(

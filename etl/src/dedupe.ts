@@ -1,19 +1,19 @@
-// DESIGN.md's dedupe rule: for one id, the copy with the earliest received_at wins; ties go to
-// the smaller bronze object key. Remaining ties (one object holding an id twice with the same
-// received_at) go to the smaller copy by content, so that every run picks the same winner.
+// The dedupe rule: for one id, the copy with the earliest received_at wins; ties go to the smaller
+// bronze object key. Remaining ties (one object holding an id twice with the same received_at) go
+// to the smaller copy by content, so that every run picks the same winner.
 
-/** The columns a copy carries besides id and the tie-break key. */
-export const COPY_FIELDS = ["type", "ts", "user_id", "props", "received_at", "source"] as const;
+/** The columns a copy carries besides id and its object. */
+export const COPY_FIELDS = ["type", "ts", "client_ts", "user_id", "props", "received_at", "source"] as const;
 
 /**
  * SQL selecting one row per id from `copies` (a relation with `id`, COPY_FIELDS and
  * `object_order`, a value that sorts as the copy's bronze object key does): the winning copy's
- * fields, plus `copies`, how many copies the id had.
+ * fields and object_order, plus `copies`, how many copies the id had.
  */
 export function dedupeSql(copies: string): string {
   // min() over a struct compares field by field: received_at, then object_order, then the content.
   const winner = ["received_at", "object_order", ...COPY_FIELDS.filter((f) => f !== "received_at")];
-  return `SELECT id, ${COPY_FIELDS.map((f) => `winner.${f} AS ${f}`).join(", ")}, copies
+  return `SELECT id, ${[...COPY_FIELDS, "object_order"].map((f) => `winner.${f} AS ${f}`).join(", ")}, copies
 FROM (
   SELECT id, min({${winner.map((f) => `${f}: ${f}`).join(", ")}}) AS winner, count(*) AS copies
   FROM ${copies}

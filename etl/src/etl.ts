@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { S3, type RetryPolicy as S3RetryPolicy } from "@growit/contract";
 import type pg from "pg";
+import { absorb, type RunHooks } from "./absorb.ts";
 import type { EtlConfig } from "./config.ts";
 import { type Duck, openDuck } from "./duck.ts";
 import {
@@ -9,17 +10,18 @@ import {
   claimRun,
   DEFAULT_RETRY_POLICY,
   failRun,
-  finishRun,
+  lockSilver,
   type RetryPolicy,
   type RunRow,
   recoverStaleRuns,
   startRun,
   tryLockDay,
   unlockDay,
+  unlockSilver,
 } from "./ledger.ts";
 import { connectPostgres } from "./postgres.ts";
 import type { DayOutcome, Reporter } from "./reporter.ts";
-import { type RunHooks, runDay } from "./run-day.ts";
+import { SilverCache } from "./silver-cache.ts";
 
 /** Bronze and silver objects can be large: a longer per-attempt limit than the worker's request path. */
 const ETL_S3_RETRY: S3RetryPolicy = { attempts: 4, baseDelayMs: 250, timeoutMs: 300_000 };
@@ -87,29 +89,45 @@ export class Etl {
     }
   }
 
-  /** Runs an attempt whose day lock `client` holds, and records how it ended. */
-  async #execute(client: pg.PoolClient, run: RunRow, retry: RetryPolicy): Promise<DayOutcome> {
+  /**
+   * Runs an attempt whose day lock `client` holds, under the silver writer's lock, and records how
+   * it ended: one outcome for each day the run brought up to date, its own day's first.
+   */
+  async #execute(client: pg.PoolClient, run: RunRow, retry: RetryPolicy): Promise<DayOutcome[]> {
     const { reporter } = this.options;
-    reporter.log("day started", { day: run.day, attempt: run.attempt, worker: this.name });
-    let outcome: DayOutcome;
+    reporter.log("day started", { day: run.day, attempt: run.attempt, mode: run.mode, worker: this.name });
+    let outcomes: DayOutcome[];
     try {
-      const { counts, stages, sealedObjects } = await runDay(
-        {
-          s3: this.s3,
-          client,
-          duck: this.duck,
-          tempDir: this.config.tempDir,
-          downloadConcurrency: this.config.downloadConcurrency,
-          ...(this.config.sealSecret ? { sealSecret: this.config.sealSecret } : {}),
-          ...(this.options.hooks ? { hooks: this.options.hooks } : {}),
-          onProgress: (progress) => reporter.progress(run.day, progress),
-        },
-        run.day,
-      );
-      await finishRun(client, run.id, counts);
-      outcome = { day: run.day, attempt: run.attempt, status: "done", counts, stages, sealedObjects };
+      await lockSilver(client);
+      try {
+        const { days, stages, sealedObjects } = await absorb(
+          {
+            s3: this.s3,
+            client,
+            duck: this.duck,
+            cache: new SilverCache(this.config.cacheDir),
+            tempDir: this.config.tempDir,
+            downloadConcurrency: this.config.downloadConcurrency,
+            worker: this.name,
+            ...(this.config.sealSecret ? { sealSecret: this.config.sealSecret } : {}),
+            ...(this.options.hooks ? { hooks: this.options.hooks } : {}),
+            onProgress: (progress) => reporter.progress(run.day, progress),
+          },
+          run,
+        );
+        outcomes = days.map(({ day, attempt, counts }) => ({
+          day,
+          attempt,
+          status: "done" as const,
+          counts,
+          stages,
+          sealedObjects,
+        }));
+      } finally {
+        await unlockSilver(client);
+      }
     } catch (error) {
-      outcome = { day: run.day, attempt: run.attempt, status: "failed", error: message(error) };
+      outcomes = [{ day: run.day, attempt: run.attempt, status: "failed", error: message(error) }];
       try {
         const retryAt = await failRun(client, run, message(error), retry);
         if (retryAt) reporter.log("retry queued", { day: run.day, not_before: retryAt.toISOString() });
@@ -118,11 +136,14 @@ export class Etl {
         reporter.log("could not record the failure", { day: run.day, error: message(ledgerError) });
       }
     }
-    reporter.outcome(outcome);
-    return outcome;
+    for (const outcome of outcomes) reporter.outcome(outcome);
+    return outcomes;
   }
 
-  /** `run --date/--from/--to`: each day once, in order; a failure is recorded and not retried. */
+  /**
+   * `run --date/--from/--to`: rebuilds each day from its bronze, in order, after absorbing whatever
+   * arrived; a failure is recorded and not retried.
+   */
   async runDays(days: readonly string[]): Promise<DayOutcome[]> {
     const outcomes: DayOutcome[] = [];
     for (const day of days) {
@@ -140,8 +161,8 @@ export class Etl {
           continue;
         }
         try {
-          const run = await startRun(client, day, this.name);
-          outcomes.push(await this.#execute(client, run, { ...DEFAULT_RETRY_POLICY, maxAttempts: 0 }));
+          const run = await startRun(client, day, this.name, "rebuild");
+          outcomes.push(...(await this.#execute(client, run, { ...DEFAULT_RETRY_POLICY, maxAttempts: 0 })));
         } finally {
           await unlockDay(client, day);
         }
@@ -153,7 +174,7 @@ export class Etl {
   }
 
   /** Claims one due queued run and executes it; null when there is none. */
-  async runNextQueued(retry: RetryPolicy): Promise<DayOutcome | null> {
+  async runNextQueued(retry: RetryPolicy): Promise<DayOutcome[] | null> {
     const client = await this.pool.connect();
     try {
       const run = await claimRun(client, this.name);
@@ -174,7 +195,7 @@ export class Etl {
     for (;;) {
       const outcome = await this.runNextQueued({ ...DEFAULT_RETRY_POLICY, maxAttempts: 0 });
       if (!outcome) return outcomes;
-      outcomes.push(outcome);
+      outcomes.push(...outcome);
     }
   }
 
@@ -199,7 +220,7 @@ export class Etl {
         await this.recoverStale(options.retry);
         const outcome = await this.runNextQueued(options.retry);
         if (outcome) {
-          outcomes.push(outcome);
+          outcomes.push(...outcome);
           continue;
         }
       } catch (error) {

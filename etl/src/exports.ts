@@ -19,7 +19,8 @@ const EXPORTS_LOCK = 0x65_74_6c_01;
 
 /**
  * Rewrites `exports/mart/daily_events.parquet` (the whole mart) and `exports/manifest.json`
- * (it and every silver partition in etl.partitions). Each is one PUT, so readers see whole files.
+ * (it and every current silver file in etl.silver_files). Each is one PUT, so readers see whole
+ * files, and a reader that follows the manifest sees each day as one run left it.
  */
 export async function refreshExports(options: ExportsOptions): Promise<Manifest> {
   const { client, connection, s3, dir } = options;
@@ -51,7 +52,7 @@ export async function refreshExports(options: ExportsOptions): Promise<Manifest>
       rows: string;
       sha256: string;
       written_at: Date;
-    }>("SELECT object_key, bytes, rows, sha256, written_at FROM etl.partitions ORDER BY event_date");
+    }>("SELECT object_key, bytes, rows, sha256, written_at FROM etl.silver_files ORDER BY event_date, object_key");
     const manifest: Manifest = {
       generated_at: generatedAt,
       files: [

@@ -1,9 +1,12 @@
-// etl.runs, the run ledger (migrations 004 and 007). One row per (event_date, attempt):
+// etl.runs, the run ledger (migrations 004, 007 and 008). One row per (event_date, attempt):
 //   queued  -> waiting to be claimed (not before not_before, when set);
 //   running -> a process is on it (`worker` names it; its heartbeat is in etl.heartbeats);
 //   done    -> silver, mart and exports of that day are published;
 //   failed  -> the attempt stopped (`error` says why); a retry is a new queued row.
-// A day is never run by two processes at once: whoever runs it holds the day's advisory lock.
+// A queued day is brought up to date by a run that absorbs every unabsorbed bronze object (see
+// absorb.ts): that run records a done row for every event date the objects touched as well.
+// Silver is written by one process at a time (SILVER_LOCK); a day's own lock keeps two processes
+// from claiming the same day.
 import type pg from "pg";
 import { inTransaction } from "./postgres.ts";
 
@@ -20,10 +23,13 @@ export interface RunCounts {
   seconds: number;
 }
 
+export type RunMode = "incremental" | "sweep" | "rebuild";
+
 export interface RunRow {
   id: number;
   day: string;
   attempt: number;
+  mode: RunMode;
 }
 
 export interface RetryPolicy {
@@ -39,7 +45,19 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 
 const DAY_LOCK_CLASS = 0x65_74_6c;
 const dayNumber = (day: string) => Math.round(Date.parse(`${day}T00:00:00Z`) / 86_400_000);
 
-const ROW = "id::int AS id, to_char(event_date, 'YYYY-MM-DD') AS day, attempt";
+const ROW = "id::int AS id, to_char(event_date, 'YYYY-MM-DD') AS day, attempt, mode";
+
+/** Held while a process writes silver, the mart and the ledger of absorbed objects. */
+const SILVER_LOCK = 0x65_74_6c_02;
+
+/** Waits for the silver writer's lock on `client`'s session; it lasts until unlockSilver or the session ends. */
+export async function lockSilver(client: pg.PoolClient): Promise<void> {
+  await client.query("SELECT pg_advisory_lock($1)", [SILVER_LOCK]);
+}
+
+export async function unlockSilver(client: pg.PoolClient): Promise<void> {
+  await client.query("SELECT pg_advisory_unlock($1)", [SILVER_LOCK]);
+}
 
 /** Takes the day's lock on `client`'s session if free; it lasts until unlockDay or the session ends. */
 export async function tryLockDay(client: pg.PoolClient, day: string): Promise<boolean> {
@@ -55,12 +73,12 @@ export async function unlockDay(client: pg.PoolClient, day: string): Promise<voi
 }
 
 /** A new attempt of `day`, running at once (`run --date`); the caller holds the day's lock. */
-export async function startRun(client: pg.PoolClient, day: string, worker: string): Promise<RunRow> {
+export async function startRun(client: pg.PoolClient, day: string, worker: string, mode: RunMode): Promise<RunRow> {
   const result = await client.query<RunRow>(
-    `INSERT INTO etl.runs (event_date, attempt, status, started_at, worker)
-     SELECT $1::date, coalesce(max(attempt), 0) + 1, 'running', now(), $2 FROM etl.runs WHERE event_date = $1::date
+    `INSERT INTO etl.runs (event_date, attempt, status, started_at, worker, mode)
+     SELECT $1::date, coalesce(max(attempt), 0) + 1, 'running', now(), $2, $3 FROM etl.runs WHERE event_date = $1::date
      RETURNING ${ROW}`,
-    [day, worker],
+    [day, worker, mode],
   );
   return result.rows[0] as RunRow;
 }
@@ -89,27 +107,6 @@ export async function claimRun(client: pg.PoolClient, worker: string): Promise<R
     }
     return null;
   });
-}
-
-export async function finishRun(client: pg.PoolClient | pg.Pool, runId: number, counts: RunCounts): Promise<void> {
-  await client.query(
-    `UPDATE etl.runs SET status = 'done', finished_at = now(), error = NULL,
-       bronze_objects = $2, bronze_lines = $3, rejected = $4, duplicates = $5, silver_rows = $6,
-       silver_bytes = $7, mart_rows = $8, bytes = $9, seconds = $10
-     WHERE id = $1`,
-    [
-      runId,
-      counts.bronze_objects,
-      counts.bronze_lines,
-      counts.rejected,
-      counts.duplicates,
-      counts.silver_rows,
-      counts.silver_bytes,
-      counts.mart_rows,
-      counts.bytes,
-      counts.seconds,
-    ],
-  );
 }
 
 /**
@@ -143,9 +140,12 @@ async function queueRetry(client: pg.PoolClient, day: string, policy: RetryPolic
   const n = Number(failures.rows[0]?.n ?? 0);
   if (failures.rows[0]?.pending || n >= policy.maxAttempts) return null;
   const delayMs = policy.baseDelayMs * 4 ** (n - 1);
+  // The retry keeps the failed attempt's mode, so that a failed sweep or rebuild is not retried as less.
   const queued = await client.query<{ not_before: Date }>(
-    `INSERT INTO etl.runs (event_date, attempt, status, not_before)
-     SELECT $1::date, max(attempt) + 1, 'queued', now() + $2 * interval '1 millisecond' FROM etl.runs WHERE event_date = $1::date
+    `INSERT INTO etl.runs (event_date, attempt, status, not_before, mode)
+     SELECT $1::date, max(attempt) + 1, 'queued', now() + $2 * interval '1 millisecond',
+       (SELECT mode FROM etl.runs WHERE event_date = $1::date ORDER BY attempt DESC LIMIT 1)
+     FROM etl.runs WHERE event_date = $1::date
      RETURNING not_before`,
     [day, delayMs],
   );

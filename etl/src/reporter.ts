@@ -1,6 +1,6 @@
+import type { StageSeconds } from "./absorb.ts";
 import type { FetchProgress } from "./bronze-fetch.ts";
 import type { RunCounts } from "./ledger.ts";
-import type { StageSeconds } from "./run-day.ts";
 
 export interface DayOutcome {
   day: string;

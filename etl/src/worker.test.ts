@@ -1,6 +1,7 @@
-// The queue worker: two workers share the queue and run each day exactly once; failures are
-// retried with backoff up to a limit; abandoned runs are failed and retried.
-import { S3 } from "@growit/contract";
+// The queue worker: two workers share the queue and bring every queued day up to date, absorbing
+// each bronze object once; failures are retried with backoff up to a limit; abandoned runs are
+// failed and retried.
+import { bronzeDayOf, horizonDays, S3, utcDay } from "@growit/contract";
 import { beforeEach, describe, expect, it } from "vitest";
 import { buildDataset } from "../test/bronze-dataset.ts";
 import { freshBucket, query, RecordingReporter, resetDatabase, testConfig } from "../test/fixtures.ts";
@@ -9,6 +10,7 @@ import { Etl, type EtlOptions } from "./etl.ts";
 
 let config: EtlConfig;
 let days: string[];
+let objects: number;
 
 const RETRY = { maxAttempts: 3, baseDelayMs: 50 };
 
@@ -53,16 +55,27 @@ beforeEach(async () => {
   const s3 = new S3(config.s3);
   const dataset = buildDataset();
   for (const [key, body] of dataset.objects) await s3.put(key, body, "application/x-ndjson");
-  days = dataset.eventDays;
+  const horizonStart = horizonDays(utcDay(new Date()))[0] as string;
+  objects = [...dataset.objects.keys()].filter((key) => (bronzeDayOf(key) as string) >= horizonStart).length;
+  // Within the horizon, so that the incremental runs reach them.
+  days = dataset.eventDays.slice(-4);
 });
 
+const latestRuns = async () =>
+  (await runsOf()).filter((run, i, all) => all[i + 1]?.day !== run.day).map((r) => [r.day, r.status]);
+
 describe("etl work", () => {
-  it("shares the queue between two workers, running each day exactly once", async () => {
+  it("shares the queue between two workers, bringing every queued day up to date and absorbing each object once", async () => {
     for (const day of days) await enqueue(day);
     await workUntilIdle(2);
     const runs = await runsOf();
-    expect(runs.map((r) => [r.day, r.attempt, r.status])).toEqual(days.map((d) => [d, 1, "done"]));
-    expect(new Set(runs.map((r) => r.worker))).toEqual(new Set(["test-worker-0", "test-worker-1"]));
+    expect(runs.filter((r) => r.status !== "done")).toEqual([]);
+    for (const day of days) expect(runs.filter((r) => r.day === day).length, day).toBeGreaterThan(0);
+    const absorbed = await query<{ key: string }>("SELECT key FROM etl.bronze_objects");
+    // Those of the days beyond the horizon wait for a rebuild.
+    expect(absorbed.length).toBe(objects);
+    const duplicates = await query("SELECT 1 FROM mart.daily_events GROUP BY event_date, user_id HAVING count(*) > 1");
+    expect(duplicates).toEqual([]);
     const beats = await query<{ name: string }>("SELECT name FROM etl.heartbeats ORDER BY name");
     expect(beats.map((b) => b.name)).toEqual(["test-worker-0", "test-worker-1"]);
   });
@@ -77,20 +90,21 @@ describe("etl work", () => {
         },
       },
     });
-    expect((await runsOf()).map((r) => [r.attempt, r.status])).toEqual([
-      [1, "failed"],
-      [2, "failed"],
-      [3, "failed"],
+    expect((await runsOf()).map((r) => [r.day, r.attempt, r.status])).toEqual([
+      [day, 1, "failed"],
+      [day, 2, "failed"],
+      [day, 3, "failed"],
     ]);
     const notBefore = await query<{ delay_ms: number }>(
       "SELECT extract(epoch FROM r.not_before - q.finished_at) * 1000 AS delay_ms FROM etl.runs r JOIN etl.runs q ON q.event_date = r.event_date AND q.attempt = r.attempt - 1 ORDER BY r.attempt",
     );
     expect(notBefore.map((r) => Math.round(Number(r.delay_ms) / 10) * 10)).toEqual([50, 200]);
 
-    // The cron's next enqueue (attempt = max + 1) runs it again; now it succeeds.
+    // The cron's next enqueue (attempt = max + 1) runs it again; now it succeeds, and with it every day its objects touched.
     await enqueue(day);
     await workUntilIdle(1);
-    expect((await runsOf()).at(-1)).toMatchObject({ attempt: 4, status: "done" });
+    expect((await runsOf()).filter((r) => r.day === day).at(-1)).toMatchObject({ attempt: 4, status: "done" });
+    expect((await latestRuns()).filter(([, status]) => status !== "done")).toEqual([]);
   });
 
   it("fails and retries an attempt whose process stopped beating", async () => {
@@ -100,7 +114,7 @@ describe("etl work", () => {
       [day],
     );
     await workUntilIdle(1, { staleAfterMs: 1_000 });
-    const runs = await runsOf();
+    const runs = (await runsOf()).filter((r) => r.day === day);
     expect(runs.map((r) => [r.attempt, r.status])).toEqual([
       [1, "failed"],
       [2, "done"],

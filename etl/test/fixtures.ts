@@ -29,6 +29,7 @@ export function testConfig(bucket: string): EtlConfig {
     databaseUrl: inject("databaseUrl"),
     memoryLimit: "256MB",
     tempDir: join(tmpdir(), "growit-etl-test"),
+    cacheDir: join(tmpdir(), `growit-etl-test-cache-${bucket}`),
     threads: 2,
     downloadConcurrency: 4,
   };
@@ -39,7 +40,9 @@ export async function resetDatabase(): Promise<void> {
   const client = new pg.Client(inject("databaseUrl"));
   await client.connect();
   try {
-    await client.query("TRUNCATE mart.daily_events, etl.runs, etl.partitions, etl.heartbeats");
+    await client.query(
+      "TRUNCATE mart.daily_events, etl.runs, etl.silver_files, etl.silver_garbage, etl.bronze_objects, etl.heartbeats",
+    );
   } finally {
     await client.end();
   }

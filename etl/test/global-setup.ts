@@ -1,4 +1,3 @@
-import { testPort } from "../../stack/src/test-ports.ts";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +5,7 @@ import type { TestProject } from "vitest/node";
 import { migrate } from "../../stack/src/migrate.ts";
 import { spawnS3Server } from "../../stack/src/s3-server.ts";
 import { createScratchDatabase } from "../../stack/src/test-db.ts";
+import { testPort } from "../../stack/src/test-ports.ts";
 
 /** Not the local stack's 9000 nor the worker tests' 9101, so that they can run side by side. */
 const TEST_S3_PORT = testPort(9020);

@@ -1,9 +1,9 @@
-import { testPort } from "../../stack/src/test-ports.ts";
 import type { TestProject } from "vitest/node";
 import { postgresTarget } from "../../stack/src/local.ts";
 import { migrate } from "../../stack/src/migrate.ts";
 import { startNeonRelay } from "../../stack/src/neon-relay.ts";
 import { createScratchDatabase, dropDatabases } from "../../stack/src/test-db.ts";
+import { testPort } from "../../stack/src/test-ports.ts";
 import { TEST_DATABASE_PREFIX } from "./test-database-prefix.ts";
 
 /** Not the local stack's 5480, so that tests run beside a running `npm start`. */

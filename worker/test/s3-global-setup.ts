@@ -1,9 +1,9 @@
-import { testPort } from "../../stack/src/test-ports.ts";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { spawnS3Server } from "../../stack/src/s3-server.ts";
+import { testPort } from "../../stack/src/test-ports.ts";
 
 /** Not the local stack's 9000, so that tests run beside a running `npm start`. */
 const TEST_S3_PORT = testPort(9101);

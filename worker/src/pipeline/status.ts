@@ -1,52 +1,61 @@
-import { type PipelineStatus, type RunDay, S3, unabsorbedBronze } from "@growit/contract";
+import { horizonDays, type PipelineStatus, type RunDay, S3, unabsorbedBronze, utcDay } from "@growit/contract";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { requireRole } from "../auth/session.ts";
+import type { Db } from "../db/client.ts";
 import { s3ConfigFromEnv } from "../storage/s3.ts";
 
-/** Events waiting this long for a successful run make the pipeline stale. */
+/** Bronze waiting this long to be absorbed makes the pipeline stale. */
 export const STALE_AFTER_MS = 2 * 60 * 60 * 1000;
-const RECENT_DAYS = 14;
 
-/** `GET /api/status` (analysts): the pipeline's freshness, its queue and each recent day's last run. */
-export const statusRoute = new Hono<AppEnv>().get("/", requireRole("analyst"), async (c) => {
-  const db = c.get("db");
-  const now = new Date();
-  const [days, queue, heartbeats, failures, lastSuccess] = await Promise.all([
+/**
+ * The pipeline's state at `now`: each event date of the horizon that has runs, with its latest
+ * run and its DayState, the failures no done run has followed yet, the queue, the heartbeats,
+ * and how long the oldest bronze object the ETL has not absorbed has waited.
+ */
+export async function pipelineStatus(db: Db, s3: S3, now: Date): Promise<PipelineStatus> {
+  const today = utcDay(now);
+  const within = [horizonDays(today)[0], today];
+  const [days, queue, heartbeats, failures, lastSuccess, waiting] = await Promise.all([
+    // A date fails while its newest failed attempt is newer than its newest done one.
     db.query<RunDay>(
       `SELECT DISTINCT ON (event_date) to_char(event_date, 'YYYY-MM-DD') AS event_date, status AS latest_status,
-              attempt AS attempts,
-              (SELECT max(finished_at) FROM etl.runs d WHERE d.event_date = r.event_date AND d.status = 'done') AS last_done_at,
+              CASE WHEN max(attempt) FILTER (WHERE status = 'failed') OVER dates
+                        > coalesce(max(attempt) FILTER (WHERE status = 'done') OVER dates, 0)
+                   THEN 'failing' ELSE status END AS state,
+              attempt AS attempts, max(finished_at) FILTER (WHERE status = 'done') OVER dates AS last_done_at,
               bronze_lines::float8, rejected::float8, duplicates::float8, silver_rows::float8, mart_rows::float8, seconds::float8
-         FROM etl.runs r WHERE event_date >= current_date - $1::int
+         FROM etl.runs WHERE event_date BETWEEN $1 AND $2
+       WINDOW dates AS (PARTITION BY event_date)
         ORDER BY event_date DESC, attempt DESC`,
-      [RECENT_DAYS],
+      within,
     ),
     db.query<{ status: string; n: number }>(
       "SELECT status, count(*)::int AS n FROM etl.runs WHERE status IN ('queued', 'running') GROUP BY status",
     ),
     db.query<{ name: string; beat_at: string }>("SELECT name, beat_at FROM etl.heartbeats ORDER BY name"),
-    // Failed attempts of days that have not succeeded since.
     db.query<PipelineStatus["failures"][number]>(
       `SELECT to_char(event_date, 'YYYY-MM-DD') AS event_date, attempt, error, finished_at FROM etl.runs f
-        WHERE status = 'failed' AND NOT EXISTS (
+        WHERE status = 'failed' AND event_date BETWEEN $1 AND $2 AND NOT EXISTS (
           SELECT 1 FROM etl.runs d WHERE d.event_date = f.event_date AND d.status = 'done' AND d.attempt > f.attempt)
         ORDER BY finished_at DESC LIMIT 20`,
+      within,
     ),
-    db.query<{ started_at: string | null; finished_at: string | null }>(
-      "SELECT started_at, finished_at FROM etl.runs WHERE status = 'done' ORDER BY finished_at DESC LIMIT 1",
+    db.query<{ finished_at: string | null }>(
+      "SELECT finished_at FROM etl.runs WHERE status = 'done' ORDER BY finished_at DESC LIMIT 1",
     ),
+    unabsorbedBronze(s3, db, { now }),
   ]);
-  const last = lastSuccess[0];
-  const waiting = await unabsorbedBronze(new S3(s3ConfigFromEnv(c.env)), db, { now });
-  const oldest = Math.min(...waiting.map((o) => o.lastModified.getTime()));
-  const waitingMs = waiting.length > 0 ? now.getTime() - oldest : 0;
+  // A reduce, not Math.min(...): a long outage leaves more objects than a call takes arguments.
+  const oldest = waiting.reduce((min, o) => Math.min(min, o.lastModified.getTime()), now.getTime());
+  const waitingMs = now.getTime() - oldest;
   const count = (status: string) => queue.find((q) => q.status === status)?.n ?? 0;
-  const status: PipelineStatus = {
+  return {
     now: now.toISOString(),
+    failing: days.some((day) => day.state === "failing"),
     stale: waitingMs > STALE_AFTER_MS,
     lag_seconds: Math.round(waitingMs / 1000),
-    last_success_at: last?.finished_at ?? null,
+    last_success_at: lastSuccess[0]?.finished_at ?? null,
     queued: count("queued"),
     running: count("running"),
     heartbeats: heartbeats.map((h) => ({
@@ -56,5 +65,9 @@ export const statusRoute = new Hono<AppEnv>().get("/", requireRole("analyst"), a
     failures,
     days,
   };
-  return c.json(status);
-});
+}
+
+/** `GET /api/status` (analysts): pipelineStatus now. */
+export const statusRoute = new Hono<AppEnv>().get("/", requireRole("analyst"), async (c) =>
+  c.json(await pipelineStatus(c.get("db"), new S3(s3ConfigFromEnv(c.env)), new Date())),
+);

@@ -1,4 +1,4 @@
-import type { RunDay } from "@growit/contract";
+import type { PipelineStatus, RunDay } from "@growit/contract";
 
 /** What DuckDB counts for one event_date in the exports the dashboard reads. */
 export interface MeasuredDay {
@@ -20,9 +20,9 @@ export type Reconciliation = { state: "pending" } | { state: "checked"; mismatch
 /**
  * Checks what must hold between a day's last run and the exports, for a day whose last run is done.
  *
- * The run's own counts do not add up by themselves: bronze_lines and rejected count bronze day D's
- * objects (events received on D, whatever their ts), while duplicates, silver_rows and mart_rows
- * count event_date D (found in bronze days D-1..D+1). So only these are checked:
+ * The run's own counts do not add up by themselves: bronze_lines, rejected and duplicates count
+ * what that run absorbed for D, while silver_rows and mart_rows are D's totals after it. So only
+ * these are checked:
  * - silverRows: the run's silver_rows == the rows of silver partition D;
  * - martRows: the run's mart_rows (users) == the mart's rows for D;
  * - martTotal: silver partition D's rows with a user == SUM(cnt) of the mart for D.
@@ -36,4 +36,24 @@ export function reconcile(run: RunDay, measured: MeasuredDay | undefined): Recon
   if ((run.mart_rows ?? 0) !== day.mart_rows) mismatches.push("martRows");
   if (day.silver_user_rows !== day.mart_total) mismatches.push("martTotal");
   return { state: "checked", mismatches };
+}
+
+/**
+ * What the freshness banner says: failing, naming the failing days (newest first), and stale too
+ * if it is; otherwise stale; fresh only when neither.
+ */
+export type Freshness = { tone: "failing"; days: string[]; stale: boolean } | { tone: "stale" } | { tone: "fresh" };
+
+export function freshness(status: Pick<PipelineStatus, "failing" | "stale" | "days">): Freshness {
+  if (status.failing) {
+    const days = status.days.filter((day) => day.state === "failing").map((day) => day.event_date);
+    return { tone: "failing", days, stale: status.stale };
+  }
+  return { tone: status.stale ? "stale" : "fresh" };
+}
+
+/** The retry under way of a failing day, if one is queued or running; it has not cleared the failure yet. */
+export function retryOf(day: RunDay): "queued" | "running" | null {
+  if (day.state !== "failing" || (day.latest_status !== "queued" && day.latest_status !== "running")) return null;
+  return day.latest_status;
 }

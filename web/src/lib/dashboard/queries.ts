@@ -27,16 +27,16 @@ GROUP BY user_id ORDER BY events DESC, user_id LIMIT 5`;
 
 /**
  * The seed's query 3: one day's users with their counts (mart) and the categories of their
- * events (silver). It reads that day's silver partition file (`partitionKey`, when the ETL
- * exported one) rather than the `events` view, which would open every partition over HTTP.
+ * events (silver). It reads that day's silver partition files (`partitionFiles`, none until the
+ * ETL exported some) rather than the `events` view, which would open every partition over HTTP.
  */
-export const dayUsers = (day: string, partitionKey: string | null): string => `
+export const dayUsers = (day: string, partitionFiles: string[]): string => `
 SELECT m.user_id, m.cnt::BIGINT AS events,
        coalesce(string_agg(DISTINCT e.category, ', ' ORDER BY e.category), '') AS categories
 FROM daily_events m
 LEFT JOIN (${
-  partitionKey
-    ? `SELECT user_id, category FROM read_parquet(${sqlString(partitionKey)})`
+  partitionFiles.length > 0
+    ? `SELECT user_id, category FROM read_parquet([${partitionFiles.map(sqlString).join(", ")}])`
     : "SELECT NULL::VARCHAR AS user_id, NULL::VARCHAR AS category WHERE false"
 }) e ON e.user_id = m.user_id AND e.category IS NOT NULL
 WHERE m.event_date = ${sqlDate(day)}

@@ -1,0 +1,301 @@
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  bronzeDayOf,
+  bronzeDaysOf,
+  etlRejectsKey,
+  type Queryable,
+  type RejectRecord,
+  type S3,
+  type S3Object,
+  silverFileKey,
+  unabsorbedBronze,
+  utcDay,
+  uuidv7,
+} from "@growit/contract";
+import type pg from "pg";
+import { type FetchedObject, type FetchProgress, fetchBronze } from "./bronze-fetch.ts";
+import type { Duck } from "./duck.ts";
+import { refreshExports } from "./exports.ts";
+import type { RunRow } from "./ledger.ts";
+import { type BronzeFile, type ExistingFile, loadCopies, type MergedDay, mergeCopies } from "./merge.ts";
+import { type AbsorbedObject, type DayRun, publish, type RecordedRun } from "./publish.ts";
+import { type SilverCache, type SilverFileRecord, sidecarOf } from "./silver-cache.ts";
+import { uploadFile } from "./upload-file.ts";
+
+/** Points where tests stop a run on purpose, to check that the next run converges. */
+export interface RunHooks {
+  /** After the new silver files are uploaded, before anything is published. */
+  afterSilverUpload?: () => Promise<void> | void;
+  /** After the publishing transaction commits, before superseded files are deleted. */
+  afterPublish?: () => Promise<void> | void;
+}
+
+export interface AbsorbContext {
+  s3: S3;
+  /** A client of the pool holding the silver writer's lock; everything is published through it. */
+  client: pg.PoolClient;
+  duck: Duck;
+  cache: SilverCache;
+  /** Scratch space; the run works in a subdirectory of its own and removes it. */
+  tempDir: string;
+  downloadConcurrency: number;
+  /** See EtlConfig.sealSecret. */
+  sealSecret?: string;
+  /** Names this process in the runs it records. */
+  worker: string;
+  hooks?: RunHooks;
+  onProgress?: (progress: FetchProgress) => void;
+  now?: () => Date;
+}
+
+/** Seconds spent in each stage of a run. */
+export type StageSeconds = Record<"fetch" | "merge" | "upload" | "publish" | "exports", number>;
+
+export interface AbsorbResult {
+  /** Each day the run recorded, with its attempt and counts; the run's own day first. */
+  days: Array<{ day: string } & RecordedRun>;
+  stages: StageSeconds;
+  sealedObjects: number;
+}
+
+const JSONL = "application/x-ndjson";
+const PARQUET = "application/vnd.apache.parquet";
+
+/** The pool's client as the contract's Queryable. */
+export const queryable = (client: pg.PoolClient | pg.Pool): Queryable => ({
+  query: async <Row>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as Row[],
+});
+
+/** Deletes the silver objects etl.silver_garbage names: superseded files, and uploads no run published. */
+export async function collectGarbage(s3: S3, client: pg.PoolClient): Promise<void> {
+  const garbage = await client.query<{ object_key: string }>("SELECT object_key FROM etl.silver_garbage");
+  for (const { object_key } of garbage.rows) {
+    await s3.delete(object_key);
+    await client.query("DELETE FROM etl.silver_garbage WHERE object_key = $1", [object_key]);
+  }
+}
+
+async function silverFilesOf(client: pg.PoolClient, days: readonly string[]): Promise<SilverFileRecord[]> {
+  const result = await client.query<SilverFileRecord>(
+    `SELECT object_key AS key, to_char(event_date, 'YYYY-MM-DD') AS day, bytes::float8 AS bytes, rows::float8 AS rows, sha256
+     FROM etl.silver_files WHERE event_date = ANY($1::date[]) ORDER BY object_key`,
+    [days],
+  );
+  return result.rows;
+}
+
+/** What the ETL writes for the rejected lines of one object, or for an object it could not read at all. */
+function rejectsOf(object: FetchedObject, quarantine: string | undefined, rejectedAt: string): RejectRecord[] {
+  if (quarantine === undefined) return object.rejects;
+  return [
+    ...object.rejects,
+    {
+      reason: `object could not be read, so none of its lines were used: ${quarantine}`,
+      rejected_at: rejectedAt,
+      stage: "etl",
+      object: object.key,
+      event: null,
+    },
+  ];
+}
+
+async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>) {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await task(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/**
+ * Brings silver, the mart and the exports up to date with every bronze object not absorbed yet,
+ * and for a rebuild also remakes `run.day` from all of its bronze. The work follows what arrived:
+ * only the new objects are read, and only the partitions of the dates their events fall on (and
+ * the dates either side, for duplicates) are touched. Every step before the publishing transaction
+ * can be redone: a run killed anywhere converges on the next one.
+ */
+export async function absorb(context: AbsorbContext, run: RunRow): Promise<AbsorbResult> {
+  const started = performance.now();
+  let mark = started;
+  const lap = () => {
+    const now = performance.now();
+    const seconds = Math.round(now - mark) / 1000;
+    mark = now;
+    return seconds;
+  };
+  const { s3, client, duck, cache } = context;
+  const now = context.now?.() ?? new Date();
+  await collectGarbage(s3, client);
+  const arrived = await unabsorbedBronze(s3, queryable(client), {
+    now,
+    sweep: run.mode !== "incremental",
+    ...(run.mode === "rebuild" ? { alsoDays: bronzeDaysOf(run.day, utcDay(now)) } : {}),
+  });
+  const isNew = new Set(arrived.map((o) => o.key));
+  const rebuildKeys = run.mode === "rebuild" ? (await silverFilesOf(client, [run.day])).map((f) => f.key) : [];
+  const again: S3Object[] =
+    run.mode === "rebuild"
+      ? (
+          await client.query<{ key: string; bytes: string }>(
+            "SELECT key, bytes FROM etl.bronze_objects WHERE $1::date = ANY(event_dates) AND NOT quarantined",
+            [run.day],
+          )
+        ).rows
+          .filter((o) => !isNew.has(o.key))
+          .map((o) => ({ key: o.key, size: Number(o.bytes), etag: "", lastModified: now }))
+      : [];
+  const objects = [...arrived, ...again].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+
+  const dir = join(context.tempDir, `run-${run.day}-${process.pid}-${Date.now()}`);
+  await mkdir(dir, { recursive: true });
+  try {
+    const fetched = await fetchBronze({
+      s3,
+      objects,
+      dir,
+      concurrency: context.downloadConcurrency,
+      ...(context.sealSecret ? { sealSecret: context.sealSecret } : {}),
+      ...(context.onProgress ? { onProgress: context.onProgress } : {}),
+    });
+    const fetchSeconds = lap();
+    const files: BronzeFile[] = fetched.objects.flatMap((o, index) =>
+      o.usableLines > 0 ? [{ index, key: o.key }] : [],
+    );
+    const loaded = await loadCopies(duck.connection, dir, files);
+    const merged: MergedDay[] =
+      files.length > 0 || run.mode === "rebuild"
+        ? await mergeCopies({
+            connection: duck.connection,
+            dir,
+            existingFiles: async (days) => {
+              const byDay = new Map<string, ExistingFile[]>();
+              for (const file of await silverFilesOf(client, days)) {
+                const path = await cache.pathOf(s3, file);
+                byDay.set(file.day, [
+                  ...(byDay.get(file.day) ?? []),
+                  { key: file.key, path, sidecar: sidecarOf(path) },
+                ]);
+              }
+              return byDay;
+            },
+            ...(run.mode === "rebuild" ? { rebuild: { day: run.day, keys: rebuildKeys } } : {}),
+          })
+        : [];
+    const mergeSeconds = lap();
+
+    const rejectedAt = new Date().toISOString();
+    const rejected = fetched.objects.map((o, index) => rejectsOf(o, loaded.quarantined.get(index), rejectedAt));
+    await eachLimited(
+      fetched.objects.flatMap((o, index) => ((rejected[index]?.length ?? 0) > 0 ? [index] : [])),
+      context.downloadConcurrency,
+      async (index) => {
+        const lines = (rejected[index] as RejectRecord[]).map((r) => `${JSON.stringify(r)}\n`).join("");
+        await s3.put(etlRejectsKey((fetched.objects[index] as FetchedObject).key), lines, JSONL);
+      },
+    );
+
+    const written = merged.flatMap((m) =>
+      m.file ? [{ day: m.day, file: m.file, key: silverFileKey(m.day, uuidv7()) }] : [],
+    );
+    // Named before they are uploaded, so that the uploads of a run that never publishes are deleted later.
+    if (written.length > 0) {
+      await client.query(
+        "INSERT INTO etl.silver_garbage (object_key) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING",
+        [written.map((w) => w.key)],
+      );
+    }
+    await eachLimited(written, context.downloadConcurrency, (w) =>
+      uploadFile(s3, w.key, { path: w.file.path, bytes: w.file.bytes, sha256: w.file.sha256, contentType: PARQUET }),
+    );
+    await context.hooks?.afterSilverUpload?.();
+    const uploadSeconds = lap();
+
+    const absorbed: AbsorbedObject[] = fetched.objects.flatMap((o, index) =>
+      isNew.has(o.key)
+        ? [
+            {
+              key: o.key,
+              bytes: o.bytes,
+              lines: o.lines,
+              rejected: rejected[index]?.length ?? 0,
+              quarantined: loaded.quarantined.has(index),
+              eventDates: loaded.eventDates.get(index) ?? [],
+            },
+          ]
+        : [],
+    );
+    const seconds = Math.round(performance.now() - started) / 1000;
+    const runs = dayRuns(run.day, merged, absorbed, seconds);
+    const recorded = await publish(client, {
+      runId: run.id,
+      worker: context.worker,
+      files: written.map((w) => ({
+        key: w.key,
+        day: w.day,
+        bytes: w.file.bytes,
+        rows: w.file.rows,
+        sha256: w.file.sha256,
+      })),
+      superseded: merged.flatMap((m) => m.replaces),
+      mart: merged.map((m) => ({ day: m.day, ...m.mart })).filter((m) => m.mode === "replace" || m.userIds.length > 0),
+      objects: absorbed,
+      runs,
+    });
+    await context.hooks?.afterPublish?.();
+    for (const w of written) await cache.adopt(w.file);
+    await collectGarbage(s3, client);
+    const publishSeconds = lap();
+    const changed = written.length > 0 || merged.some((m) => m.replaces.length > 0);
+    if (changed) await refreshExports({ client, connection: duck.connection, s3, dir });
+    if (changed) {
+      const current = await client.query<{ sha256: string }>("SELECT sha256 FROM etl.silver_files");
+      await cache.prune(new Set(current.rows.map((r) => r.sha256)));
+    }
+    const stages = {
+      fetch: fetchSeconds,
+      merge: mergeSeconds,
+      upload: uploadSeconds,
+      publish: publishSeconds,
+      exports: lap(),
+    };
+    const days = [...recorded].map(([day, recordedRun]) => ({ day, ...recordedRun }));
+    return { days, stages, sealedObjects: fetched.sealedObjects };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The runs to record: the run's own day, every event date the merge touched, and every bronze day
+ * an absorbed object arrived in (its rejects and bytes are counted there).
+ */
+function dayRuns(
+  own: string,
+  merged: readonly MergedDay[],
+  absorbed: readonly AbsorbedObject[],
+  seconds: number,
+): DayRun[] {
+  const runs = new Map<string, DayRun>();
+  const runOf = (day: string) => {
+    let entry = runs.get(day);
+    if (!entry) {
+      entry = { day, bronze_objects: 0, bronze_lines: 0, rejected: 0, duplicates: 0, bytes: 0, seconds };
+      runs.set(day, entry);
+    }
+    return entry;
+  };
+  runOf(own);
+  for (const m of merged) {
+    const entry = runOf(m.day);
+    entry.bronze_lines += m.copies;
+    entry.duplicates += m.duplicates;
+  }
+  for (const o of absorbed) {
+    const entry = runOf(bronzeDayOf(o.key) ?? own);
+    entry.bronze_objects++;
+    entry.rejected += o.rejected;
+    entry.bytes += o.bytes;
+  }
+  return [...runs.values()];
+}

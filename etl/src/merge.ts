@@ -1,0 +1,303 @@
+import { rename, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { addDays, SILVER_COLUMNS, SILVER_ROW_GROUP_ROWS, SILVER_SORT, type SilverColumn } from "@growit/contract";
+import { COPY_FIELDS, dedupeSql } from "./dedupe.ts";
+import { sqlString } from "./duck.ts";
+import { sha256Of } from "./silver-cache.ts";
+
+/**
+ * Where the lines of the `index`-th bronze object (in key order) go: the number in the name is
+ * the copy's tie-break, so DuckDB never holds the key itself for every line.
+ */
+export const bronzeFileName = (dir: string, index: number): string =>
+  join(dir, `${String(index).padStart(8, "0")}.jsonl`);
+
+/** The bronze envelope fields DuckDB reads, typed; props stays JSON text. */
+const BRONZE_COLUMNS =
+  "{id: 'VARCHAR', type: 'VARCHAR', ts: 'TIMESTAMP', client_ts: 'TIMESTAMP', username: 'VARCHAR', props: 'JSON', received_at: 'TIMESTAMP', source: 'VARCHAR'}";
+
+/** DuckDB's reader of bronze files (a path or glob), with each line's file name as `filename`. */
+export const readBronzeSql = (files: string): string =>
+  `read_json(${sqlString(files)}, format = 'newline_delimited', columns = ${BRONZE_COLUMNS}, filename = true)`;
+
+/** A copy as the merge handles it, from read_json's rows. */
+const COPY_SELECT = `CAST(id AS UUID) AS id, type, ts, client_ts, username AS user_id, CAST(props AS VARCHAR) AS props,
+  received_at, source, CAST(regexp_extract(filename, '(\\d+)\\.jsonl$', 1) AS INTEGER) AS object_order`;
+
+const COPIES_TABLE = `CREATE OR REPLACE TEMP TABLE copies (id UUID, type VARCHAR, ts TIMESTAMP, client_ts TIMESTAMP,
+  user_id VARCHAR, props VARCHAR, received_at TIMESTAMP, source VARCHAR, object_order INTEGER)`;
+
+/** How each silver column is made from a row in copy form (the winning copy, with its object's key). */
+const SILVER_EXPRESSIONS: Record<SilverColumn, string> = {
+  id: "CAST(id AS VARCHAR)",
+  type: "type",
+  ts: "ts",
+  client_ts: "client_ts",
+  event_date: "CAST(ts AS DATE)",
+  user_id: "user_id",
+  props: "props",
+  category: "props ->> 'category'",
+  query: "props ->> 'query'",
+  received_at: "received_at",
+  source: "source",
+  bronze_object: "bronze_object",
+};
+
+/** The select list of a silver row, from a relation in copy form. */
+export const SILVER_SELECT = SILVER_COLUMNS.map((c) => `${SILVER_EXPRESSIONS[c.name]} AS ${c.name}`).join(", ");
+
+/** A row of a silver file read back in copy form. */
+const SILVER_AS_COPY = `CAST(id AS UUID) AS id, ${COPY_FIELDS.join(", ")}, bronze_object`;
+
+/** A silver file's sidecar of ids (with what decides a duplicate), kept beside it in the local cache. */
+const SIDECAR_SELECT = "CAST(id AS UUID) AS id, CAST(ts AS DATE) AS event_date, received_at, bronze_object";
+
+/** A day's partition is rewritten as one file rather than given one more once it holds this many. */
+export const MAX_PARTITION_FILES = 8;
+
+const PARQUET = `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${SILVER_ROW_GROUP_ROWS}`;
+
+const list = (paths: readonly string[]) => `[${paths.map(sqlString).join(", ")}]`;
+const count = (value: unknown): number => Number(value ?? 0);
+
+export interface BronzeFile {
+  /** The object's index in key order (the file's number, see bronzeFileName). */
+  index: number;
+  key: string;
+}
+
+export interface LoadedCopies {
+  /** Objects DuckDB could not read at all, by index, with DuckDB's reason. */
+  quarantined: Map<number, string>;
+  /** The event dates each loaded object holds, by index. */
+  eventDates: Map<number, string[]>;
+}
+
+/**
+ * Loads the checked bronze files into the temp table `copies`. One file DuckDB cannot read must
+ * not stop the others: when the read of all of them fails, each is read alone and the ones that
+ * fail are quarantined.
+ */
+export async function loadCopies(connection: DuckDBConnection, dir: string, files: readonly BronzeFile[]) {
+  await connection.run("CREATE OR REPLACE TEMP TABLE objects (object_order INTEGER, key VARCHAR)");
+  const appender = await connection.createAppender("objects");
+  for (const file of files) {
+    appender.appendInteger(file.index);
+    appender.appendVarchar(file.key);
+    appender.endRow();
+  }
+  appender.closeSync();
+  const quarantined = new Map<number, string>();
+  try {
+    await connection.run(`CREATE OR REPLACE TEMP TABLE copies AS SELECT ${COPY_SELECT}
+      FROM ${readBronzeSql(join(dir, "*.jsonl"))}`);
+  } catch {
+    await connection.run(COPIES_TABLE);
+    for (const file of files) {
+      try {
+        await connection.run(
+          `INSERT INTO copies SELECT ${COPY_SELECT} FROM ${readBronzeSql(bronzeFileName(dir, file.index))}`,
+        );
+      } catch (error) {
+        quarantined.set(file.index, error instanceof Error ? error.message : String(error));
+      }
+    }
+  }
+  const dates = await connection.runAndReadAll(`SELECT object_order, list(DISTINCT CAST(CAST(ts AS DATE) AS VARCHAR))
+    FROM copies GROUP BY object_order`);
+  const eventDates = new Map<number, string[]>();
+  for (const [order, days] of dates.getRows())
+    eventDates.set(Number(order), [...(days as { items: string[] }).items].sort());
+  return { quarantined, eventDates } satisfies LoadedCopies;
+}
+
+/** A silver file already published, with its local copy and sidecar. */
+export interface ExistingFile {
+  key: string;
+  path: string;
+  sidecar: string;
+}
+
+/** A file the merge wrote, to upload. */
+export interface WrittenSilver {
+  path: string;
+  sidecar: string;
+  bytes: number;
+  rows: number;
+  sha256: string;
+}
+
+export interface MergedDay {
+  day: string;
+  /** The day's new file, or null when nothing was added. */
+  file: WrittenSilver | null;
+  /** Existing files the new one replaces: all of the day's when it was rewritten, none when added to. */
+  replaces: string[];
+  /** Mart rows: the day's counts (replace) or the counts to add to the day's (add). */
+  mart: { mode: "replace" | "add"; userIds: string[]; counts: bigint[] };
+  /** Copies of the day's events loaded, and those dropped as duplicates. */
+  copies: number;
+  duplicates: number;
+}
+
+export interface MergeOptions {
+  connection: DuckDBConnection;
+  /** Scratch directory for the written files. */
+  dir: string;
+  /** The published files of the days asked for, in the local cache (days without files may be left out). */
+  existingFiles(days: readonly string[]): Promise<Map<string, ExistingFile[]>>;
+  /**
+   * Rebuild this day from the loaded copies alone (they must hold every copy of its events),
+   * replacing the files named.
+   */
+  rebuild?: { day: string; keys: readonly string[] };
+}
+
+/**
+ * Silver files as one relation with every silver column: files written before a column was added
+ * (client_ts, bronze_object) read it as NULL.
+ */
+async function silverRelation(connection: DuckDBConnection, paths: readonly string[]): Promise<string> {
+  const files = `read_parquet(${list(paths)}, union_by_name = true)`;
+  const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${files}`);
+  const present = new Set(described.getRows().map(([name]) => name as string));
+  const columns = SILVER_COLUMNS.map((c) => (present.has(c.name) ? c.name : `CAST(NULL AS ${c.type}) AS ${c.name}`));
+  return `(SELECT ${columns.join(", ")} FROM ${files})`;
+}
+
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+/** Builds the sidecar of a silver file when the cache lacks it. */
+export async function ensureSidecar(connection: DuckDBConnection, file: { path: string; sidecar: string }) {
+  if (await exists(file.sidecar)) return;
+  const partial = `${file.sidecar}.${process.pid}.part`;
+  await connection.run(`COPY (SELECT ${SIDECAR_SELECT} FROM ${await silverRelation(connection, [file.path])})
+    TO ${sqlString(partial)} (FORMAT parquet, COMPRESSION uncompressed)`);
+  await rename(partial, file.sidecar);
+}
+
+/**
+ * Merges the loaded copies into silver: one winner per id (the dedupe rule), checked against the
+ * ids already published on its date and the dates either side (a copy re-sent days later is a
+ * duplicate); new winners become one small file per day added to the partition, and a day whose
+ * published row lost to a new copy, that has too many files, or that is rebuilt is rewritten as
+ * one file. Only the published files of the touched dates are read, from the local cache.
+ */
+export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
+  const { connection, dir } = options;
+  const rebuildDay = options.rebuild?.day;
+  const fields = ["id", ...COPY_FIELDS, "object_order"].join(", ");
+  const temps = ["repeated_ids", "candidates", "hits", "additions", "beaten"];
+  try {
+    await connection.run(
+      "CREATE OR REPLACE TEMP TABLE repeated_ids AS SELECT id FROM copies GROUP BY id HAVING count(*) > 1",
+    );
+    await connection.run(`CREATE OR REPLACE TEMP TABLE candidates AS
+      SELECT c.id, ${COPY_FIELDS.map((f) => `c.${f}`).join(", ")}, o.key AS bronze_object, CAST(c.ts AS DATE) AS event_date
+      FROM (SELECT ${fields} FROM copies ANTI JOIN repeated_ids USING (id)
+            UNION ALL SELECT ${fields} FROM (${dedupeSql("(SELECT * FROM copies SEMI JOIN repeated_ids USING (id))")})) c
+      JOIN objects o USING (object_order)`);
+    const dated = await connection.runAndReadAll(
+      "SELECT CAST(event_date AS VARCHAR), count(*) FROM candidates GROUP BY ALL ORDER BY ALL",
+    );
+    const candidateDays = dated.getRows().map(([day]) => day as string);
+    const copiesPerDay = new Map(
+      (await connection.runAndReadAll("SELECT CAST(CAST(ts AS DATE) AS VARCHAR), count(*) FROM copies GROUP BY ALL"))
+        .getRows()
+        .map(([day, n]) => [day as string, count(n)]),
+    );
+    const neighbours = [...new Set(candidateDays.flatMap((d) => [addDays(d, -1), d, addDays(d, 1)]))].filter(
+      (d) => d !== rebuildDay,
+    );
+    const existing = await options.existingFiles(neighbours);
+    const checked = neighbours.flatMap((d) => existing.get(d) ?? []);
+    for (const file of checked) await ensureSidecar(connection, file);
+
+    if (checked.length > 0) {
+      await connection.run(`CREATE OR REPLACE TEMP TABLE hits AS
+        SELECT c.id, c.event_date, s.event_date AS existing_date,
+          (s.received_at, coalesce(s.bronze_object, '~')) <= (c.received_at, c.bronze_object) AS existing_wins
+        FROM read_parquet(${list(checked.map((f) => f.sidecar))}) s JOIN candidates c ON s.id = c.id
+        WHERE abs(date_diff('day', s.event_date, c.event_date)) <= 1`);
+    } else {
+      await connection.run(
+        "CREATE OR REPLACE TEMP TABLE hits (id UUID, event_date DATE, existing_date DATE, existing_wins BOOLEAN)",
+      );
+    }
+    await connection.run(`CREATE OR REPLACE TEMP TABLE additions AS
+      SELECT * FROM candidates ANTI JOIN (SELECT id FROM hits WHERE existing_wins) USING (id)`);
+    await connection.run(`CREATE OR REPLACE TEMP TABLE beaten AS
+      SELECT DISTINCT id, existing_date AS event_date FROM hits SEMI JOIN additions USING (id) WHERE NOT existing_wins`);
+
+    const addedPerDay = new Map(
+      (await connection.runAndReadAll("SELECT CAST(event_date AS VARCHAR), count(*) FROM additions GROUP BY ALL"))
+        .getRows()
+        .map(([day, n]) => [day as string, count(n)]),
+    );
+    const beatenDays = (await connection.runAndReadAll("SELECT DISTINCT CAST(event_date AS VARCHAR) FROM beaten"))
+      .getRows()
+      .map(([day]) => day as string);
+    const rewrite = new Set(beatenDays);
+    if (rebuildDay) rewrite.add(rebuildDay);
+    for (const [day] of addedPerDay) {
+      if ((existing.get(day)?.length ?? 0) + 1 > MAX_PARTITION_FILES) rewrite.add(day);
+    }
+    const replaced = (day: string) =>
+      day === rebuildDay ? [...(options.rebuild?.keys ?? [])] : (existing.get(day) ?? []).map((f) => f.key);
+
+    const days = [...new Set([...addedPerDay.keys(), ...rewrite, ...copiesPerDay.keys()])].sort();
+    const merged: MergedDay[] = [];
+    for (const day of days) {
+      const isRewrite = rewrite.has(day);
+      const kept = isRewrite && day !== rebuildDay ? (existing.get(day) ?? []) : [];
+      const fromExisting = kept.length
+        ? `SELECT * FROM (SELECT ${SILVER_AS_COPY} FROM ${await silverRelation(
+            connection,
+            kept.map((f) => f.path),
+          )})
+             ANTI JOIN (SELECT id FROM beaten WHERE event_date = DATE ${sqlString(day)}) USING (id) UNION ALL `
+        : "";
+      const rows = `${fromExisting}SELECT id, ${COPY_FIELDS.join(", ")}, bronze_object FROM additions
+        WHERE event_date = DATE ${sqlString(day)}`;
+      const path = join(dir, `silver-${day}.parquet`);
+      const written = await connection.runAndReadAll(`COPY (SELECT ${SILVER_SELECT} FROM (${rows})
+        ORDER BY ${SILVER_SORT.join(", ")}) TO ${sqlString(path)} (${PARQUET})`);
+      const rowCount = count(written.getRows()[0]?.[0]);
+      let file: WrittenSilver | null = null;
+      if (rowCount > 0) {
+        const sidecar = `${path}.ids`;
+        await connection.run(`COPY (SELECT ${SIDECAR_SELECT} FROM (${rows}))
+          TO ${sqlString(sidecar)} (FORMAT parquet, COMPRESSION uncompressed)`);
+        file = { path, sidecar, bytes: (await stat(path)).size, rows: rowCount, sha256: await sha256Of(path) };
+      }
+      const martSource = isRewrite
+        ? `read_parquet(${sqlString(path)})`
+        : `additions WHERE event_date = DATE ${sqlString(day)}`;
+      const mart =
+        rowCount > 0
+          ? await connection.runAndReadAll(`SELECT user_id, count(*) FROM (SELECT user_id FROM ${martSource})
+              WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY user_id`)
+          : null;
+      merged.push({
+        day,
+        file,
+        replaces: isRewrite ? replaced(day) : [],
+        mart: {
+          mode: isRewrite ? "replace" : "add",
+          userIds: (mart?.getColumns()[0] ?? []) as string[],
+          counts: (mart?.getColumns()[1] ?? []) as bigint[],
+        },
+        copies: copiesPerDay.get(day) ?? 0,
+        duplicates: Math.max(0, (copiesPerDay.get(day) ?? 0) - (addedPerDay.get(day) ?? 0)),
+      });
+    }
+    return merged;
+  } finally {
+    for (const table of temps) await connection.run(`DROP TABLE IF EXISTS ${table}`);
+  }
+}
