@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DAY_MS, utcDay } from "@growit/contract";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { CONFIG } from "../web/src/lib/events/config.ts";
 import { type SimulatedBrowser, signUpAndLogIn, simulatedBrowser } from "./browser.ts";
 import { numberFromEnv } from "./env.ts";
@@ -82,6 +82,10 @@ const examples = <T>(items: T[], n = 5): string => JSON.stringify(items.slice(0,
 describe("soak: the SDK under load while S3 and the worker go away and come back", () => {
   it("loses nothing, puts late events in their own day and counts every event exactly once", async () => {
     if (!stack) throw new Error("no stack");
+    // Soft checks fail the test once it has ended: keep the data then too.
+    onTestFailed(() => {
+      failed = true;
+    });
     const soak = stack;
     const t0 = Date.now();
     const at = () => ((Date.now() - t0) / 1000).toFixed(1);
@@ -318,10 +322,11 @@ describe("soak: the SDK under load while S3 and the worker go away and come back
     if (resenders.length > 0) expect(copiesInOtherDays).toBeGreaterThan(0);
 
     // Silver: every event exactly once, as its winning copy, in the partition of its own event_date.
-    expect(silver.duplicateIds.length, `ids twice in silver: ${examples(silver.duplicateIds)}`).toBe(0);
+    // (Soft from here on: each check tells something of its own about the ETL.)
+    expect.soft(silver.duplicateIds.length, `ids twice in silver: ${examples(silver.duplicateIds)}`).toBe(0);
     const missing = [...won.keys()].filter((id) => !silver.byId.has(id));
-    expect(missing.length, `ids missing from silver: ${examples(missing)}`).toBe(0);
-    expect(silver.rows).toBe(won.size);
+    expect.soft(missing.length, `ids missing from silver: ${examples(missing)}`).toBe(0);
+    expect.soft(silver.rows).toBe(won.size);
     const misplaced = [...won]
       .map(([id, { winner }]) => ({ id, winner, row: silver.byId.get(id) }))
       .filter(({ winner, row }) => {
@@ -329,12 +334,12 @@ describe("soak: the SDK under load while S3 and the worker go away and come back
         return row && (row.ts !== ts || row.eventDate !== utcDay(new Date(ts)) || row.partition !== row.eventDate);
       })
       .map(({ id, winner, row }) => ({ id, bronze_ts: winner.ts, silver: row }));
-    expect(misplaced.length, `silver rows not as their winning copy: ${examples(misplaced)}`).toBe(0);
+    expect.soft(misplaced.length, `silver rows not as their winning copy: ${examples(misplaced)}`).toBe(0);
     // Late events are where the client's clock put them, in their own (past) days.
     const lateMisplaced = lateEvents
       .map(([id, clientTs]) => ({ id, client_ts: new Date(clientTs).toISOString(), silver: silver.byId.get(id) }))
       .filter(({ client_ts, silver }) => !silver || Math.abs(silver.ts - Date.parse(client_ts)) > TRANSIT_MS);
-    expect(lateMisplaced.length, `late events away from their time: ${examples(lateMisplaced)}`).toBe(0);
+    expect.soft(lateMisplaced.length, `late events away from their time: ${examples(lateMisplaced)}`).toBe(0);
 
     // The mart counts each event of a signed-in user exactly once, on its day: row by row as
     // silver's winners say, and in all what their browsers sent plus the server events their
@@ -342,10 +347,10 @@ describe("soak: the SDK under load while S3 and the worker go away and come back
     const martDiff = [...new Set([...expected.keys(), ...mart.keys()])]
       .filter((key) => expected.get(key) !== mart.get(key))
       .map((key) => ({ row: key, expected: expected.get(key) ?? 0, mart: mart.get(key) ?? 0 }));
-    expect(martDiff.length, `mart rows that differ: ${examples(martDiff, 10)}`).toBe(0);
+    expect.soft(martDiff.length, `mart rows that differ: ${examples(martDiff, 10)}`).toBe(0);
     const expectedTotal = sum((b) => (b.username ? b.tracked : 0)) + serverIds.length;
-    expect(userIds.length).toBe(expectedTotal);
-    expect(martTotal).toBe(expectedTotal);
+    expect.soft(userIds.length).toBe(expectedTotal);
+    expect.soft(martTotal).toBe(expectedTotal);
     failed = false;
   });
 });

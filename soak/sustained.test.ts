@@ -143,8 +143,6 @@ describe("sustained: the deployable worker at a fixed rate", () => {
       partial: 0,
     });
     expect(rejectedObjects).toBe(0);
-    // At the rate offered.
-    expect(achieved).toBeGreaterThanOrEqual(RATE * (1 - RATE_TOLERANCE));
     // Every accepted event in bronze exactly once; nothing there that was not sent, and nothing
     // twice, the requests autocannon left unanswered when it stopped included.
     expect(accepted.length).toBe(result["2xx"] * BATCH);
@@ -152,6 +150,8 @@ describe("sustained: the deployable worker at a fixed rate", () => {
     expect(repeated.length, `ids in bronze more than once, e.g. ${repeated.slice(0, 3).join(", ")}`).toBe(0);
     expect(foreign.length, `ids in bronze never sent, e.g. ${foreign.slice(0, 3).join(", ")}`).toBe(0);
     expect(sent.size - accepted.length).toBeLessThanOrEqual(CONNECTIONS * BATCH);
+    // At the rate offered (last: when the machine is too slow for it, the checks above still tell).
+    expect(achieved).toBeGreaterThanOrEqual(RATE * (1 - RATE_TOLERANCE));
     failed = false;
   });
 });
