@@ -339,7 +339,7 @@ async function main() {
       `  ${Math.round(EVENTS / seconds).toLocaleString("en-US")} events/s; ${ratio.toFixed(2)}x the floor`,
       `  stages (s): ${stagesText(done)}`,
       `  silver rows ${done.silver_rows}, duplicates ${done.duplicates}, bronze ${(bronzeBytes / 2 ** 20).toFixed(0)} MiB`,
-      `  objects taken as checked on their seal: ${done.sealed_objects} of ${done.bronze_objects}`,
+      `  bronze objects taken as checked on their seal: ${done.sealed_objects}`,
       `  peak RSS ${peakRssMib} MiB (highest of the rounds)`,
       `late data: ${LATE_EVENTS.toLocaleString("en-US")} events over the ${EARLIER_DAYS} days before, each holding ${EARLIER_EVENTS.toLocaleString("en-US")}:`,
       `  the incremental run that absorbs them: ${lateSeconds.toFixed(2)} s, ${lateShare.toFixed(2)} of the day's run (target: at most 0.25)`,

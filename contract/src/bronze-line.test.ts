@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseBronzeLine } from "./bronze-line.ts";
+import { LIMITS, MAX_EVENT_AGE_MS } from "./limits.ts";
 
 const stored = {
   id: "0193a0b2-7c1e-7d4a-9f00-1234567890ab",
@@ -36,6 +37,36 @@ describe("parseBronzeLine", () => {
     });
   });
 
+  it("keeps the client's ts as stored, normalized like ts", () => {
+    const clientTs = "2026-11-25T11:12:01.000Z";
+    expect(parseBronzeLine(line({ client_ts: clientTs }))).toEqual({
+      ok: true,
+      event: { ...stored, client_ts: clientTs },
+      canonical: true,
+    });
+    expect(parseBronzeLine(line({ client_ts: "2026-11-25T20:12:01+09:00" }))).toEqual({
+      ok: true,
+      event: { ...stored, client_ts: clientTs },
+      canonical: false,
+    });
+  });
+
+  it("takes a line with keys the envelope does not have as not in normal form, and drops them", () => {
+    expect(parseBronzeLine(line({ extra: 1 }))).toEqual({ ok: true, event: stored, canonical: false });
+    expect(parseBronzeLine(line({ client_ts: stored.ts, sent_at: stored.ts }))).toEqual({
+      ok: true,
+      event: { ...stored, client_ts: stored.ts },
+      canonical: false,
+    });
+  });
+
+  it("accepts an event as old as the horizon before it was received, or a little after", () => {
+    const received = Date.parse(stored.received_at);
+    for (const at of [received - MAX_EVENT_AGE_MS, received + LIMITS.maxFutureSkewMs]) {
+      expect(parseBronzeLine(line({ ts: new Date(at).toISOString() })).ok).toBe(true);
+    }
+  });
+
   it.each([
     ["{not json", expect.stringMatching(/^not JSON: /)],
     ["[]", "event must be a JSON object"],
@@ -43,11 +74,21 @@ describe("parseBronzeLine", () => {
     [line({ type: "purchase" }), expect.stringMatching(/^type must be one of page_view/)],
     [line({ source: "cli" }), "source must be web or server"],
     [line({ type: "login", props: {} }), "type login is emitted by the server only"],
-    [line({ username: "" }), "username must be a non-empty string or null"],
-    [line({ username: 7 }), "username must be a non-empty string or null"],
+    [line({ username: "" }), "username must be a non-empty, well-formed string or null"],
+    [line({ username: 7 }), "username must be a non-empty, well-formed string or null"],
+    [line({ username: "minji\ud800" }), "username must be a non-empty, well-formed string or null"],
     [line({ ts: "2026-11-25" }), "ts must be an ISO 8601 timestamp with a time zone"],
     [line({ received_at: undefined }), "received_at must be an ISO 8601 timestamp with a time zone"],
-    [line({ ts: "2026-11-23T09:12:03.120Z" }), "ts is more than 24 hours away from the server's clock"],
+    [line({ ts: "2026-10-26T09:12:03.480Z" }), expect.stringMatching(/\(LIMITS\.maxEventAgeDays\)$/)],
+    [line({ ts: "2026-11-25T09:22:03.482Z" }), expect.stringMatching(/\(LIMITS\.maxFutureSkewMs\)$/)],
+    [line({ client_ts: "yesterday" }), "client_ts must be an ISO 8601 timestamp with a time zone"],
+    [line({ client_ts: null }), "client_ts must be an ISO 8601 timestamp with a time zone"],
+    [line({ props: { query: "pandas", x: "\ud800" } }), expect.stringMatching(/^props\.x: .*lone surrogate/)],
+    [line({ props: { query: "pandas", "\udc00": 1 } }), expect.stringMatching(/^props: a key .*lone surrogate/)],
+    [
+      line({ props: { query: "pandas", n: 0 } }).replace('"n":0', '"n":1e400'),
+      expect.stringMatching(/^props\.n: number /),
+    ],
     [line({ props: undefined }), "props must be a JSON object"],
     [line({ props: { category: "data" } }), expect.stringMatching(/^props\.query: /)],
   ])("rejects %s", (text, reason) => {

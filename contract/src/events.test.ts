@@ -2,16 +2,21 @@ import { describe, expect, it } from "vitest";
 import {
   acceptClientEvent,
   canonicalIsoTimestamp,
+  eventTime,
+  eventTimeProblem,
+  jsonTextProblem,
   jsonUtf8Length,
   nestsDeeperThan,
   type Stamp,
   serverEvent,
   utf8ByteLength,
 } from "./events.ts";
-import { LIMITS } from "./limits.ts";
+import { LIMITS, MAX_EVENT_AGE_MS } from "./limits.ts";
 
 const receivedAt = new Date("2026-11-25T09:12:03.481Z");
-const stamp: Stamp = { receivedAt, username: "minji", source: "web" };
+const stamp: Stamp = { receivedAt, username: "minji", source: "web", sentAt: null };
+const HOUR_MS = 60 * 60 * 1000;
+const iso = (ms: number) => new Date(ms).toISOString();
 const valid = {
   id: "0193a0b2-7c1e-7d4a-9f00-1234567890ab",
   type: "search_query",
@@ -29,16 +34,60 @@ describe("acceptClientEvent", () => {
     const verdict = acceptClientEvent({ ...valid, username: "spoofed", received_at: "x" }, stamp);
     expect(verdict).toEqual({
       ok: true,
-      event: { ...valid, username: "minji", received_at: "2026-11-25T09:12:03.481Z", source: "web" },
+      event: {
+        ...valid,
+        client_ts: valid.ts,
+        username: "minji",
+        received_at: "2026-11-25T09:12:03.481Z",
+        source: "web",
+      },
     });
     if (verdict.ok)
-      expect(Object.keys(verdict.event)).toEqual(["id", "type", "ts", "username", "props", "received_at", "source"]);
+      expect(Object.keys(verdict.event)).toEqual([
+        "id",
+        "type",
+        "ts",
+        "client_ts",
+        "username",
+        "props",
+        "received_at",
+        "source",
+      ]);
   });
 
   it("normalizes ts to UTC and the id to lower case", () => {
     const verdict = acceptClientEvent({ ...valid, id: valid.id.toUpperCase(), ts: "2026-11-25T18:12:03+09:00" }, stamp);
     expect(verdict.ok && verdict.event.ts).toBe("2026-11-25T09:12:03.000Z");
+    expect(verdict.ok && verdict.event.client_ts).toBe("2026-11-25T09:12:03.000Z");
     expect(verdict.ok && verdict.event.id).toBe(valid.id);
+  });
+
+  it("corrects ts by how far the client's clock was off when it sent, and keeps the client's ts", () => {
+    // The client's clock is 2 h fast: its event happened 5 s before it sent the batch, which took 361 ms.
+    const sentAt = receivedAt.getTime() - 361 + 2 * HOUR_MS;
+    const clientTs = "2026-11-25T20:11:58.120+09:00"; // sentAt − 5 s, in the client's own zone
+    const verdict = acceptClientEvent({ ...valid, ts: clientTs }, { ...stamp, sentAt });
+    expect(verdict.ok && [verdict.event.ts, verdict.event.client_ts]).toEqual([
+      iso(receivedAt.getTime() - 5000),
+      "2026-11-25T11:11:58.120Z",
+    ]);
+  });
+
+  it("accepts an event as old as the horizon, once corrected, and refuses it older", () => {
+    const oldest = receivedAt.getTime() - MAX_EVENT_AGE_MS;
+    expect(reasonOf({ ...valid, ts: iso(oldest) })).toBeNull();
+    expect(reasonOf({ ...valid, ts: iso(oldest - 1) })).toMatch(/LIMITS\.maxEventAgeDays/);
+    // A clock a day slow: a ts past the horizon by that clock, within it once corrected.
+    const slow = { ...stamp, sentAt: receivedAt.getTime() - 24 * HOUR_MS };
+    expect(acceptClientEvent({ ...valid, ts: iso(oldest - 60_000) }, slow).ok).toBe(true);
+  });
+
+  it("tolerates a ts a little in the future, and corrects one further ahead when the batch says when it was sent", () => {
+    const ahead = receivedAt.getTime() + 20 * 60_000;
+    expect(reasonOf({ ...valid, ts: iso(receivedAt.getTime() + LIMITS.maxFutureSkewMs) })).toBeNull();
+    expect(reasonOf({ ...valid, ts: iso(ahead) })).toMatch(/LIMITS\.maxFutureSkewMs/);
+    const verdict = acceptClientEvent({ ...valid, ts: iso(ahead) }, { ...stamp, sentAt: ahead + 1000 });
+    expect(verdict.ok && verdict.event.ts).toBe(iso(receivedAt.getTime() - 1000));
   });
 
   it("defaults missing props to an empty object only where none are required", () => {
@@ -60,7 +109,15 @@ describe("acceptClientEvent", () => {
     ],
     [{ ...valid, ts: "yesterday" }, "ts must be an ISO 8601 timestamp with a time zone"],
     [{ ...valid, ts: "2026-11-25T09:12:03" }, "ts must be an ISO 8601 timestamp with a time zone"],
-    [{ ...valid, ts: "2026-11-23T09:12:03Z" }, "ts is more than 24 hours away from the server's clock"],
+    [
+      { ...valid, ts: "2026-10-25T09:12:03Z" },
+      `ts is more than ${LIMITS.maxEventAgeDays} days before the event was received (LIMITS.maxEventAgeDays)`,
+    ],
+    [
+      { ...valid, ts: "2026-11-25T09:30:00Z" },
+      "ts is more than 10 minutes after the event was received (LIMITS.maxFutureSkewMs)",
+    ],
+    [{ ...valid, props: { query: "q", x: "\ud800" } }, expect.stringMatching(/^props\.x: .*lone surrogate/)],
     [{ ...valid, props: "q" }, "props must be a JSON object"],
     [{ ...valid, props: { query: "" } }, expect.stringMatching(/^props\.query: /)],
     [
@@ -88,6 +145,99 @@ describe("acceptClientEvent", () => {
     expect(verdict.ok).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     if (verdict.ok) expect(JSON.stringify(verdict.event.props)).toBe('{"path":"/","__proto__":{"polluted":1}}');
+  });
+});
+
+describe("eventTime", () => {
+  const received = receivedAt.getTime();
+
+  it("is the client's ts when the batch did not say when it was sent", () => {
+    expect(eventTime(received - 5000, received, null)).toBe(received - 5000);
+    expect(eventTime(received + 3 * HOUR_MS, received, null)).toBe(received + 3 * HOUR_MS);
+  });
+
+  it("moves ts by the client clock's error: a clock 2 h fast lands within the request's latency of the truth", () => {
+    const latency = 250;
+    const sentTruly = received - latency;
+    const happened = sentTruly - 30_000;
+    const at = eventTime(happened + 2 * HOUR_MS, received, sentTruly + 2 * HOUR_MS);
+    expect(at).toBe(happened + latency);
+    expect(eventTime(happened - 3 * HOUR_MS, received, sentTruly - 3 * HOUR_MS)).toBe(happened + latency);
+  });
+
+  it("takes an event stamped after its batch was sent as made when it was received", () => {
+    expect(eventTime(received + 60_000, received, received - 1000)).toBe(received);
+    expect(eventTime(received - 1000, received, received - 1000)).toBe(received);
+  });
+});
+
+describe("eventTimeProblem", () => {
+  const received = receivedAt.getTime();
+
+  it("accepts the horizon and the future tolerance, both included", () => {
+    expect(eventTimeProblem(received, received)).toBeNull();
+    expect(eventTimeProblem(received - MAX_EVENT_AGE_MS, received)).toBeNull();
+    expect(eventTimeProblem(received + LIMITS.maxFutureSkewMs, received)).toBeNull();
+  });
+
+  it("names the limit an event time is beyond", () => {
+    expect(eventTimeProblem(received - MAX_EVENT_AGE_MS - 1, received)).toBe(
+      "ts is more than 30 days before the event was received (LIMITS.maxEventAgeDays)",
+    );
+    expect(eventTimeProblem(received + LIMITS.maxFutureSkewMs + 1, received)).toBe(
+      "ts is more than 10 minutes after the event was received (LIMITS.maxFutureSkewMs)",
+    );
+  });
+});
+
+describe("jsonTextProblem", () => {
+  it("accepts well-formed text of every plane, finite numbers and plain data", () => {
+    for (const value of [
+      { query: "pandas 판다스 🐼", pair: "\ud83d\udc3c", empty: "", nul: "\u0000" },
+      JSON.parse('{"\ud83d\udc3c":["\ud83d\udc3c", 1e308, -5e-324, 0, null, true]}'),
+      [],
+      null,
+    ]) {
+      expect(jsonTextProblem(value, "props")).toBeNull();
+    }
+  });
+
+  it.each([
+    [
+      "a high surrogate alone",
+      { x: "\ud800" },
+      "props.x: text must be well-formed Unicode (it holds a lone surrogate)",
+    ],
+    ["a low surrogate alone", { x: "\udc00" }, "props.x: text must be well-formed Unicode (it holds a lone surrogate)"],
+    ["a low surrogate amid text", { x: "a\udc00b" }, expect.stringMatching(/^props\.x: .*lone surrogate/)],
+    ["a pair in the wrong order", { x: "\udc00\ud800" }, expect.stringMatching(/^props\.x: .*lone surrogate/)],
+    [
+      "a lone surrogate in a nested value",
+      { a: { b: ["ok", "\ud83d"] } },
+      expect.stringMatching(/^props\.a\.b\[1\]: /),
+    ],
+    [
+      "a lone surrogate in a key",
+      { "k\ud800": 1 },
+      "props: a key must be well-formed Unicode (one holds a lone surrogate)",
+    ],
+    ["a lone low surrogate in a nested key", { a: { "\udc00": 1 } }, expect.stringMatching(/^props\.a: a key /)],
+    [
+      "a number JSON parsed as Infinity",
+      JSON.parse('{"n":1e400}'),
+      "props.n: number is out of the range JSON can carry",
+    ],
+    ["-Infinity in an array", { n: [-Infinity] }, "props.n[0]: number is out of the range JSON can carry"],
+    ["NaN", { n: Number.NaN }, "props.n: number is out of the range JSON can carry"],
+  ])("refuses %s", (_, value, reason) => {
+    expect(jsonTextProblem(value, "props")).toEqual(reason);
+  });
+
+  it("is what acceptClientEvent refuses, for text JSON.parse made from escapes", () => {
+    const raw = JSON.parse(
+      `{"id":"${valid.id}","type":"page_view","ts":"${valid.ts}","props":{"path":"/","x":"\\ud800"}}`,
+    );
+    expect(reasonOf(raw)).toBe("props.x: text must be well-formed Unicode (it holds a lone surrogate)");
   });
 });
 

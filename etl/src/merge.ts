@@ -192,16 +192,17 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
   const { connection, dir } = options;
   const rebuildDay = options.rebuild?.day;
   const fields = ["id", ...COPY_FIELDS, "object_order"].join(", ");
-  const temps = ["repeated_ids", "candidates", "hits", "additions", "beaten"];
+  const temps = ["repeated_ids", "candidates", "hits", "beaten"];
+  let additionsKind: "TABLE" | "VIEW" = "TABLE";
   try {
     await connection.run(
       "CREATE OR REPLACE TEMP TABLE repeated_ids AS SELECT id FROM copies GROUP BY id HAVING count(*) > 1",
     );
+    // Objects stay numbers here; their keys are joined in only where a row is compared or written.
     await connection.run(`CREATE OR REPLACE TEMP TABLE candidates AS
-      SELECT c.id, ${COPY_FIELDS.map((f) => `c.${f}`).join(", ")}, o.key AS bronze_object, CAST(c.ts AS DATE) AS event_date
+      SELECT c.id, ${COPY_FIELDS.map((f) => `c.${f}`).join(", ")}, c.object_order, CAST(c.ts AS DATE) AS event_date
       FROM (SELECT ${fields} FROM copies ANTI JOIN repeated_ids USING (id)
-            UNION ALL SELECT ${fields} FROM (${dedupeSql("(SELECT * FROM copies SEMI JOIN repeated_ids USING (id))")})) c
-      JOIN objects o USING (object_order)`);
+            UNION ALL SELECT ${fields} FROM (${dedupeSql("(SELECT * FROM copies SEMI JOIN repeated_ids USING (id))")})) c`);
     const dated = await connection.runAndReadAll(
       "SELECT CAST(event_date AS VARCHAR), count(*) FROM candidates GROUP BY ALL ORDER BY ALL",
     );
@@ -221,16 +222,23 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
     if (checked.length > 0) {
       await connection.run(`CREATE OR REPLACE TEMP TABLE hits AS
         SELECT c.id, c.event_date, s.event_date AS existing_date,
-          (s.received_at, coalesce(s.bronze_object, '~')) <= (c.received_at, c.bronze_object) AS existing_wins
+          (s.received_at, coalesce(s.bronze_object, '~')) <= (c.received_at, o.key) AS existing_wins
         FROM read_parquet(${list(checked.map((f) => f.sidecar))}) s JOIN candidates c ON s.id = c.id
+          JOIN objects o USING (object_order)
         WHERE abs(date_diff('day', s.event_date, c.event_date)) <= 1`);
     } else {
       await connection.run(
         "CREATE OR REPLACE TEMP TABLE hits (id UUID, event_date DATE, existing_date DATE, existing_wins BOOLEAN)",
       );
     }
-    await connection.run(`CREATE OR REPLACE TEMP TABLE additions AS
-      SELECT * FROM candidates ANTI JOIN (SELECT id FROM hits WHERE existing_wins) USING (id)`);
+    // Without a published id to meet, every candidate is added (the common case: a new day).
+    const anyHit = count((await connection.runAndReadAll("SELECT count(*) FROM hits")).getRows()[0]?.[0]) > 0;
+    additionsKind = anyHit ? "TABLE" : "VIEW";
+    await connection.run(
+      anyHit
+        ? "CREATE OR REPLACE TEMP TABLE additions AS SELECT * FROM candidates ANTI JOIN (SELECT id FROM hits WHERE existing_wins) USING (id)"
+        : "CREATE OR REPLACE TEMP VIEW additions AS SELECT * FROM candidates",
+    );
     await connection.run(`CREATE OR REPLACE TEMP TABLE beaten AS
       SELECT DISTINCT id, existing_date AS event_date FROM hits SEMI JOIN additions USING (id) WHERE NOT existing_wins`);
 
@@ -262,8 +270,8 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
           )})
              ANTI JOIN (SELECT id FROM beaten WHERE event_date = DATE ${sqlString(day)}) USING (id) UNION ALL `
         : "";
-      const rows = `${fromExisting}SELECT id, ${COPY_FIELDS.join(", ")}, bronze_object FROM additions
-        WHERE event_date = DATE ${sqlString(day)}`;
+      const rows = `${fromExisting}SELECT id, ${COPY_FIELDS.join(", ")}, o.key AS bronze_object
+        FROM additions JOIN objects o USING (object_order) WHERE event_date = DATE ${sqlString(day)}`;
       const path = join(dir, `silver-${day}.parquet`);
       const written = await connection.runAndReadAll(`COPY (SELECT ${SILVER_SELECT} FROM (${rows})
         ORDER BY ${SILVER_SORT.join(", ")}) TO ${sqlString(path)} (${PARQUET})`);
@@ -298,6 +306,7 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
     }
     return merged;
   } finally {
+    await connection.run(`DROP ${additionsKind} IF EXISTS additions`);
     for (const table of temps) await connection.run(`DROP TABLE IF EXISTS ${table}`);
   }
 }

@@ -82,6 +82,14 @@ const invalidEvent = (rand: ReturnType<typeof prng>) =>
     { id: "not-a-uuid", type: "page_view", ts: new Date().toISOString(), props: { path: "/" } },
     { id: crypto.randomUUID(), type: "login", ts: new Date().toISOString(), props: {} },
     { id: crypto.randomUUID(), type: "page_view", ts: "2020-01-01T00:00:00Z", props: { path: "/" } },
+    {
+      id: crypto.randomUUID(),
+      type: "page_view",
+      ts: new Date(Date.now() + 3_600_000).toISOString(),
+      props: { path: "/" },
+    },
+    { id: crypto.randomUUID(), type: "page_view", ts: new Date().toISOString(), props: { path: "/", x: "\ud800" } },
+    { id: crypto.randomUUID(), type: "page_view", ts: new Date().toISOString(), props: { path: "/", "\udc00": 1 } },
     { id: crypto.randomUUID(), type: "page_view", ts: new Date().toISOString(), props: { path: 42 } },
     { id: crypto.randomUUID(), type: "__proto__", ts: new Date().toISOString(), props: {} },
     { id: crypto.randomUUID(), type: "search_query", ts: new Date().toISOString(), props: { query: "x".repeat(9000) } },
@@ -93,6 +101,10 @@ const invalidEvent = (rand: ReturnType<typeof prng>) =>
     12,
     [],
   ]);
+// None of these may turn an invalid event valid: a sent_at from the past could bring an old ts
+// back within the horizon, so the only valid one here lies far in the future.
+const sentAt = (rand: ReturnType<typeof prng>) =>
+  rand.pick([undefined, null, "now", "2026-13-45T99:99:99Z", 1e12, { at: 1 }, "\ud800", "9999-12-31T23:59:59.999Z"]);
 function body(rand: ReturnType<typeof prng>): BodyInit | undefined {
   return rand.pick<() => BodyInit | undefined>([
     () => undefined,
@@ -106,7 +118,16 @@ function body(rand: ReturnType<typeof prng>): BodyInit | undefined {
     () => `{"events":${deep(50_000)}}`,
     () => new Uint8Array([0xff, 0xfe, 0x7b, 0x7d]),
     () => crypto.getRandomValues(new Uint8Array(Math.floor(rand.next() * 2048))),
-    () => JSON.stringify({ events: Array.from({ length: 1 + Math.floor(rand.next() * 5) }, () => invalidEvent(rand)) }),
+    () =>
+      JSON.stringify({
+        events: Array.from({ length: 1 + Math.floor(rand.next() * 5) }, () => invalidEvent(rand)),
+        sent_at: sentAt(rand),
+      }),
+    // JSON.stringify cannot write these: 1e400 parses as Infinity, and a raw lone surrogate escape in a key.
+    () =>
+      `{"events":[{"id":"${crypto.randomUUID()}","type":"page_view","ts":"${new Date().toISOString()}",` +
+      `"props":{"path":"/","n":1e400}},{"id":"${crypto.randomUUID()}","type":"page_view",` +
+      `"ts":"${new Date().toISOString()}","props":{"path":"/","\\udbff":"x"}}]}`,
     () => JSON.stringify({ events: Array.from({ length: 501 }, () => invalidEvent(rand)) }),
     () => JSON.stringify({ events: "all of them" }),
     () => `{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"events":[]}`,

@@ -1,6 +1,7 @@
 import {
   bronzeDayPrefix,
   bronzeSealKey,
+  DAY_MS,
   LIMITS,
   type S3,
   SEAL_HEADER,
@@ -9,7 +10,7 @@ import {
   uuidv7,
 } from "@growit/contract";
 import { beforeAll, describe, expect, it } from "vitest";
-import { objectsUnder, testEnv } from "../../test/fixtures.ts";
+import { bronzeEvents, objectsUnder, testEnv } from "../../test/fixtures.ts";
 import { app } from "../app.ts";
 
 let env: Env;
@@ -18,12 +19,14 @@ beforeAll(async () => {
   ({ env, s3 } = await testEnv("events"));
 });
 
-const event = (props: Record<string, unknown> = { query: "pandas 판다스 🐼" }) => ({
+const event = (props: Record<string, unknown> = { query: "pandas 판다스 🐼" }, ts = new Date().toISOString()) => ({
   id: uuidv7(),
   type: "search_query",
-  ts: new Date().toISOString(),
+  ts,
   props,
 });
+const HOUR_MS = 60 * 60 * 1000;
+const iso = (ms: number) => new Date(ms).toISOString();
 
 const post = (
   body: BodyInit | null,
@@ -31,7 +34,9 @@ const post = (
   target = env,
 ) => app.request("/api/events", { method: "POST", body, headers }, target);
 const postEvents = (events: unknown[], target = env) => post(JSON.stringify({ events }), undefined, target);
+const postBatch = (events: unknown[], sentAt: unknown) => post(JSON.stringify({ events, sent_at: sentAt }));
 const allKeys = () => s3.list("");
+const storedById = async () => new Map((await bronzeEvents(s3)).map((line) => [line.id as string, line]));
 
 describe("POST /api/events", () => {
   it("stores a valid batch byte-faithfully and stamps it", async () => {
@@ -44,7 +49,23 @@ describe("POST /api/events", () => {
     const stored = [...objects.values()].flat() as Array<Record<string, unknown>>;
     expect(stored).toHaveLength(2);
     for (const [i, line] of stored.entries()) {
-      expect(line).toEqual({ ...sent[i], username: null, received_at: expect.any(String), source: "web" });
+      expect(line).toEqual({
+        ...sent[i],
+        client_ts: sent[i]?.ts,
+        username: null,
+        received_at: expect.any(String),
+        source: "web",
+      });
+      expect(Object.keys(line)).toEqual([
+        "id",
+        "type",
+        "ts",
+        "client_ts",
+        "username",
+        "props",
+        "received_at",
+        "source",
+      ]);
       expect(Date.parse(line.received_at as string)).toBeGreaterThan(Date.now() - 60_000);
     }
     const [key] = objects.keys();
@@ -81,6 +102,92 @@ describe("POST /api/events", () => {
       [2, "worker", "junk"],
       [3, "worker", expect.objectContaining({ props: {} })],
     ]);
+  });
+
+  it("stores a client clock two hours fast at the corrected time, and what the client sent as client_ts", async () => {
+    const before = Date.now();
+    // By the true clock the event happened 5 s before the batch was sent; the client's clock says 2 h later.
+    const sent = event(undefined, iso(before - 5000 + 2 * HOUR_MS));
+    const response = await postBatch([sent], iso(before + 2 * HOUR_MS));
+    const after = Date.now();
+    expect(await response.json()).toEqual({ accepted: 1, rejected: [] });
+    const line = (await storedById()).get(sent.id);
+    expect(line?.client_ts).toBe(sent.ts);
+    const at = Date.parse(line?.ts as string);
+    expect(at).toBeGreaterThanOrEqual(before - 5000);
+    expect(at).toBeLessThanOrEqual(after - 5000);
+    expect(at).toBe(Date.parse(line?.received_at as string) - 5000);
+  });
+
+  it("rejects by index an event older than the horizon once corrected, and stores the rest of its batch", async () => {
+    const now = Date.now();
+    const batch = [event(), event(undefined, iso(now - 31 * DAY_MS)), event(undefined, iso(now - 29 * DAY_MS))];
+    const response = await postBatch(batch, iso(now));
+    expect(await response.json()).toEqual({
+      accepted: 2,
+      rejected: [{ index: 1, reason: expect.stringContaining("(LIMITS.maxEventAgeDays)") }],
+    });
+    const stored = await storedById();
+    expect(batch.map((e) => stored.has(e.id))).toEqual([true, false, true]);
+    // Offline for 29 days: accepted, at its own time, into the bronze day it arrived on.
+    const late = stored.get(batch[2]?.id as string);
+    expect(Date.parse(late?.ts as string)).toBeLessThan(now - 28 * DAY_MS);
+    const arrivalDay = await objectsUnder(s3, bronzeDayPrefix(utcDay(new Date(late?.received_at as string))));
+    expect([...arrivalDay.values()].flat()).toContainEqual(late);
+  });
+
+  it("refuses a lone surrogate sent as a JSON escape by index, and stores nothing of it as an event", async () => {
+    const before = new Set(await allKeys());
+    const id = uuidv7();
+    const response = await post(
+      `{"events":[{"id":"${id}","ts":"${iso(Date.now())}","type":"page_view","props":{"path":"/","x":"\\ud800"}}]}`,
+    );
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({
+      accepted: 0,
+      rejected: [{ index: 0, reason: "props.x: text must be well-formed Unicode (it holds a lone surrogate)" }],
+    });
+    const added = (await allKeys()).filter((key) => !before.has(key));
+    expect(added.filter((key) => key.startsWith("bronze/app/"))).toEqual([]);
+    // Kept as a reject, escaped again, so that the object is well-formed UTF-8.
+    const [rejectKey] = added.filter((key) => key.startsWith("bronze/_rejected/"));
+    const { bytes } = await s3.getObject(rejectKey as string);
+    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    expect(text).toContain('"x":"\\ud800"');
+    expect(JSON.parse(text)).toMatchObject({ index: 0, event: { id, props: { x: "\ud800" } } });
+  });
+
+  it("refuses a ts 20 minutes ahead without sent_at, and corrects it with one", async () => {
+    const ahead = iso(Date.now() + 20 * 60_000);
+    const alone = event(undefined, ahead);
+    expect(await (await postEvents([alone])).json()).toEqual({
+      accepted: 0,
+      rejected: [{ index: 0, reason: expect.stringContaining("(LIMITS.maxFutureSkewMs)") }],
+    });
+    const sent = event(undefined, ahead);
+    const before = Date.now();
+    const response = await postBatch([sent], iso(Date.parse(ahead) + 1000));
+    const after = Date.now();
+    expect(await response.json()).toEqual({ accepted: 1, rejected: [] });
+    const stored = await storedById();
+    expect(stored.has(alone.id)).toBe(false);
+    const at = Date.parse(stored.get(sent.id)?.ts as string);
+    expect(at).toBeGreaterThanOrEqual(before - 1000);
+    expect(at).toBeLessThanOrEqual(after - 1000);
+    expect(stored.get(sent.id)?.client_ts).toBe(ahead);
+  });
+
+  it.each([
+    ["not a timestamp", "just now"],
+    ["a timestamp without a zone", "2026-12-02T10:00:00"],
+    ["a date that does not exist", "2026-13-45T10:00:00Z"],
+    ["a number", 1_700_000_000_000],
+    ["null", null],
+    ["an object", { at: "now" }],
+  ])("ignores a sent_at that is %s: its events keep their ts", async (_, sentAt) => {
+    const sent = event(undefined, iso(Date.now() - 3 * DAY_MS));
+    expect(await (await postBatch([sent], sentAt)).json()).toEqual({ accepted: 1, rejected: [] });
+    expect((await storedById()).get(sent.id)?.ts).toBe(sent.ts);
   });
 
   const deepBody = `{"events":[${"[".repeat(200_000)}${"]".repeat(200_000)}]}`;

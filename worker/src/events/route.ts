@@ -1,4 +1,13 @@
-import { acceptClientEvent, type EventEnvelope, LIMITS, nestsDeeperThan, type RejectRecord } from "@growit/contract";
+import {
+  acceptClientEvent,
+  type EventEnvelope,
+  isPlainObject,
+  LIMITS,
+  nestsDeeperThan,
+  parseIsoTimestamp,
+  type RejectRecord,
+  type Stamp,
+} from "@growit/contract";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app-env.ts";
@@ -9,11 +18,13 @@ import { readJsonBody } from "../http/json-body.ts";
 /** Rejected values are kept for inspection unless they nest so deep that serializing them is unsafe. */
 const KEEPABLE_DEPTH = 64;
 
-function eventsOf(body: unknown): unknown[] {
-  const events =
-    typeof body === "object" && body !== null && !Array.isArray(body)
-      ? (body as { events?: unknown }).events
-      : undefined;
+/**
+ * The events of a request body, and its `sent_at` in ms when it is a valid timestamp. A missing or
+ * invalid `sent_at` only costs the clock correction (old clients send none), so it is not an error.
+ */
+function batchOf(body: unknown): { events: unknown[]; sentAt: number | null } {
+  const batch = isPlainObject(body) ? body : {};
+  const { events } = batch;
   if (!Array.isArray(events))
     throw new HTTPException(400, { message: 'body must be a JSON object with an "events" array' });
   if (events.length === 0) throw new HTTPException(400, { message: "events is empty" });
@@ -22,14 +33,14 @@ function eventsOf(body: unknown): unknown[] {
       message: `events holds ${events.length} events, more than ${LIMITS.maxEventsPerBatch}`,
     });
   }
-  return events;
+  return { events, sentAt: parseIsoTimestamp(batch.sent_at) };
 }
 
 export const eventsRoute = new Hono<AppEnv>()
   .post("/", async (c) => {
-    const raws = eventsOf(await readJsonBody(c.req.raw, LIMITS.maxBodyBytes));
+    const { events: raws, sentAt } = batchOf(await readJsonBody(c.req.raw, LIMITS.maxBodyBytes));
     const receivedAt = new Date();
-    const stamp = { receivedAt, username: c.get("user")?.username ?? null, source: "web" } as const;
+    const stamp: Stamp = { receivedAt, username: c.get("user")?.username ?? null, source: "web", sentAt };
     const accepted: EventEnvelope[] = [];
     const rejects: RejectRecord[] = [];
     raws.forEach((raw, index) => {

@@ -16,7 +16,12 @@ describe("makeEvent", () => {
     });
     // The id's first 48 bits are the creation time.
     expect(Number.parseInt(made.event.id.replaceAll("-", "").slice(0, 12), 16)).toBe(NOW);
-    const verdict = acceptClientEvent(made.event, { receivedAt: new Date(NOW), username: null, source: "web" });
+    const verdict = acceptClientEvent(made.event, {
+      receivedAt: new Date(NOW),
+      username: null,
+      source: "web",
+      sentAt: NOW,
+    });
     expect(verdict.ok).toBe(true);
   });
 

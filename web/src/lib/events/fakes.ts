@@ -120,6 +120,8 @@ export interface FakeRequest {
   url: string;
   init: RequestInitLike;
   events: ClientEvent[];
+  /** The body's sent_at, as sent. */
+  sentAt: unknown;
   bytes: number;
 }
 
@@ -150,9 +152,9 @@ export class FakeServer {
   fetchAs =
     (tab: string): FetchLike =>
     async (url, init) => {
-      const events = (JSON.parse(init.body) as { events: ClientEvent[] }).events;
+      const { events, sent_at: sentAt } = JSON.parse(init.body) as { events: ClientEvent[]; sent_at?: unknown };
       const bytes = new TextEncoder().encode(init.body).length;
-      this.requests.push({ tab, at: Date.now(), url, init, events, bytes });
+      this.requests.push({ tab, at: Date.now(), url, init, events, sentAt, bytes });
       if (this.#holding) await new Promise<void>((resolve) => this.#held.push(resolve));
       const reply = this.#replies.shift() ?? { status: 202, body: { accepted: events.length, rejected: [] } };
       if (reply === "network-error") throw new TypeError("Failed to fetch");
@@ -180,8 +182,13 @@ export class FakeServer {
 }
 
 /** Reads a Blob handed to sendBeacon. */
+export async function blobBody(blob: Blob): Promise<{ events: ClientEvent[]; sent_at?: unknown }> {
+  return JSON.parse(await blob.text());
+}
+
+/** The events of a Blob handed to sendBeacon. */
 export async function blobEvents(blob: Blob): Promise<ClientEvent[]> {
-  return (JSON.parse(await blob.text()) as { events: ClientEvent[] }).events;
+  return (await blobBody(blob)).events;
 }
 
 export interface FakeTab {

@@ -13,7 +13,7 @@ export interface QueueOptions {
 
 export interface QueueState {
   events: ClientEvent[];
-  /** Events dropped because the queue was full, over all sessions and tabs. */
+  /** Events dropped unsent (the queue was full, or they passed the horizon), over all sessions and tabs. */
   dropped: number;
 }
 
@@ -63,6 +63,15 @@ export class PersistentQueue {
     const state = this.read();
     const events = state.events.filter((e) => !gone.has(e.id));
     if (events.length !== state.events.length) this.#write({ events, dropped: state.dropped });
+  }
+
+  /** Drops the events `expired` picks, counted as dropped; returns how many. Hold the queue lock. */
+  dropExpired(expired: (event: ClientEvent) => boolean): number {
+    const state = this.read();
+    const events = state.events.filter((e) => !expired(e));
+    const gone = state.events.length - events.length;
+    if (gone > 0) this.#write({ events, dropped: state.dropped + gone });
+    return gone;
   }
 
   /**

@@ -1,7 +1,8 @@
 import type { ClientEvent } from "@growit/contract";
+import { acceptClientEvent, DAY_MS, LIMITS, MAX_EVENT_AGE_MS } from "@growit/contract";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CONFIG } from "./config.ts";
-import { blobEvents, drain, FakeBrowser, type FakeTab } from "./fakes.ts";
+import { blobBody, blobEvents, drain, FakeBrowser, type FakeTab } from "./fakes.ts";
 
 const T0 = Date.parse("2026-05-01T12:00:00.000Z");
 const CAP = 5 * 60_000;
@@ -26,6 +27,7 @@ const views = (n: number, from = 0) => {
   for (let i = 0; i < n; i++) tab.tracker.track("page_view", { path: `/p/${from + i}` });
 };
 const paths = (events: readonly ClientEvent[]) => events.map((e) => (e.props as { path: string }).path);
+const iso = (ms: number) => new Date(ms).toISOString();
 const advance = async (ms: number) => {
   await vi.advanceTimersByTimeAsync(ms);
   await drain();
@@ -62,6 +64,7 @@ describe("batching", () => {
     const [request] = browser.server.requests;
     expect(paths(request?.events ?? [])).toEqual(Array.from({ length: 20 }, (_, i) => `/p/${i}`));
     expect(request?.url).toBe("/api/events");
+    expect(request?.sentAt).toBe(iso(T0));
     expect(request?.init).toMatchObject({
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -311,6 +314,92 @@ describe("offline queue", () => {
     views(20);
     await drain();
     expect(browser.server.sentIds()).toHaveLength(20);
+  });
+
+  it("sends three days of offline events once each on reconnecting, stamped with sent_at, dropping none", async () => {
+    tab.online = false;
+    for (let hour = 0; hour < 72; hour++) {
+      views(10, hour * 10);
+      await advance(60 * 60_000);
+    }
+    expect(browser.server.requests).toHaveLength(0);
+    expect(tab.tracker.stats()).toMatchObject({ queued: 720, dropped: 0 });
+    tab.online = true;
+    tab.window.dispatchEvent(new Event("online"));
+    await drain();
+    const { requests } = browser.server;
+    expect(requests.length).toBeGreaterThan(1);
+    expect(paths(requests.flatMap((r) => r.events))).toEqual(Array.from({ length: 720 }, (_, i) => `/p/${i}`));
+    expect(new Set(browser.server.sentIds()).size).toBe(720);
+    for (const request of requests) {
+      expect(request.sentAt).toBe(iso(T0 + 72 * 60 * 60_000));
+      // The server takes every event, each at its own time.
+      for (const event of request.events) {
+        const stamp = { receivedAt: new Date(request.at), username: null, source: "web", sentAt: request.at } as const;
+        expect(acceptClientEvent(event, stamp)).toMatchObject({ ok: true, event: { ts: event.ts } });
+      }
+    }
+    expect(requests[0]?.events[0]?.ts).toBe(iso(T0));
+    expect(tab.tracker.stats()).toMatchObject({ queued: 0, dropped: 0, rejected: 0 });
+    await advance(60 * 60_000);
+    expect(browser.server.sentIds()).toHaveLength(720);
+  });
+
+  it("drops and counts queued events older than the horizon instead of sending them", async () => {
+    tab.online = false;
+    views(2);
+    await advance(1);
+    views(1, 2); // exactly as old as the horizon when sent: kept
+    await advance(DAY_MS);
+    views(2, 3);
+    await advance(MAX_EVENT_AGE_MS - DAY_MS);
+    expect(tab.tracker.stats()).toMatchObject({ queued: 5, dropped: 0 });
+    tab.online = true;
+    tab.window.dispatchEvent(new Event("online"));
+    await drain();
+    expect(browser.server.requests.map((r) => paths(r.events))).toEqual([["/p/2", "/p/3", "/p/4"]]);
+    expect(tab.tracker.stats()).toMatchObject({ queued: 0, dropped: 2 });
+    expect(tab.console.warn).toHaveBeenCalledWith(
+      `events: dropped 2 queued events older than ${LIMITS.maxEventAgeDays} days, which the server would refuse`,
+    );
+    tab.close();
+    tab = browser.openTab("reloaded");
+    await drain();
+    expect(tab.tracker.stats().dropped).toBe(2);
+  });
+
+  it("never beacons an event older than the horizon, and stamps beacons with sent_at", async () => {
+    tab.online = false;
+    views(2);
+    await advance(MAX_EVENT_AGE_MS + 1);
+    views(1, 2);
+    await drain();
+    tab.online = true;
+    tab.window.dispatchEvent(new Event("pagehide"));
+    expect(tab.beacons).toHaveLength(1);
+    expect(await blobBody(tab.beacons[0] as Blob)).toMatchObject({ sent_at: iso(Date.now()) });
+    expect(paths(await blobEvents(tab.beacons[0] as Blob))).toEqual(["/p/2"]);
+    await tab.tracker.flush();
+    expect(browser.server.requests).toHaveLength(0);
+    expect(tab.tracker.stats()).toMatchObject({ queued: 0, dropped: 2 });
+  });
+
+  it("flushes at once on the online event in the middle of a long backoff, with that moment's sent_at", async () => {
+    browser.random = () => 0;
+    browser.server.reply({ status: 503, body: { error: "down", retryable: true }, headers: { "Retry-After": "3600" } });
+    views(20);
+    await drain();
+    await advance(10 * 60_000);
+    expect(browser.server.requests).toHaveLength(1); // backing off for an hour
+    tab.window.dispatchEvent(new Event("online"));
+    await drain();
+    expect(browser.server.requests.map((r) => [r.at, r.sentAt])).toEqual([
+      [T0, iso(T0)],
+      [T0 + 10 * 60_000, iso(T0 + 10 * 60_000)],
+    ]);
+    expect(tab.tracker.stats().queued).toBe(0);
+    await advance(60 * 60_000); // the backoff's timer is gone
+    expect(browser.server.requests).toHaveLength(2);
   });
 
   it("does not send while offline, and sends on the online event", async () => {

@@ -1,4 +1,5 @@
 import type { ClientEvent, ClientEventType, EventProps } from "@growit/contract";
+import { eventTime, eventTimeProblem, LIMITS } from "@growit/contract";
 import { backoffDelay } from "./backoff.ts";
 import { chunkEvents, takeChunk } from "./chunk.ts";
 import { CONFIG } from "./config.ts";
@@ -17,7 +18,10 @@ export interface TrackerOptions extends Partial<TrackerEnv> {
 export interface TrackerStats {
   /** Events waiting to be sent, from every tab of the origin. */
   queued: number;
-  /** Events dropped because the offline queue was full: all tabs, persisted across sessions. */
+  /**
+   * Events dropped unsent, because the offline queue was full or because they were older than the
+   * horizon (LIMITS.maxEventAgeDays) when their turn came: all tabs, persisted across sessions.
+   */
   dropped: number;
   /** Events the server refused (a 4xx for their chunk, or a per-index reject), in this tab's session. */
   rejected: number;
@@ -34,6 +38,13 @@ export interface Tracker {
   /** Stops timers and listeners and hands the sender role to another tab (tests, hot reload). */
   close(): void;
 }
+
+/**
+ * Whether the server would refuse `event` as older than the horizon if it were sent now: the
+ * server's rule (eventTimeProblem) applied to its ts as corrected by a sent_at of `now` (eventTime).
+ */
+const pastHorizon = (event: ClientEvent, now: number): boolean =>
+  eventTimeProblem(eventTime(Date.parse(event.ts), now, now), now) !== null;
 
 /**
  * The event SDK of one tab. Events go to a localStorage queue shared by the origin's tabs; one
@@ -73,7 +84,11 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
   let flushing: Promise<void> | undefined;
   let flushAgain = false;
 
-  const sendable = () => queue.read().events.filter((e) => !inFlight.has(e.id));
+  /** Queued events that may go now: not in a request, and not past the horizon (those are dropped, not sent). */
+  const sendable = () => {
+    const now = env.now();
+    return queue.read().events.filter((e) => !inFlight.has(e.id) && !pastHorizon(e, now));
+  };
 
   function clearTimers(): void {
     if (batchTimer !== undefined) env.timers.clearTimeout(batchTimer);
@@ -160,15 +175,20 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
 
   /** Sends the queue chunk by chunk; on a retryable failure, stops and backs off. */
   async function sendQueued(): Promise<void> {
-    await withLock(env.locks, CONFIG.queueLock, () => queue.compact());
+    await withLock(env.locks, CONFIG.queueLock, () => {
+      queue.compact();
+      dropPastHorizon();
+    });
     // Each event at most once per flush, even if removing it from storage failed.
     const attempted = new Set<string>();
     while (!closed && sender) {
       const events = sendable().filter((e) => !attempted.has(e.id));
       if (events.length === 0) return;
-      const chunk = takeChunk(events, { maxBytes: CONFIG.requestMaxBytes, maxEvents: CONFIG.maxEventsPerRequest });
+      const sentAt = env.now();
+      const limits = { maxBytes: CONFIG.requestMaxBytes, maxEvents: CONFIG.maxEventsPerRequest };
+      const chunk = takeChunk(events, limits, sentAt);
       for (const event of chunk) attempted.add(event.id);
-      const outcome = await send(chunk, false);
+      const outcome = await send(chunk, false, sentAt);
       if (outcome.kind === "retry") {
         backOff(outcome.retryAfterMs);
         return;
@@ -176,7 +196,18 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
     }
   }
 
-  async function send(chunk: ClientEvent[], keepalive: boolean): Promise<Outcome> {
+  /** Queued events the server would refuse as too old leave the queue unsent, and are counted. Hold the queue lock. */
+  function dropPastHorizon(): void {
+    const now = env.now();
+    const gone = queue.dropExpired((e) => pastHorizon(e, now));
+    if (gone > 0) {
+      env.console.warn(
+        `events: dropped ${gone} queued events older than ${LIMITS.maxEventAgeDays} days, which the server would refuse`,
+      );
+    }
+  }
+
+  async function send(chunk: ClientEvent[], keepalive: boolean, sentAt: number): Promise<Outcome> {
     const ids = chunk.map((e) => e.id);
     for (const id of ids) inFlight.add(id);
     try {
@@ -184,6 +215,7 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
         fetch: env.fetch,
         timers: env.timers,
         now: env.now,
+        sentAt,
         timeoutMs: CONFIG.requestTimeoutMs,
         keepalive,
       });
@@ -228,15 +260,16 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
     persistNow();
     // Offline, a beacon would be lost while still counting as handed over: keep the events queued.
     if (!sender || !env.isOnline()) return;
-    const chunks = chunkEvents(sendable(), { maxBytes: CONFIG.beaconMaxBytes, maxEvents: CONFIG.maxEventsPerRequest });
-    for (const chunk of chunks) {
-      if (beacon(env.sendBeacon, endpoint, chunk)) {
+    const sentAt = env.now();
+    const limits = { maxBytes: CONFIG.beaconMaxBytes, maxEvents: CONFIG.maxEventsPerRequest };
+    for (const chunk of chunkEvents(sendable(), limits, sentAt)) {
+      if (beacon(env.sendBeacon, endpoint, chunk, sentAt)) {
         // The browser delivers it now; marked, not removed, since taking the queue lock could outlast the page.
         queue.markSent(chunk.map((e) => e.id));
         continue;
       }
       // No sendBeacon, or it refused (quota): a keepalive fetch, handled like any request if the page lives on.
-      void send(chunk, true).then((outcome) => {
+      void send(chunk, true, sentAt).then((outcome) => {
         if (outcome.kind === "retry") schedule();
       });
     }

@@ -1,7 +1,7 @@
 import type { ClientEvent } from "@growit/contract";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { FetchLike, TimersLike } from "./env.ts";
-import { blobEvents, response } from "./fakes.ts";
+import { blobBody, response } from "./fakes.ts";
 import { beacon, classify, type PostOptions, postEvents } from "./transport.ts";
 
 const NOW = Date.parse("2026-05-01T12:00:00Z");
@@ -17,13 +17,20 @@ const timers: TimersLike = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
-const options = (fetch: FetchLike): PostOptions => ({ fetch, timers, now: () => NOW, timeoutMs: 30_000 });
+const SENT_AT = NOW + 1234;
+const options = (fetch: FetchLike): PostOptions => ({
+  fetch,
+  timers,
+  now: () => NOW,
+  sentAt: SENT_AT,
+  timeoutMs: 30_000,
+});
 
 describe("postEvents", () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it("POSTs {events} as same-origin JSON", async () => {
+  it("POSTs {events, sent_at} as same-origin JSON", async () => {
     const fetch = vi.fn<FetchLike>(async () => response(202, { accepted: 1, rejected: [] }));
     await expect(postEvents("/api/events", EVENTS, options(fetch))).resolves.toEqual({
       kind: "accepted",
@@ -38,7 +45,7 @@ describe("postEvents", () => {
       credentials: "same-origin",
     });
     expect(init?.keepalive).toBeUndefined();
-    expect(JSON.parse(init?.body ?? "")).toEqual({ events: EVENTS });
+    expect(JSON.parse(init?.body ?? "")).toEqual({ events: EVENTS, sent_at: "2026-05-01T12:00:01.234Z" });
   });
 
   it("sets keepalive when asked", async () => {
@@ -103,17 +110,17 @@ describe("classify", () => {
 });
 
 describe("beacon", () => {
-  it("sends an application/json Blob of {events}", async () => {
+  it("sends an application/json Blob of {events, sent_at}", async () => {
     const sendBeacon = vi.fn((_url: string, _data: Blob) => true);
-    expect(beacon(sendBeacon, "/api/events", EVENTS)).toBe(true);
+    expect(beacon(sendBeacon, "/api/events", EVENTS, SENT_AT)).toBe(true);
     const blob = sendBeacon.mock.calls[0]?.[1] as Blob;
     expect(blob.type).toBe("application/json");
-    await expect(blobEvents(blob)).resolves.toEqual(EVENTS);
+    await expect(blobBody(blob)).resolves.toEqual({ events: EVENTS, sent_at: "2026-05-01T12:00:01.234Z" });
   });
 
   it("reports false when sendBeacon is missing, refuses or throws", () => {
-    expect(beacon(undefined, "/api/events", EVENTS)).toBe(false);
-    expect(beacon(() => false, "/api/events", EVENTS)).toBe(false);
+    expect(beacon(undefined, "/api/events", EVENTS, SENT_AT)).toBe(false);
+    expect(beacon(() => false, "/api/events", EVENTS, SENT_AT)).toBe(false);
     expect(
       beacon(
         () => {
@@ -121,6 +128,7 @@ describe("beacon", () => {
         },
         "/api/events",
         EVENTS,
+        SENT_AT,
       ),
     ).toBe(false);
   });

@@ -20,6 +20,8 @@ export interface PostOptions {
   fetch: FetchLike;
   timers: TimersLike;
   now: () => number;
+  /** The SDK's clock as it sends the chunk (see requestBody). */
+  sentAt: number;
   timeoutMs: number;
   /** For pagehide: the request outlives the page (body under 64 KiB). */
   keepalive?: boolean;
@@ -28,7 +30,12 @@ export interface PostOptions {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-export const requestBody = (events: readonly ClientEvent[]): string => JSON.stringify({ events });
+/**
+ * A request's body: the events and `sent_at`, the SDK's clock as it sends them. The server moves
+ * each ts by how far that clock is off its own, so a wrong clock does not misplace the events.
+ */
+export const requestBody = (events: readonly ClientEvent[], sentAt: number): string =>
+  JSON.stringify({ events, sent_at: new Date(sentAt).toISOString() });
 
 /** POSTs one chunk and classifies the answer; never throws. */
 export async function postEvents(
@@ -42,7 +49,7 @@ export async function postEvents(
     const response = await options.fetch(endpoint, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: requestBody(events),
+      body: requestBody(events, options.sentAt),
       credentials: "same-origin",
       signal: controller.signal,
       ...(options.keepalive ? { keepalive: true } : {}),
@@ -96,10 +103,11 @@ export function beacon(
   sendBeacon: ((url: string, data: Blob) => boolean) | undefined,
   endpoint: string,
   events: readonly ClientEvent[],
+  sentAt: number,
 ): boolean {
   if (!sendBeacon) return false;
   try {
-    return sendBeacon(endpoint, new Blob([requestBody(events)], { type: "application/json" }));
+    return sendBeacon(endpoint, new Blob([requestBody(events, sentAt)], { type: "application/json" }));
   } catch {
     return false;
   }
