@@ -1,20 +1,26 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineProject } from "vitest/config";
+import { SELF_BUCKET } from "./test/self-bucket.ts";
 
 export default defineProject({
   plugins: [
-    cloudflareTest({
+    // Bindings from the global setups' real servers, so that a request through the worker's real
+    // entry point (SELF) reaches real S3 and Postgres.
+    cloudflareTest(({ inject }) => ({
       wrangler: { configPath: "../wrangler.toml" },
       miniflare: {
         bindings: {
+          S3_ENDPOINT: inject("s3Endpoint"),
+          S3_BUCKET: SELF_BUCKET,
           S3_ACCESS_KEY_ID: "S3RVER",
           S3_SECRET_ACCESS_KEY: "S3RVER",
-          DATABASE_URL: "postgres://postgres@127.0.0.1:1/postgres",
-          SESSION_SECRET: "test-secret",
+          DATABASE_URL: inject("selfDatabaseUrl"),
+          NEON_WS_PROXY: inject("neonWsProxy"),
+          SESSION_SECRET: "test-secret-of-at-least-thirty-two-bytes",
           BRONZE_SEAL_KEY: "test-seal-key",
         },
       },
-    }),
+    })),
   ],
   test: {
     name: "worker",

@@ -115,7 +115,7 @@ describe("npm start", () => {
         .split("\n")
         .map((l) => JSON.parse(l));
       expect(lines).toEqual(
-        events.map((e) => ({ ...e, username: null, received_at: expect.any(String), source: "web" })),
+        events.map((e) => ({ ...e, client_ts: e.ts, username: null, received_at: expect.any(String), source: "web" })),
       );
     });
   });

@@ -1,9 +1,10 @@
-import { env } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { S3 } from "@growit/contract";
 import { inject } from "vitest";
 import { app } from "../src/app.ts";
 import { openDb } from "../src/db/client.ts";
 import { s3ConfigFromEnv } from "../src/storage/s3.ts";
+import { SELF_BUCKET } from "./self-bucket.ts";
 import { TEST_DATABASE_PREFIX } from "./test-database-prefix.ts";
 
 /**
@@ -66,26 +67,40 @@ export async function bronzeEvents(s3: S3): Promise<Array<Record<string, unknown
   return [...(await objectsUnder(s3, "bronze/app/")).values()].flat() as Array<Record<string, unknown>>;
 }
 
-/** A browser-like client for `app`: keeps the session cookie between requests. */
+export interface RequestOptions {
+  method?: string;
+  json?: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A browser-like client: keeps the session cookie between requests. By default it calls the
+ * worker through its real entry point (SELF: the module workerd loaded at start, with the
+ * bindings of vitest.config.ts); given an environment, it calls the Hono app with that
+ * environment instead, for route logic that needs a bucket and database of its own.
+ */
 export class Browser {
   cookie = "";
-  constructor(readonly env: Env) {}
+  constructor(readonly env?: Env) {}
 
-  async request(path: string, init: { method?: string; json?: unknown; headers?: Record<string, string> } = {}) {
+  async request(path: string, init: RequestOptions = {}) {
     const headers: Record<string, string> = { ...init.headers };
     if (this.cookie) headers.cookie = this.cookie;
     if (init.json !== undefined) headers["content-type"] = "application/json";
-    const response = await app.request(
-      path,
-      {
-        method: init.method ?? (init.json === undefined ? "GET" : "POST"),
-        headers,
-        body: init.json === undefined ? undefined : JSON.stringify(init.json),
-      },
-      this.env,
-    );
+    const request = {
+      method: init.method ?? (init.json === undefined ? "GET" : "POST"),
+      headers,
+      body: init.json === undefined ? undefined : JSON.stringify(init.json),
+    };
+    const response = this.env
+      ? await app.request(path, request, this.env)
+      : await SELF.fetch(new URL(path, "http://localhost").toString(), request);
     const setCookie = response.headers.get("set-cookie");
     if (setCookie) this.cookie = setCookie.split(";")[0]?.replace(/^growit_session=$/, "") ?? "";
     return response;
   }
 }
+
+/** A client for the bucket the worker's own bindings write to (what SELF's requests store). */
+export const selfBucket = (): S3 =>
+  new S3(s3ConfigFromEnv({ ...env, S3_ENDPOINT: inject("s3Endpoint"), S3_BUCKET: SELF_BUCKET }));
