@@ -210,6 +210,8 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
       S3_SECRET_ACCESS_KEY: s3Config.secretAccessKey,
       DATABASE_URL: databaseUrl,
       ETL_TEMP_DIR: join(dir, "etl-tmp"),
+      // Its own, not the one per bucket name that every local ETL of bucket "growit" shares and prunes.
+      ETL_CACHE_DIR: join(dir, "etl-cache"),
       BRONZE_SEAL_KEY: sealSecret,
     },
     startS3,
