@@ -5,6 +5,9 @@ import { Miniflare } from "miniflare";
 import { unstable_readConfig } from "wrangler";
 import { REPO_ROOT } from "../stack/src/local.ts";
 
+/** The bundle's SESSION_SECRET, so that a test can sign the session a browser would carry. */
+export const DEPLOYED_SESSION_SECRET = "the deployed test worker's session secret";
+
 export interface DeployedWorkerOptions {
   port: number;
   /** Where the worker stores bronze. */
@@ -45,7 +48,7 @@ export async function startDeployedWorker(
       S3_ACCESS_KEY_ID: s3.accessKeyId,
       S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
       DATABASE_URL: "postgres://unused-by-ingest@127.0.0.1:1/none",
-      SESSION_SECRET: "deployed-worker",
+      SESSION_SECRET: DEPLOYED_SESSION_SECRET,
       BRONZE_SEAL_KEY: options.sealKey,
     },
     host: "127.0.0.1",
