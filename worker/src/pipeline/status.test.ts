@@ -1,8 +1,6 @@
 import { addDays, bronzeObjectKey, LIMITS, type PipelineStatus, type S3, utcDay } from "@growit/contract";
-import { sign } from "hono/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Browser, testEnv } from "../../test/fixtures.ts";
-import { SESSION_COOKIE } from "../auth/session.ts";
+import { Browser, signedIn, testEnv } from "../../test/fixtures.ts";
 import { openDb } from "../db/client.ts";
 import { pipelineStatus, STALE_AFTER_MS } from "./status.ts";
 
@@ -21,12 +19,7 @@ async function sql<T = Record<string, unknown>>(text: string, params: unknown[] 
   }
 }
 
-async function as(role: "analyst" | "learner"): Promise<Browser> {
-  const browser = new Browser(env);
-  const exp = Math.floor(Date.now() / 1000) + 600;
-  browser.cookie = `${SESSION_COOKIE}=${await sign({ sub: `${role}-x`, role, exp }, env.SESSION_SECRET, "HS256")}`;
-  return browser;
-}
+const as = async (role: "analyst" | "learner") => (await signedIn(role, env)).browser;
 
 async function statusNow(): Promise<PipelineStatus> {
   const response = await (await as("analyst")).request("/api/status");
