@@ -1,4 +1,4 @@
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   bronzeDayOf,
@@ -18,7 +18,15 @@ import { type FetchedObject, type FetchProgress, fetchBronze } from "./bronze-fe
 import type { Duck } from "./duck.ts";
 import { refreshExports } from "./exports.ts";
 import type { RunRow } from "./ledger.ts";
-import { type BronzeFile, type ExistingFile, loadCopies, type MergedDay, mergeCopies } from "./merge.ts";
+import { checkObject } from "./line-check.ts";
+import {
+  type BronzeFile,
+  bronzeFileName,
+  type ExistingFile,
+  loadCopies,
+  type MergedDay,
+  mergeCopies,
+} from "./merge.ts";
 import { type AbsorbedObject, type DayRun, publish, type RecordedRun } from "./publish.ts";
 import { type SilverCache, type SilverFileRecord, sidecarOf } from "./silver-cache.ts";
 import { uploadFile } from "./upload-file.ts";
@@ -162,7 +170,18 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
     const files: BronzeFile[] = fetched.objects.flatMap((o, index) =>
       o.usableLines > 0 ? [{ index, key: o.key }] : [],
     );
-    const loaded = await loadCopies(duck.connection, dir, files);
+    const rejectedAt = new Date().toISOString();
+    // An object DuckDB refused although its lines passed (a seal over a line DuckDB cannot store, a
+    // duplicate key): checked again from its stored bytes, every line put in normal form.
+    const loaded = await loadCopies(duck.connection, dir, files, async ({ index, key }) => {
+      const { usable, ...checked } = checkObject({ key, bytes: await s3.getBytes(key), rejectedAt, normalize: true });
+      Object.assign(fetched.objects[index] as FetchedObject, checked);
+      if (checked.usableLines === 0) return null;
+      await mkdir(join(dir, "normalized"), { recursive: true });
+      const path = bronzeFileName(join(dir, "normalized"), index);
+      await writeFile(path, usable);
+      return path;
+    });
     const merged: MergedDay[] =
       files.length > 0 || run.mode === "rebuild"
         ? await mergeCopies({
@@ -184,7 +203,6 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
         : [];
     const mergeSeconds = lap();
 
-    const rejectedAt = new Date().toISOString();
     const rejected = fetched.objects.map((o, index) => rejectsOf(o, loaded.quarantined.get(index), rejectedAt));
     await eachLimited(
       fetched.objects.flatMap((o, index) => ((rejected[index]?.length ?? 0) > 0 ? [index] : [])),

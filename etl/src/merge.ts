@@ -76,10 +76,19 @@ export interface LoadedCopies {
 
 /**
  * Loads the checked bronze files into the temp table `copies`. One file DuckDB cannot read must
- * not stop the others: when the read of all of them fails, each is read alone and the ones that
- * fail are quarantined.
+ * not stop the others: when the read of all of them fails, each is read alone; one that fails is
+ * handed to `normalize`, which writes its lines again, every one in normal form, to a new file
+ * (DuckDB may keep what it read of the old one) and returns that file's path, or null when no line
+ * is usable; the new file is read once more, and the object quarantined if it still fails.
  */
-export async function loadCopies(connection: DuckDBConnection, dir: string, files: readonly BronzeFile[]) {
+export async function loadCopies(
+  connection: DuckDBConnection,
+  dir: string,
+  files: readonly BronzeFile[],
+  normalize: (file: BronzeFile) => Promise<string | null> = async () => {
+    throw new Error("DuckDB could not read the object, and nothing can normalize it");
+  },
+) {
   await connection.run("CREATE OR REPLACE TEMP TABLE objects (object_order INTEGER, key VARCHAR)");
   const appender = await connection.createAppender("objects");
   for (const file of files) {
@@ -94,21 +103,27 @@ export async function loadCopies(connection: DuckDBConnection, dir: string, file
       FROM ${readBronzeSql(join(dir, "*.jsonl"))}`);
   } catch {
     await connection.run(COPIES_TABLE);
+    const insert = (path: string) =>
+      connection.run(`INSERT INTO copies SELECT ${COPY_SELECT} FROM ${readBronzeSql(path)}`);
     for (const file of files) {
       try {
-        await connection.run(
-          `INSERT INTO copies SELECT ${COPY_SELECT} FROM ${readBronzeSql(bronzeFileName(dir, file.index))}`,
-        );
-      } catch (error) {
-        quarantined.set(file.index, error instanceof Error ? error.message : String(error));
+        await insert(bronzeFileName(dir, file.index));
+      } catch {
+        try {
+          const normalized = await normalize(file);
+          if (normalized) await insert(normalized);
+        } catch (error) {
+          quarantined.set(file.index, error instanceof Error ? error.message : String(error));
+        }
       }
     }
   }
-  const dates = await connection.runAndReadAll(`SELECT object_order, list(DISTINCT CAST(CAST(ts AS DATE) AS VARCHAR))
-    FROM copies GROUP BY object_order`);
+  const dates = await connection.runAndReadAll(`SELECT object_order, CAST(day AS VARCHAR)
+    FROM (SELECT DISTINCT object_order, CAST(ts AS DATE) AS day FROM copies) ORDER BY ALL`);
   const eventDates = new Map<number, string[]>();
-  for (const [order, days] of dates.getRows())
-    eventDates.set(Number(order), [...(days as { items: string[] }).items].sort());
+  for (const [order, day] of dates.getRows()) {
+    eventDates.set(Number(order), [...(eventDates.get(Number(order)) ?? []), day as string]);
+  }
   return { quarantined, eventDates } satisfies LoadedCopies;
 }
 
