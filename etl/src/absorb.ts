@@ -1,9 +1,11 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
+  addDays,
   bronzeDayOf,
   bronzeDaysOf,
   etlRejectsKey,
+  horizonDays,
   type Queryable,
   type RejectRecord,
   type S3,
@@ -83,6 +85,16 @@ export async function collectGarbage(s3: S3, client: pg.PoolClient): Promise<voi
     await client.query("DELETE FROM etl.silver_garbage WHERE object_key = $1", [object_key]);
   }
 }
+
+/**
+ * The event dates whose published ids a new copy may repeat: the horizon, and the day either side
+ * of it (an event may lie a little in the future, or have been received just before midnight).
+ */
+const indexedDays = (today: string): string[] => [
+  addDays(horizonDays(today)[0] as string, -1),
+  ...horizonDays(today),
+  addDays(today, 1),
+];
 
 async function silverFilesOf(client: pg.PoolClient, days: readonly string[]): Promise<SilverFileRecord[]> {
   const result = await client.query<SilverFileRecord>(
@@ -167,6 +179,13 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       ...(context.onProgress ? { onProgress: context.onProgress } : {}),
     });
     const fetchSeconds = lap();
+    const cached = (records: readonly SilverFileRecord[]) =>
+      Promise.all(
+        records.map(async (file): Promise<ExistingFile> => {
+          const path = await cache.pathOf(s3, file);
+          return { key: file.key, day: file.day, path, sidecar: sidecarOf(path) };
+        }),
+      );
     const files: BronzeFile[] = fetched.objects.flatMap((o, index) =>
       o.usableLines > 0 ? [{ index, key: o.key }] : [],
     );
@@ -189,15 +208,12 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
             dir,
             existingFiles: async (days) => {
               const byDay = new Map<string, ExistingFile[]>();
-              for (const file of await silverFilesOf(client, days)) {
-                const path = await cache.pathOf(s3, file);
-                byDay.set(file.day, [
-                  ...(byDay.get(file.day) ?? []),
-                  { key: file.key, path, sidecar: sidecarOf(path) },
-                ]);
+              for (const file of await cached(await silverFilesOf(client, days))) {
+                byDay.set(file.day, [...(byDay.get(file.day) ?? []), file]);
               }
               return byDay;
             },
+            indexedFiles: async () => cached(await silverFilesOf(client, indexedDays(utcDay(now)))),
             ...(run.mode === "rebuild" ? { rebuild: { day: run.day, keys: rebuildKeys } } : {}),
           })
         : [];
