@@ -11,7 +11,7 @@ const failed = { ok: false, ms: expect.any(Number) };
 
 /** Where the parts live: none of it is anyone's business but the operator's. */
 const HIDDEN_S3 = { S3_ENDPOINT: "http://127.0.0.1:1", S3_BUCKET: "hidden-bucket-name" };
-const HIDDEN_PG = { DATABASE_URL: "postgres://hidden-user:hidden-pass@hidden-db.example:5432/hidden_db" };
+const HIDDEN_PG = { DATABASE_URL: "postgres://hidden-user:secret@hidden-db.example:5432/hidden_db" };
 const HIDDEN = /127\.0\.0\.1|hidden|example|relay|address/i;
 
 describe("GET /api/health", () => {
