@@ -1,6 +1,6 @@
 import { addDays, bronzeObjectKey, LIMITS, type PipelineStatus, type S3, utcDay } from "@growit/contract";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Browser, signedIn, testEnv } from "../../test/fixtures.ts";
+import { Browser, signedIn, sql as sqlOn, testEnv } from "../../test/fixtures.ts";
 import { openDb } from "../db/client.ts";
 import { pipelineStatus, STALE_AFTER_MS } from "./status.ts";
 
@@ -10,14 +10,7 @@ beforeAll(async () => {
   ({ env, s3 } = await testEnv("status"));
 });
 
-async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-  const db = openDb(env);
-  try {
-    return await db.query<T>(text, params);
-  } finally {
-    await db.close();
-  }
-}
+const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) => sqlOn<T>(env, text, params);
 
 const as = async (role: "analyst" | "learner") => (await signedIn(role, env)).browser;
 
