@@ -17,11 +17,10 @@ async function ownDatabase(): Promise<string> {
   const name = `${TEST_DATABASE_PREFIX}${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const admin = new URL(template);
   admin.pathname = "/postgres";
-  await withDb((db) => db.query(`CREATE DATABASE ${name} TEMPLATE ${template.pathname.slice(1)}`), {
-    ...env,
-    DATABASE_URL: admin.toString(),
-    NEON_WS_PROXY: inject("neonWsProxy"),
-  });
+  await sql(
+    { ...env, DATABASE_URL: admin.toString(), NEON_WS_PROXY: inject("neonWsProxy") },
+    `CREATE DATABASE ${name} TEMPLATE ${template.pathname.slice(1)}`,
+  );
   const own = new URL(template);
   own.pathname = `/${name}`;
   return own.toString();
@@ -46,15 +45,19 @@ export async function testEnv(name: string): Promise<{ env: Env; s3: S3 }> {
   return { env: testEnv, s3 };
 }
 
-/** Runs one query on `env`'s database. */
-export async function sql<T = Record<string, unknown>>(env: Env, text: string, params: unknown[] = []): Promise<T[]> {
-  const db = openDb(env);
+/** Runs `work` with a connection to `target`'s database, closed after it. */
+export async function withDb<T>(target: Env, work: (db: Db) => Promise<T>): Promise<T> {
+  const db = openDb(target);
   try {
-    return await db.query<T>(text, params);
+    return await work(db);
   } finally {
     await db.close();
   }
 }
+
+/** Runs one query on `target`'s database. */
+export const sql = <T = Record<string, unknown>>(target: Env, text: string, params: unknown[] = []): Promise<T[]> =>
+  withDb(target, (db) => db.query<T>(text, params));
 
 /** Every JSON line stored under `prefix`, by object key. */
 export async function objectsUnder(s3: S3, prefix: string): Promise<Map<string, unknown[]>> {
@@ -121,16 +124,6 @@ export class Browser {
 export const selfBucket = (): S3 =>
   new S3(s3ConfigFromEnv({ ...env, S3_ENDPOINT: inject("s3Endpoint"), S3_BUCKET: SELF_BUCKET }));
 
-/** Runs `work` with a connection to `target`'s database (by default the one SELF's requests use). */
-export async function withDb<T>(work: (db: Db) => Promise<T>, target: Env = env): Promise<T> {
-  const db = openDb(target);
-  try {
-    return await work(db);
-  } finally {
-    await db.close();
-  }
-}
-
 /**
  * A browser signed in as a new account with `role` (no password: it can never log in), whose
  * session is recorded like one a login starts; by default through SELF, given an environment
@@ -138,14 +131,15 @@ export async function withDb<T>(work: (db: Db) => Promise<T>, target: Env = env)
  */
 export async function signedIn(role: Role, target?: Env): Promise<{ browser: Browser; username: string }> {
   const username = `${role}-${crypto.randomUUID().slice(0, 8)}`;
-  const token = await withDb(async (db) => {
+  const where = target ?? env;
+  const token = await withDb(where, async (db) => {
     await db.query("INSERT INTO app.users (username, password_hash, full_name, role) VALUES ($1, $2, $1, $3)", [
       username,
       DECOY_HASH,
       role,
     ]);
-    return createSession(db, (target ?? env).SESSION_SECRET, { username, role });
-  }, target);
+    return createSession(db, where.SESSION_SECRET, { username, role });
+  });
   const browser = new Browser(target);
   browser.cookie = `${SESSION_COOKIE}=${token}`;
   return { browser, username };

@@ -1,17 +1,18 @@
 // Sign-up, login and logout through the worker's real entry point (SELF), against its own
 // Postgres and bucket, which every test file shares: each test uses names of its own.
+import { env } from "cloudflare:test";
 import { DECOY_HASH, verifyPassword } from "@growit/contract";
 import { describe, expect, it } from "vitest";
-import { Browser, bronzeEvents, logIn, PASSWORD, selfBucket, signUp, uniqueName, withDb } from "../../test/fixtures.ts";
+import { Browser, bronzeEvents, logIn, PASSWORD, selfBucket, signUp, sql, uniqueName } from "../../test/fixtures.ts";
 
-const storedUser = (username: string) =>
-  withDb(async (db) => {
-    const [row] = await db.query<{ password_hash: string; role: string }>(
+const storedUser = async (username: string) =>
+  (
+    await sql<{ password_hash: string; role: string }>(
+      env,
       "SELECT password_hash, role FROM app.users WHERE username = $1",
       [username],
-    );
-    return row;
-  });
+    )
+  )[0];
 
 /** How long `work` takes, in ms. */
 async function elapsed(work: () => Promise<unknown>): Promise<number> {

@@ -4,21 +4,11 @@ import { env } from "cloudflare:test";
 import { type S3, uuidv7 } from "@growit/contract";
 import { sign } from "hono/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-  Browser,
-  bronzeEvents,
-  selfBucket,
-  signedIn,
-  signUp,
-  testEnv,
-  uniqueName,
-  withDb,
-} from "../../test/fixtures.ts";
+import { Browser, bronzeEvents, selfBucket, signedIn, signUp, sql, testEnv, uniqueName } from "../../test/fixtures.ts";
 import { SESSION_COOKIE } from "./session.ts";
 
 const NO_SESSION = { error: "sign in first: no valid session" };
 const withCookie = (cookie: string) => Object.assign(new Browser(), { cookie });
-const sql = (text: string, params: unknown[]) => withDb((db) => db.query(text, params));
 const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
 
 describe("the session cookie", () => {
@@ -66,9 +56,9 @@ describe("server-side sessions", () => {
     const username = uniqueName();
     await signUp(browser, username);
     expect((await browser.request("/api/status")).status).toBe(403);
-    await sql("UPDATE app.users SET role = 'analyst' WHERE username = $1", [username]);
+    await sql(env, "UPDATE app.users SET role = 'analyst' WHERE username = $1", [username]);
     expect((await browser.request("/api/status")).status).toBe(200);
-    await sql("UPDATE app.users SET role = 'learner' WHERE username = $1", [username]);
+    await sql(env, "UPDATE app.users SET role = 'learner' WHERE username = $1", [username]);
     expect((await browser.request("/api/status")).status).toBe(403);
   });
 
@@ -76,7 +66,7 @@ describe("server-side sessions", () => {
     const { browser, username } = await signedIn("analyst");
     expect((await browser.request("/api/status")).status).toBe(200);
     expect((await browser.request("/api/me")).status).toBe(200);
-    await sql("DELETE FROM app.users WHERE username = $1", [username]);
+    await sql(env, "DELETE FROM app.users WHERE username = $1", [username]);
     expect((await browser.request("/api/status")).status).toBe(401);
     expect((await browser.request("/api/me")).status).toBe(401);
   });
@@ -164,7 +154,7 @@ describe("a SESSION_SECRET shorter than 32 bytes", () => {
     expect(login.status).toBe(500);
     expect(await login.json()).toEqual(misconfigured);
     expect(browser.cookie).toBe("");
-    expect(await withDb((db) => db.query("SELECT 1 FROM app.users WHERE username = $1", [username]), weak)).toEqual([]);
+    expect(await sql(weak, "SELECT 1 FROM app.users WHERE username = $1", [username])).toEqual([]);
   });
 
   it("trusts no token signed with it", async () => {

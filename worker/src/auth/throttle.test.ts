@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 
 const counter = (policy: ThrottlePolicy): Counter => ({ key: crypto.randomUUID(), policy });
-const attempt = (...counters: Counter[]) => withDb((db) => admit(db, counters), env);
+const attempt = (...counters: Counter[]) => withDb(env, (db) => admit(db, counters));
 const sleep = (seconds: number) => new Promise((resolve) => setTimeout(resolve, seconds * 1000 + 100));
 
 describe("admit", () => {
@@ -60,7 +60,7 @@ describe("settle", () => {
     const cleared = counter(limitPer(2, 60));
     expect(await attempt(refunded, cleared)).toBe(0);
     expect(await attempt(refunded, cleared)).toBe(0);
-    await withDb((db) => settle(db, { refunded: [refunded], cleared: [cleared] }), env);
+    await withDb(env, (db) => settle(db, { refunded: [refunded], cleared: [cleared] }));
     expect(await attempt(refunded)).toBe(0);
     expect(await attempt(refunded)).toBeGreaterThan(55);
     expect(await attempt(cleared)).toBe(0);
