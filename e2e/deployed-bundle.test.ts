@@ -36,7 +36,7 @@ beforeAll(async () => {
     s3: { ...LOCAL_S3, endpoint: s3.endpoint },
     bundleDir: join(scratch, "bundle"),
     sealKey: "deployed-bundle seal",
-    database: { url: database.url, wsProxy: relay.address },
+    database: { url: database.url, wsProxy: relay.wsProxy },
     onOutput: (text) => {
       output += text;
     },
