@@ -206,7 +206,7 @@ export class S3 {
         });
       }
       token =
-        /<IsTruncated>true<\/IsTruncated>/.test(xml) && objects.length < maxKeys
+        !ended && /<IsTruncated>true<\/IsTruncated>/.test(xml) && objects.length < maxKeys
           ? unescapeXml(xml.match(/<NextContinuationToken>([^<]*)</)?.[1] ?? "")
           : undefined;
     } while (token);
