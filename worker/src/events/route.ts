@@ -14,6 +14,7 @@ import type { AppEnv } from "../app-env.ts";
 import { bronzeWriterFor } from "../bronze/writer.ts";
 import { retryLater } from "../http/errors.ts";
 import { readJsonBody } from "../http/json-body.ts";
+import { writeLimit } from "../http/rate-limit.ts";
 
 /** Rejected values are kept for inspection unless they nest so deep that serializing them is unsafe. */
 const KEEPABLE_DEPTH = 64;
@@ -37,7 +38,7 @@ function batchOf(body: unknown): { events: unknown[]; sentAt: number | null } {
 }
 
 export const eventsRoute = new Hono<AppEnv>()
-  .post("/", async (c) => {
+  .post("/", writeLimit, async (c) => {
     const { events: raws, sentAt } = batchOf(await readJsonBody(c.req.raw, LIMITS.maxBodyBytes));
     const receivedAt = new Date();
     const stamp: Stamp = { receivedAt, username: c.get("user")?.username ?? null, source: "web", sentAt };
