@@ -4,7 +4,7 @@
 import { env } from "cloudflare:test";
 import { uuidv7 } from "@growit/contract";
 import { describe, expect, it } from "vitest";
-import { Browser, selfBucket } from "../../test/fixtures.ts";
+import { Browser, bronzeEvents, selfBucket } from "../../test/fixtures.ts";
 import { clientAddress } from "../auth/client-address.ts";
 import { WRITE_LIMIT_PERIOD_SECONDS } from "./rate-limit.ts";
 
@@ -34,11 +34,7 @@ async function spend(limiter: RateLimit, key: string, times: number): Promise<vo
 const from = (address: string) => ({ "cf-connecting-ip": address });
 const anEvent = () => ({ id: uuidv7(), type: "page_view", ts: new Date().toISOString(), props: { path: "/limits" } });
 
-async function storedIds(): Promise<Set<string>> {
-  const bucket = selfBucket();
-  const texts = await Promise.all((await bucket.list("bronze/app/")).map((key) => bucket.getText(key)));
-  return new Set(texts.flatMap((text) => [...text.matchAll(/"id":"([^"]+)"/g)].map((m) => m[1] as string)));
-}
+const storedIds = async () => new Set((await bronzeEvents(selfBucket())).map((event) => event.id));
 
 async function expectRefused(response: Response, who: "address" | "account") {
   expect(response.status).toBe(429);
