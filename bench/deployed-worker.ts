@@ -1,17 +1,33 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import type { S3Config } from "@growit/contract";
 import { Miniflare } from "miniflare";
 import { unstable_readConfig } from "wrangler";
-import { REPO_ROOT, S3 } from "../stack/src/local.ts";
+import { REPO_ROOT } from "../stack/src/local.ts";
+
+/** The bundle's SESSION_SECRET, so that a test can sign the session a browser would carry. */
+export const DEPLOYED_SESSION_SECRET = "the deployed test worker's session secret";
+
+export interface DeployedWorkerOptions {
+  port: number;
+  /** Where the worker stores bronze. */
+  s3: S3Config;
+  /** Where `wrangler deploy --dry-run` writes the bundle. */
+  bundleDir: string;
+  /** BRONZE_SEAL_KEY: sealing is part of each bronze write in production. */
+  sealKey: string;
+}
 
 /**
  * The worker as `wrangler deploy` would ship it (the same esbuild bundle), run in workerd
  * through Miniflare with no dev proxy in front: what production's per-request path
- * looks like, as near as this machine gets.
+ * looks like, as near as this machine gets. Enough for ingestion: it has no Postgres.
  */
-export async function startDeployedWorker(port: number): Promise<{ url: string; dispose: () => Promise<void> }> {
-  const outdir = join(REPO_ROOT, ".data", "bench", "worker-bundle");
-  execFileSync(join(REPO_ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
+export async function startDeployedWorker(
+  options: DeployedWorkerOptions,
+): Promise<{ url: string; dispose: () => Promise<void> }> {
+  const { bundleDir, s3 } = options;
+  execFileSync(join(REPO_ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", bundleDir], {
     cwd: REPO_ROOT,
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
     stdio: "ignore",
@@ -19,20 +35,24 @@ export async function startDeployedWorker(port: number): Promise<{ url: string; 
   const config = unstable_readConfig({ config: join(REPO_ROOT, "wrangler.toml") });
   const mf = new Miniflare({
     modules: true,
-    scriptPath: join(outdir, "index.js"),
+    scriptPath: join(bundleDir, "index.js"),
+    // Module names are paths from here: the bundle may be outside the working directory.
+    modulesRoot: bundleDir,
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags,
     bindings: {
       ...(config.vars as Record<string, string>),
-      S3_ACCESS_KEY_ID: S3.accessKeyId,
-      S3_SECRET_ACCESS_KEY: S3.secretAccessKey,
+      S3_ENDPOINT: s3.endpoint,
+      S3_REGION: s3.region,
+      S3_BUCKET: s3.bucket,
+      S3_ACCESS_KEY_ID: s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
       DATABASE_URL: "postgres://unused-by-ingest@127.0.0.1:1/none",
-      SESSION_SECRET: "bench",
-      // Sealing is part of each bronze write in production.
-      BRONZE_SEAL_KEY: "bench",
+      SESSION_SECRET: DEPLOYED_SESSION_SECRET,
+      BRONZE_SEAL_KEY: options.sealKey,
     },
     host: "127.0.0.1",
-    port,
+    port: options.port,
   });
   const url = await mf.ready;
   return { url: url.href.replace(/\/$/, ""), dispose: () => mf.dispose() };

@@ -9,10 +9,11 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { S3 as S3Client, uuidv7 } from "@growit/contract";
+import { S3 as S3Client, type S3Config } from "@growit/contract";
 import autocannon from "autocannon";
 import { REPO_ROOT, S3, WORKER } from "../stack/src/local.ts";
 import { startDeployedWorker } from "./deployed-worker.ts";
+import { BATCH, eventBatch } from "./event-batch.ts";
 import { answers, startLogged, stopAll, waitForHttp } from "./processes.ts";
 import { median, writeResult } from "./results.ts";
 
@@ -27,25 +28,10 @@ const { values: args } = parseArgs({
 const DURATION_S = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
 const ROUNDS = Number(args.rounds);
-const BATCH = 20;
 const LOGS = join(REPO_ROOT, ".data", "bench", "logs");
 const ANCHOR_DIR = resolve(REPO_ROOT, "../shared/anchors/seed-fastapi");
 const ANCHOR_PORT = 8001;
 const DEPLOYED_PORT = 8788;
-
-/** 20 valid client events of the kinds learners send, as the SDK would batch them. */
-function batchBody(): string {
-  const ts = new Date().toISOString();
-  const kinds = [
-    { type: "page_view", props: { path: "/category/data" } },
-    { type: "search_query", props: { query: "pandas tutorial", category: "data" } },
-    { type: "category_recommendation", props: { category: "ai" } },
-    { type: "video_open", props: { category: "ai", video_id: "v002", title: "Intro to ai" } },
-    { type: "course_open", props: { category: "cloud", course_id: "cloud-101" } },
-  ];
-  const events = Array.from({ length: BATCH }, (_, i) => ({ id: uuidv7(), ts, ...kinds[i % kinds.length] }));
-  return JSON.stringify({ events });
-}
 
 interface Target {
   name: string;
@@ -66,13 +52,14 @@ interface Run {
   objects_per_1000_requests: number;
 }
 
-const bucket = new S3Client({
+const s3Config: S3Config = {
   endpoint: S3.endpoint,
   region: S3.region,
   bucket: S3.bucket,
   accessKeyId: S3.accessKeyId,
   secretAccessKey: S3.secretAccessKey,
-});
+};
+const bucket = new S3Client(s3Config);
 const countBronzeObjects = async () => (await bucket.list("bronze/app/")).length;
 
 async function ensureLocalStack(): Promise<void> {
@@ -131,10 +118,15 @@ async function measure(target: Target, round: number): Promise<Run> {
 
 async function main() {
   await ensureLocalStack();
-  const deployed = await startDeployedWorker(DEPLOYED_PORT);
+  const deployed = await startDeployedWorker({
+    port: DEPLOYED_PORT,
+    s3: s3Config,
+    bundleDir: join(REPO_ROOT, ".data", "bench", "worker-bundle"),
+    sealKey: "bench",
+  });
   const targets: Target[] = [
-    { name: "growit (npm start, wrangler dev)", url: `${WORKER.url}/api/events`, body: batchBody() },
-    { name: "growit (worker bundle, no dev proxy)", url: `${deployed.url}/api/events`, body: batchBody() },
+    { name: "growit (npm start, wrangler dev)", url: `${WORKER.url}/api/events`, body: eventBatch().body },
+    { name: "growit (worker bundle, no dev proxy)", url: `${deployed.url}/api/events`, body: eventBatch().body },
   ];
   if (args["vs-anchor"]) {
     const anchor = await startAnchor();

@@ -1,16 +1,17 @@
 // One simulated browser: the real event SDK (createTracker) in Node, with an in-memory
-// localStorage, no Web Locks (so it is its own sender), no sendBeacon, no window or
-// document, and a real fetch to the soak worker that carries this browser's session
-// cookie, as a same-origin browser request would. The fetch is wrapped to see every
-// request the SDK makes and what became of it.
+// localStorage, no Web Locks (so it is its own sender), no sendBeacon or document, a window that
+// only ever fires `online`, a clock and a connection the test moves, and a real fetch to the soak
+// worker that carries this browser's session cookie, as a same-origin browser request would. The
+// fetch is wrapped to see every request the SDK makes and what became of it.
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ClientEventType, EventProps } from "@growit/contract";
 import { type FetchLike, memoryStorage, type RequestInitLike } from "../web/src/lib/events/env.ts";
 import { createTracker, type Tracker } from "../web/src/lib/events/tracker.ts";
 
 export interface RequestStats {
-  /** POSTs the SDK made. */
+  /** POSTs that reached the network (the SDK's and resend's). */
   requests: number;
-  /** POSTs carrying at least one event id this browser had already sent (a retry). */
+  /** POSTs carrying at least one event id this browser had already sent (a retry or a re-send). */
   retried: number;
   /** Answers by status (202, 503, ...). */
   statuses: Map<number, number>;
@@ -18,6 +19,11 @@ export interface RequestStats {
   networkErrors: number;
   /** Sum of `accepted` over 202 answers (a resent event counts again). */
   accepted: number;
+  /** Requests the SDK tried while the browser was offline: they failed without leaving it. */
+  offlineFailures: number;
+  /** Accepted batches sent again by resend(), and their events. */
+  resentBatches: number;
+  resentEvents: number;
 }
 
 export interface SimulatedBrowser {
@@ -27,11 +33,27 @@ export interface SimulatedBrowser {
   tracker: Tracker;
   /** Events handed to track(). */
   tracked: number;
-  /** Every event id the SDK put in a request body. */
-  sentIds: Set<string>;
+  /** Every event id put in a request body, with the event's client ts (ms since the epoch). */
+  sentIds: Map<string, number>;
+  /** The ids resend() sent again. */
+  resentIds: Set<string>;
   stats: RequestStats;
   /** Queues `n` events of the client types, in one task (like a burst of UI actions). */
   track(n: number): void;
+  /**
+   * Goes offline with its clock `lagMs` behind: what it tracks until online() is an offline
+   * queue from that long ago, as if the learner had used the app offline back then.
+   */
+  offline(lagMs: number): void;
+  /** Back online with the right clock; the SDK hears `online` and sends its queue. */
+  online(): void;
+  /**
+   * Posts the `batches` oldest batches the server accepted and that were not re-sent yet again,
+   * same ids and ts, with a sent_at `lagMs` after its clock's now: the same request days later,
+   * as a client that lost the answers would send it. Retries 5xx, 429 and network errors until
+   * each is accepted or `deadline` (ms since the epoch) passes.
+   */
+  resend(batches: number, lagMs: number, deadline: number): Promise<void>;
   close(): void;
 }
 
@@ -92,41 +114,108 @@ export function simulatedBrowser(options: {
   username: string | null;
   cookie: string | null;
 }): SimulatedBrowser {
-  const stats: RequestStats = { requests: 0, retried: 0, statuses: new Map(), networkErrors: 0, accepted: 0 };
-  const sentIds = new Set<string>();
+  const stats: RequestStats = {
+    requests: 0,
+    retried: 0,
+    statuses: new Map(),
+    networkErrors: 0,
+    accepted: 0,
+    offlineFailures: 0,
+    resentBatches: 0,
+    resentEvents: 0,
+  };
+  const sentIds = new Map<string, number>();
+  const resentIds = new Set<string>();
+  /** The bodies of the SDK's accepted requests not re-sent yet, oldest first. */
+  const acceptedBodies: string[] = [];
+  const endpoint = `${options.workerUrl}/api/events`;
+  /** The page's window: only `online` is ever fired at it. */
+  const page = new EventTarget();
+  let online = true;
+  let clockOffsetMs = 0;
+  const now = () => Date.now() + clockOffsetMs;
 
-  const fetchWithCookie: FetchLike = async (url: string, init: RequestInitLike) => {
+  /** One POST to the worker, counted; a 202's answer is read here and handed back as an equal one. */
+  const post = async (init: RequestInitLike): Promise<Response> => {
     stats.requests++;
-    const ids = (JSON.parse(init.body) as { events: { id: string }[] }).events.map((e) => e.id);
-    if (ids.some((id) => sentIds.has(id))) stats.retried++;
-    for (const id of ids) sentIds.add(id);
+    const { events } = JSON.parse(init.body) as { events: { id: string; ts: string }[] };
+    if (events.some((e) => sentIds.has(e.id))) stats.retried++;
+    for (const e of events) sentIds.set(e.id, Date.parse(e.ts));
     const headers = { ...init.headers, ...(options.cookie ? { cookie: options.cookie } : {}) };
     let response: Response;
     try {
-      response = await fetch(url, { ...init, headers });
+      response = await fetch(endpoint, { ...init, headers });
     } catch (error) {
       stats.networkErrors++;
       throw error;
     }
     stats.statuses.set(response.status, (stats.statuses.get(response.status) ?? 0) + 1);
     if (response.status !== 202) return response;
-    // Read the answer here to count it, and hand the SDK an equal one.
     const text = await response.text();
     const body = JSON.parse(text) as { accepted?: number };
     stats.accepted += body.accepted ?? 0;
     return new Response(text, { status: response.status, headers: response.headers });
   };
 
+  const sdkFetch: FetchLike = async (_url: string, init: RequestInitLike) => {
+    // As a browser's fetch does offline: it fails at once, and the request never leaves.
+    if (!online) {
+      stats.offlineFailures++;
+      throw new TypeError("Failed to fetch (offline)");
+    }
+    const response = await post(init);
+    if (response.status === 202) acceptedBodies.push(init.body);
+    return response;
+  };
+
   const tracker = createTracker({
-    endpoint: `${options.workerUrl}/api/events`,
+    endpoint,
     storage: memoryStorage(),
-    fetch: fetchWithCookie,
+    fetch: sdkFetch,
     locks: undefined,
     sendBeacon: undefined,
-    window: undefined,
+    window: page,
     document: undefined,
-    isOnline: () => true,
+    isOnline: () => online,
+    now,
   });
+
+  const resendOne = async (body: string, lagMs: number, deadline: number): Promise<void> => {
+    const { events } = JSON.parse(body) as { events: { id: string }[] };
+    const init: RequestInitLike = {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ events, sent_at: new Date(now() + lagMs).toISOString() }),
+      credentials: "same-origin",
+    };
+    for (;;) {
+      let last: string;
+      try {
+        const response = await post({ ...init, signal: AbortSignal.timeout(30_000) });
+        const text = await response.text();
+        if (response.status === 202) {
+          const answer = JSON.parse(text) as { accepted: number; rejected: unknown[] };
+          if (answer.rejected.length > 0) throw new Error(`${options.name}: a re-sent batch had rejects: ${text}`);
+          stats.resentBatches++;
+          stats.resentEvents += answer.accepted;
+          for (const e of events) resentIds.add(e.id);
+          return;
+        }
+        if (response.status < 500 && response.status !== 429) {
+          throw new Error(`${options.name}: a re-send was refused: ${response.status} ${text}`);
+        }
+        last = `${response.status} ${text.slice(0, 200)}`;
+      } catch (error) {
+        // Only a network error is retried: a refusal or a reject ends the test.
+        if (!(error instanceof TypeError || (error instanceof DOMException && error.name === "TimeoutError"))) {
+          throw error;
+        }
+        last = String(error);
+      }
+      if (Date.now() > deadline) throw new Error(`${options.name}: a re-send was not accepted in time (last: ${last})`);
+      await sleep(1_000);
+    }
+  };
 
   const browser: SimulatedBrowser = {
     name: options.name,
@@ -134,6 +223,7 @@ export function simulatedBrowser(options: {
     tracker,
     tracked: 0,
     sentIds,
+    resentIds,
     stats,
     track(n) {
       for (let k = 0; k < n; k++) {
@@ -141,6 +231,18 @@ export function simulatedBrowser(options: {
         const type = TYPES[i % TYPES.length] as ClientEventType;
         tracker.track(type, propsFor(type, i));
       }
+    },
+    offline(lagMs) {
+      online = false;
+      clockOffsetMs = -lagMs;
+    },
+    online() {
+      clockOffsetMs = 0;
+      online = true;
+      page.dispatchEvent(new Event("online"));
+    },
+    async resend(batches, lagMs, deadline) {
+      for (const body of acceptedBodies.splice(0, batches)) await resendOne(body, lagMs, deadline);
     },
     close: () => tracker.close(),
   };

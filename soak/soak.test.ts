@@ -1,28 +1,27 @@
-// The soak test (issue 7): K simulated browsers run the real event SDK against the worker
-// under wrangler dev for SOAK_SECONDS, while the S3 server is stopped and restarted twice
-// and the worker restarted once. The SDK keeps and retries; then the ETL runs and every
-// event must be in silver exactly once and counted in the mart exactly once.
+// The soak test (issues 7 and 12): K simulated browsers run the real event SDK against the worker
+// under wrangler dev for SOAK_SECONDS, while the S3 server is stopped and restarted twice and the
+// worker restarted once. Some browsers go offline now and then with their clock hours to days
+// back, and send that offline queue of late events when they reconnect; some send batches the
+// server accepted earlier once more, same ids, with a sent_at days later. The ETL runs as in
+// production (the cron queues what arrived, `etl run --pending` absorbs it), once during the load
+// and once after it; then every event must be in silver exactly once, in its own event_date, and
+// the mart must be exact.
 //
-//   npm run test:soak                      # 8 browsers x 50 events/s x 60 s
+//   npm run test:soak                      # 8 browsers x 50 events/s x 60 s (and the sustained test)
 //   SOAK_BROWSERS=4 SOAK_SECONDS=30 SOAK_RATE=20 npm run test:soak
 //
 // Not part of `npm test`. It starts its own stack on ports of its own (soak/stack.ts).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { utcDay } from "@growit/contract";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DAY_MS, utcDay } from "@growit/contract";
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
+import { CONFIG } from "../web/src/lib/events/config.ts";
 import { type SimulatedBrowser, signUpAndLogIn, simulatedBrowser } from "./browser.ts";
+import { numberFromEnv } from "./env.ts";
+import { expectedMart, winners } from "./expected.ts";
 import { type SoakStack, sleep, startSoakStack } from "./stack.ts";
-import { martTotal, readBronze, readSilver, runEtl } from "./verify.ts";
-
-const numberFromEnv = (name: string, fallback: number): number => {
-  const text = process.env[name]?.trim();
-  if (!text) return fallback;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${text}`);
-  return n;
-};
+import { readBronze, readMart, readSilver, runPendingEtl } from "./verify.ts";
 
 const BROWSERS = Math.round(numberFromEnv("SOAK_BROWSERS", 8));
 const SECONDS = numberFromEnv("SOAK_SECONDS", 60);
@@ -35,20 +34,38 @@ const DRAIN_MS = numberFromEnv("SOAK_DRAIN_SECONDS", 240) * 1000;
 /** A quarter of the browsers (2 of 8) stay anonymous. */
 const ANONYMOUS = Math.floor(BROWSERS / 4);
 const TICK_MS = 100;
+const HOUR_MS = 60 * 60_000;
+
+/** Which browsers go offline (late) and which re-send: every fourth signed-in one, from the first and the second. */
+type Role = "late" | "resender" | "plain" | "anonymous";
+const roleOf = (b: number): Role =>
+  b >= BROWSERS - ANONYMOUS ? "anonymous" : b % 4 === 0 ? "late" : b % 4 === 1 ? "resender" : "plain";
+/**
+ * How long a late browser stays offline each time: a twentieth of the load, but never more than
+ * a quarter of the SDK's queue at RATE, so that the S3 outages still find room in it.
+ */
+const OFFLINE_MS = Math.min(0.05 * SECONDS, CONFIG.queueMaxEvents / 4 / RATE) * 1000;
+/** Accepted batches each re-sender sends again at each re-send. */
+const RESENT_BATCHES = 3;
+/** An event's corrected time lies within this of the client's ts unless its clock was off when it sent. */
+const TRANSIT_MS = 60_000;
 
 const dir = mkdtempSync(join(tmpdir(), "growit-soak-"));
 let stack: SoakStack | undefined;
 const browsers: SimulatedBrowser[] = [];
+const roles = new Map<SimulatedBrowser, Role>();
 let failed = true;
 
 beforeAll(async () => {
   stack = await startSoakStack(dir);
   const run = Date.now().toString(36);
   for (let b = 0; b < BROWSERS; b++) {
-    const anonymous = b >= BROWSERS - ANONYMOUS;
-    const username = anonymous ? null : `soak${run}-${b}`;
+    const role = roleOf(b);
+    const username = role === "anonymous" ? null : `soak${run}-${b}`;
     const cookie = username ? await signUpAndLogIn(stack.workerUrl, username) : null;
-    browsers.push(simulatedBrowser({ name: `browser ${b}`, workerUrl: stack.workerUrl, username, cookie }));
+    const browser = simulatedBrowser({ name: `browser ${b} (${role})`, workerUrl: stack.workerUrl, username, cookie });
+    browsers.push(browser);
+    roles.set(browser, role);
   }
 });
 
@@ -59,20 +76,32 @@ afterAll(async () => {
   else rmSync(dir, { recursive: true, force: true });
 });
 
+/** Up to `n` examples of what went wrong, for a failure message. */
+const examples = <T>(items: T[], n = 5): string => JSON.stringify(items.slice(0, n));
+
 describe("soak: the SDK under load while S3 and the worker go away and come back", () => {
-  it("loses nothing and counts every event exactly once", async () => {
+  it("loses nothing, puts late events in their own day and counts every event exactly once", async () => {
     if (!stack) throw new Error("no stack");
+    // Soft checks fail the test once it has ended: keep the data then too.
+    onTestFailed(() => {
+      failed = true;
+    });
     const soak = stack;
     const t0 = Date.now();
     const at = () => ((Date.now() - t0) / 1000).toFixed(1);
-    const chaosLog: string[] = [];
-    const note = (what: string) => chaosLog.push(`${at()} s  ${what}`);
+    const timeline: string[] = [];
+    const note = (what: string) => timeline.push(`${at()} s  ${what}`);
+    const late = browsers.filter((b) => roles.get(b) === "late");
+    const resenders = browsers.filter((b) => roles.get(b) === "resender");
     let outages = 0;
     let workerRestarts = 0;
+    let offlineWindows = 0;
     let maxQueued = 0;
     const healthDuringOutages: string[] = [];
+    const etlRuns: string[] = [];
 
-    // The load: every tick, each browser tracks what its rate owes since the start, in one task.
+    // The load: every tick, each browser tracks what its rate owes since the start, in one task
+    // (offline or not: offline, the SDK queues).
     let loadTimer: ReturnType<typeof setInterval> | undefined;
     const load = new Promise<void>((resolve) => {
       loadTimer = setInterval(() => {
@@ -88,8 +117,8 @@ describe("soak: the SDK under load while S3 and the worker go away and come back
       }, TICK_MS);
     });
 
-    // The chaos, one step after another at fixed points of the run (with a short run, the
-    // steps may outlast the load: the test then waits for them).
+    // The steps, one after another at fixed points of the run (with a short run, the steps may
+    // outlast the load: the test then waits for them).
     const until = (fraction: number) => sleep(Math.max(0, t0 + fraction * SECONDS * 1000 - Date.now()));
     const s3Outage = async () => {
       note("S3 server stopping");
@@ -103,25 +132,60 @@ describe("soak: the SDK under load while S3 and the worker go away and come back
       await soak.startS3();
       note("S3 server up again");
     };
-    const chaos = (async () => {
-      await until(0.15);
-      await s3Outage();
-      await until(0.4);
+    const restartWorker = async () => {
       note("worker restarting");
       await soak.restartWorker();
       workerRestarts++;
       note("worker answering /api/health again");
-      await until(0.7);
-      await s3Outage();
+    };
+    const offline = async (lagMs: number) => {
+      for (const browser of late) browser.offline(lagMs);
+      note(`${late.length} browsers offline, their clocks ${lagMs / HOUR_MS} h back`);
+      await sleep(OFFLINE_MS);
+      for (const browser of late) browser.online();
+      offlineWindows++;
+      note(`${late.length} browsers online again`);
+    };
+    const resend = async (lagMs: number) => {
+      note(
+        `${resenders.length} browsers re-send ${RESENT_BATCHES} accepted batches each, ${lagMs / DAY_MS} days later`,
+      );
+      await Promise.all(resenders.map((b) => b.resend(RESENT_BATCHES, lagMs, Date.now() + DRAIN_MS)));
+      note("re-sent batches accepted");
+    };
+    const etl = async (when: string) => {
+      const started = Date.now();
+      await soak.triggerCron();
+      const days = await runPendingEtl(soak.etlEnv);
+      etlRuns.push(`${when}: ${days.join(", ") || "no day"} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      note(`ETL (${when}) done: ${days.length} days`);
+    };
+    const steps: [number, () => Promise<void>][] = [
+      [0.05, () => offline(3 * HOUR_MS)],
+      [0.15, s3Outage],
+      [0.25, () => resend(2 * DAY_MS)],
+      [0.3, () => offline(28 * HOUR_MS)],
+      [0.4, restartWorker],
+      // Absorbs the first re-sends with their originals, and the originals of the later ones.
+      [0.5, () => etl("during the load")],
+      [0.55, () => offline(3 * DAY_MS)],
+      [0.7, s3Outage],
+      [0.8, () => resend(5 * DAY_MS)],
+    ];
+    const script = (async () => {
+      for (const [fraction, step] of steps) {
+        await until(fraction);
+        await step();
+      }
     })();
 
     try {
-      await Promise.all([load, chaos]);
+      await Promise.all([load, script]);
     } finally {
       clearInterval(loadTimer);
     }
     const loadSeconds = (Date.now() - t0) / 1000;
-    note("load and chaos over");
+    note("load and steps over");
 
     // Every queue empties on its own (batch timer, retry backoff), within the bound.
     const drainStart = Date.now();
@@ -129,17 +193,16 @@ describe("soak: the SDK under load while S3 and the worker go away and come back
     while (queued() > 0 && Date.now() - drainStart < DRAIN_MS) await sleep(250);
     const drainSeconds = (Date.now() - drainStart) / 1000;
     note(`queues drained (${queued()} left)`);
-    const tEnd = Date.now();
 
-    // Bronze, then the ETL for the days involved, then silver and the mart.
-    const bronze = await readBronze(soak.bucket);
-    // Today, and yesterday too if the run crossed midnight (UTC).
-    const days = [...new Set([...bronze.days, utcDay(new Date(t0)), utcDay(new Date(tEnd))])].sort();
+    // The ETL absorbs what arrived since its last run; then bronze, silver and the mart are read back.
     const etlStart = Date.now();
-    for (const day of days) await runEtl(day, soak.etlEnv);
+    await etl("after the load");
     const etlSeconds = (Date.now() - etlStart) / 1000;
+    const bronze = await readBronze(soak.bucket);
+    const won = winners(bronze.copies);
     const silver = await readSilver(soak.bucket, join(dir, "silver"));
-    const mart = await martTotal(soak.databaseUrl);
+    const mart = await readMart(soak.databaseUrl);
+    const expected = expectedMart(won.values());
 
     // The figures.
     const sum = (f: (b: SimulatedBrowser) => number) => browsers.reduce((n, b) => n + f(b), 0);
@@ -147,13 +210,19 @@ describe("soak: the SDK under load while S3 and the worker go away and come back
     const tracked = sum((b) => b.tracked);
     const loggedIn = browsers.filter((b) => b.username !== null);
     const usernames = new Set(loggedIn.map((b) => b.username));
-    const bronzeIds = new Set(bronze.lines.map((e) => e.id));
-    const userIds = new Set(bronze.lines.filter((e) => e.username !== null).map((e) => e.id));
-    const serverIds = new Set(
-      bronze.lines.filter((e) => e.source === "server" && usernames.has(e.username)).map((e) => e.id),
-    );
+    const userIds = [...won].filter(([, { winner }]) => winner.username !== null);
+    const serverIds = [...won].filter(([, { winner }]) => winner.source === "server" && usernames.has(winner.username));
+    // Late events: tracked offline, by a clock hours to days back, so before the load began.
+    const lateEvents = late.flatMap((b) => [...b.sentIds].filter(([, clientTs]) => clientTs < t0));
+    const lateDays = [...new Set(lateEvents.map(([, clientTs]) => utcDay(new Date(clientTs))))].sort();
+    const resentIds = resenders.flatMap((b) => [...b.resentIds]);
+    const copiesInOtherDays = bronze.copies.filter((copy) => {
+      const winner = won.get(copy.id)?.winner;
+      return winner && utcDay(new Date(copy.ts)) !== utcDay(new Date(winner.ts));
+    }).length;
+    const martTotal = [...mart.values()].reduce((n, cnt) => n + cnt, 0);
     const figures = {
-      browsers: `${BROWSERS} (${ANONYMOUS} anonymous)`,
+      browsers: `${BROWSERS} (${ANONYMOUS} anonymous, ${late.length} late, ${resenders.length} re-sending)`,
       rate_per_browser: RATE,
       seconds_of_load: SECONDS,
       events_sent: tracked,
@@ -172,19 +241,26 @@ describe("soak: the SDK under load while S3 and the worker go away and come back
       rejected: sum((b) => b.tracker.stats().rejected),
       s3_outages: `${outages} (worker health meanwhile: ${healthDuringOutages.join("; ")})`,
       worker_restarts: workerRestarts,
+      offline_windows: `${offlineWindows} of ${(OFFLINE_MS / 1000).toFixed(1)} s`,
+      failed_while_offline: sum((b) => b.stats.offlineFailures),
+      late_events: lateEvents.length,
+      late_event_days: lateDays.join(", "),
+      resent_batches: sum((b) => b.stats.resentBatches),
+      resent_events: sum((b) => b.stats.resentEvents),
+      copies_in_other_days: copiesInOtherDays,
       bronze_objects: bronze.objects,
-      bronze_lines: bronze.lines.length,
-      bronze_distinct_ids: bronzeIds.size,
-      bronze_duplicate_lines: bronze.lines.length - bronzeIds.size,
-      server_events_of_users: serverIds.size,
-      etl_days: days.join(", "),
+      bronze_lines: bronze.copies.length,
+      bronze_distinct_ids: won.size,
+      bronze_duplicate_lines: bronze.copies.length - won.size,
+      server_events_of_users: serverIds.length,
+      etl_runs: etlRuns.join("; "),
       silver_files: silver.files,
       silver_rows: silver.rows,
-      silver_distinct_ids: silver.distinctIds,
-      expected_mart_total: userIds.size,
-      mart_total: mart.total,
-      mart_rows: mart.rows,
-      load_and_chaos_s: Number(loadSeconds.toFixed(1)),
+      silver_days: [...new Set([...silver.byId.values()].map((row) => row.eventDate))].sort().join(", "),
+      expected_mart_total: userIds.length,
+      mart_total: martTotal,
+      mart_rows: mart.size,
+      load_and_steps_s: Number(loadSeconds.toFixed(1)),
       drain_s: Number(drainSeconds.toFixed(1)),
       etl_s: Number(etlSeconds.toFixed(1)),
       total_s: Number(((Date.now() - t0) / 1000).toFixed(1)),
@@ -192,7 +268,7 @@ describe("soak: the SDK under load while S3 and the worker go away and come back
     console.log(
       [
         "[soak] timeline:",
-        ...chaosLog.map((line) => `  ${line}`),
+        ...timeline.map((line) => `  ${line}`),
         "[soak] figures:",
         ...Object.entries(figures).map(([k, v]) => `  ${k.padEnd(24)} ${v}`),
       ].join("\n"),
@@ -213,41 +289,68 @@ describe("soak: the SDK under load while S3 and the worker go away and come back
     expect(outages).toBe(2);
     expect(healthDuringOutages).toEqual(["503 unavailable: s3", "503 unavailable: s3"]);
     expect(workerRestarts).toBe(1);
+    expect(offlineWindows).toBe(3);
+    // The late browsers did queue events from the past, over more than one day.
+    expect(lateEvents.length).toBeGreaterThan(0);
+    expect(lateDays.length).toBeGreaterThan(1);
 
     // Bronze holds every event each browser sent, under that browser's user (null when anonymous).
     const usersOf = new Map<string, Set<string | null>>();
-    for (const line of bronze.lines) {
-      const seen = usersOf.get(line.id) ?? new Set();
-      seen.add(line.username);
-      usersOf.set(line.id, seen);
+    for (const copy of bronze.copies) {
+      const seen = usersOf.get(copy.id) ?? new Set();
+      seen.add(copy.username);
+      usersOf.set(copy.id, seen);
     }
     for (const browser of browsers) {
-      const missing = [...browser.sentIds].filter((id) => !usersOf.has(id));
+      const missing = [...browser.sentIds.keys()].filter((id) => !usersOf.has(id));
       expect(missing.length, `${browser.name}: sent ids missing from bronze`).toBe(0);
-      const misattributed = [...browser.sentIds].filter((id) => {
+      const misattributed = [...browser.sentIds.keys()].filter((id) => {
         const seen = usersOf.get(id);
         return seen?.size !== 1 || !seen.has(browser.username);
       });
       expect(misattributed.length, `${browser.name}: ids stored under another user`).toBe(0);
     }
     // The users' server events: a signup and a login each.
-    expect(serverIds.size).toBe(2 * loggedIn.length);
+    expect(serverIds.length).toBe(2 * loggedIn.length);
     // Nothing else is in bronze: the client events are exactly those sent.
-    expect(bronzeIds.size).toBe(tracked + serverIds.size);
+    expect(won.size).toBe(tracked + serverIds.length);
+    // Every re-sent batch is in bronze twice at least (its first copy and the re-sent one), and the
+    // re-sent copies, their time corrected by a sent_at days later, fell on other days.
+    const withoutCopy = resentIds.filter((id) => (won.get(id)?.copies ?? 0) < 2);
+    expect(withoutCopy.length, `re-sent ids stored once only: ${examples(withoutCopy)}`).toBe(0);
+    expect(sum((b) => b.stats.resentBatches)).toBe(resenders.length * 2 * RESENT_BATCHES);
+    if (resenders.length > 0) expect(copiesInOtherDays).toBeGreaterThan(0);
 
-    // Silver: no duplicate id, and every event once.
-    expect(silver.rows).toBe(silver.distinctIds);
-    expect(silver.rows).toBe(bronzeIds.size);
-    for (const browser of browsers) {
-      const missing = [...browser.sentIds].filter((id) => !silver.ids.has(id));
-      expect(missing.length, `${browser.name}: sent ids missing from silver`).toBe(0);
-    }
+    // Silver: every event exactly once, as its winning copy, in the partition of its own event_date.
+    // (Soft from here on: each check tells something of its own about the ETL.)
+    expect.soft(silver.duplicateIds.length, `ids twice in silver: ${examples(silver.duplicateIds)}`).toBe(0);
+    const missing = [...won.keys()].filter((id) => !silver.byId.has(id));
+    expect.soft(missing.length, `ids missing from silver: ${examples(missing)}`).toBe(0);
+    expect.soft(silver.rows).toBe(won.size);
+    const misplaced = [...won]
+      .map(([id, { winner }]) => ({ id, winner, row: silver.byId.get(id) }))
+      .filter(({ winner, row }) => {
+        const ts = Date.parse(winner.ts);
+        return row && (row.ts !== ts || row.eventDate !== utcDay(new Date(ts)) || row.partition !== row.eventDate);
+      })
+      .map(({ id, winner, row }) => ({ id, bronze_ts: winner.ts, silver: row }));
+    expect.soft(misplaced.length, `silver rows not as their winning copy: ${examples(misplaced)}`).toBe(0);
+    // Late events are where the client's clock put them, in their own (past) days.
+    const lateMisplaced = lateEvents
+      .map(([id, clientTs]) => ({ id, client_ts: new Date(clientTs).toISOString(), silver: silver.byId.get(id) }))
+      .filter(({ client_ts, silver }) => !silver || Math.abs(silver.ts - Date.parse(client_ts)) > TRANSIT_MS);
+    expect.soft(lateMisplaced.length, `late events away from their time: ${examples(lateMisplaced)}`).toBe(0);
 
-    // The mart counts each event of a logged-in user exactly once: what their browsers sent
-    // plus the server events their signups and logins caused.
-    const expected = sum((b) => (b.username ? b.tracked : 0)) + serverIds.size;
-    expect(userIds.size).toBe(expected);
-    expect(mart.total).toBe(expected);
+    // The mart counts each event of a signed-in user exactly once, on its day: row by row as
+    // silver's winners say, and in all what their browsers sent plus the server events their
+    // signups and logins caused.
+    const martDiff = [...new Set([...expected.keys(), ...mart.keys()])]
+      .filter((key) => expected.get(key) !== mart.get(key))
+      .map((key) => ({ row: key, expected: expected.get(key) ?? 0, mart: mart.get(key) ?? 0 }));
+    expect.soft(martDiff.length, `mart rows that differ: ${examples(martDiff, 10)}`).toBe(0);
+    const expectedTotal = sum((b) => (b.username ? b.tracked : 0)) + serverIds.length;
+    expect.soft(userIds.length).toBe(expectedTotal);
+    expect.soft(martTotal).toBe(expectedTotal);
     failed = false;
   });
 });

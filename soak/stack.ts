@@ -17,6 +17,15 @@ import { type SpawnedS3Server, spawnS3Server } from "../stack/src/s3-server.ts";
 export const SOAK_PORTS = { s3: 9040, postgres: 5450, relay: 5495, worker: 8797 } as const;
 const HOST = "127.0.0.1";
 
+/** The soak's own S3 server (local credentials and bucket). */
+export const SOAK_S3: S3Config = {
+  endpoint: `http://${HOST}:${SOAK_PORTS.s3}`,
+  region: S3.region,
+  bucket: S3.bucket,
+  accessKeyId: S3.accessKeyId,
+  secretAccessKey: S3.secretAccessKey,
+};
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface SoakStack {
@@ -30,6 +39,8 @@ export interface SoakStack {
   stopS3(): Promise<void>;
   startS3(): Promise<void>;
   restartWorker(): Promise<void>;
+  /** Fires the worker's quarter-hourly cron, which queues the ETL runs that are due. */
+  triggerCron(): Promise<void>;
   /** Stops everything started, in reverse order; safe to call twice and after a failed start. */
   stop(): Promise<void>;
   /** The end of the worker's log (for failure messages). */
@@ -110,13 +121,7 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
   let worker: ReturnType<typeof startLogged> | undefined;
   let stopped: Promise<void> | undefined;
 
-  const s3Config: S3Config = {
-    endpoint: `http://${HOST}:${SOAK_PORTS.s3}`,
-    region: S3.region,
-    bucket: S3.bucket,
-    accessKeyId: S3.accessKeyId,
-    secretAccessKey: S3.secretAccessKey,
-  };
+  const s3Config = SOAK_S3;
   const databaseUrl = `postgres://postgres@${HOST}:${SOAK_PORTS.postgres}/postgres`;
   const workerUrl = `http://${HOST}:${SOAK_PORTS.worker}`;
 
@@ -171,6 +176,7 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
         "--port",
         String(SOAK_PORTS.worker),
         "--show-interactive-dev-session=false",
+        "--test-scheduled",
         "--persist-to",
         join(dir, "wrangler-state"),
         "--env-file",
@@ -204,6 +210,8 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
       S3_SECRET_ACCESS_KEY: s3Config.secretAccessKey,
       DATABASE_URL: databaseUrl,
       ETL_TEMP_DIR: join(dir, "etl-tmp"),
+      // Its own, not the one per bucket name that every local ETL of bucket "growit" shares and prunes.
+      ETL_CACHE_DIR: join(dir, "etl-cache"),
       BRONZE_SEAL_KEY: sealSecret,
     },
     startS3,
@@ -211,6 +219,13 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
     restartWorker: async () => {
       await stopWorker();
       await startWorker();
+    },
+    triggerCron: async () => {
+      const response = await fetch(`${workerUrl}/__scheduled?cron=${encodeURIComponent("*/15 * * * *")}`, {
+        signal: AbortSignal.timeout(60_000),
+      });
+      const body = await response.text();
+      if (!response.ok) throw new Error(`the cron answered ${response.status} ${body}\n${workerLog()}`);
     },
     stop: () => {
       stopped ??= (async () => {

@@ -137,6 +137,11 @@ describe("acceptClientEvent", () => {
     expect(reasonOf({ ...valid, props: { query: "q", deep } })).toBe("props nest deeper than 16 levels");
   });
 
+  it("names no path in props that are too big, so that reasons stay as bounded as props", () => {
+    const hidden = { query: "q", ["k".repeat(1024 * 1024)]: { text: "\ud800" } };
+    expect(reasonOf({ ...valid, props: hidden })).toMatch(/^props are \d+ bytes, more than 8192$/);
+  });
+
   it("keeps prototype-pollution keys as plain data", () => {
     const raw = JSON.parse(
       `{"id":"${valid.id}","type":"page_view","ts":"${valid.ts}","props":{"path":"/","__proto__":{"polluted":1}}}`,

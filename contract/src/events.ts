@@ -254,6 +254,11 @@ const LONE_SURROGATE = /\p{Cs}/u;
 /** True when `text` is well-formed Unicode (no lone surrogate). */
 export const isWellFormedText = (text: string): boolean => !LONE_SURROGATE.test(text);
 
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, "gu");
+
+/** `text` with each lone surrogate replaced by U+FFFD, as TextEncoder encodes it. */
+export const toWellFormedText = (text: string): string => text.replace(LONE_SURROGATES, "\uFFFD");
+
 /**
  * Why the JSON value `value` cannot be stored as it was sent, or null: a key or string that is not
  * well-formed Unicode, or a number JSON text cannot carry back (1e400 parses as Infinity and would
@@ -293,10 +298,11 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
 export function propsProblem(type: EventType, props: unknown): string | null {
   if (!isPlainObject(props)) return "props must be a JSON object";
   if (nestsDeeperThan(props, LIMITS.maxPropsDepth)) return `props nest deeper than ${LIMITS.maxPropsDepth} levels`;
-  const textProblem = jsonTextProblem(props, "props");
-  if (textProblem) return textProblem;
+  // Size first: the reasons that follow name paths in props, and must stay as bounded as props are.
   const bytes = jsonUtf8Length(props) ?? utf8ByteLength(JSON.stringify(props));
   if (bytes > LIMITS.maxPropsBytes) return `props are ${bytes} bytes, more than ${LIMITS.maxPropsBytes}`;
+  const textProblem = jsonTextProblem(props, "props");
+  if (textProblem) return textProblem;
   const result = PROPS_SCHEMAS[type].safeParse(props);
   if (result.success) return null;
   const issue = result.error.issues[0];

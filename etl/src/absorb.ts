@@ -1,9 +1,11 @@
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
+  addDays,
   bronzeDayOf,
   bronzeDaysOf,
   etlRejectsKey,
+  horizonDays,
   type Queryable,
   type RejectRecord,
   type S3,
@@ -18,7 +20,15 @@ import { type FetchedObject, type FetchProgress, fetchBronze } from "./bronze-fe
 import type { Duck } from "./duck.ts";
 import { refreshExports } from "./exports.ts";
 import type { RunRow } from "./ledger.ts";
-import { type BronzeFile, type ExistingFile, loadCopies, type MergedDay, mergeCopies } from "./merge.ts";
+import { checkObject } from "./line-check.ts";
+import {
+  type BronzeFile,
+  bronzeFileName,
+  type ExistingFile,
+  loadCopies,
+  type MergedDay,
+  mergeCopies,
+} from "./merge.ts";
 import { type AbsorbedObject, type DayRun, publish, type RecordedRun } from "./publish.ts";
 import { type SilverCache, type SilverFileRecord, sidecarOf } from "./silver-cache.ts";
 import { uploadFile } from "./upload-file.ts";
@@ -75,6 +85,16 @@ export async function collectGarbage(s3: S3, client: pg.PoolClient): Promise<voi
     await client.query("DELETE FROM etl.silver_garbage WHERE object_key = $1", [object_key]);
   }
 }
+
+/**
+ * The event dates whose published ids a new copy may repeat: the horizon, and the day either side
+ * of it (an event may lie a little in the future, or have been received just before midnight).
+ */
+const indexedDays = (today: string): string[] => [
+  addDays(horizonDays(today)[0] as string, -1),
+  ...horizonDays(today),
+  addDays(today, 1),
+];
 
 async function silverFilesOf(client: pg.PoolClient, days: readonly string[]): Promise<SilverFileRecord[]> {
   const result = await client.query<SilverFileRecord>(
@@ -159,10 +179,28 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       ...(context.onProgress ? { onProgress: context.onProgress } : {}),
     });
     const fetchSeconds = lap();
+    const cached = (records: readonly SilverFileRecord[]) =>
+      Promise.all(
+        records.map(async (file): Promise<ExistingFile> => {
+          const path = await cache.pathOf(s3, file);
+          return { key: file.key, day: file.day, path, sidecar: sidecarOf(path) };
+        }),
+      );
     const files: BronzeFile[] = fetched.objects.flatMap((o, index) =>
       o.usableLines > 0 ? [{ index, key: o.key }] : [],
     );
-    const loaded = await loadCopies(duck.connection, dir, files);
+    const rejectedAt = new Date().toISOString();
+    // An object DuckDB refused although its lines passed (a seal over a line DuckDB cannot store, a
+    // duplicate key): checked again from its stored bytes, every line put in normal form.
+    const loaded = await loadCopies(duck.connection, dir, files, async ({ index, key }) => {
+      const { usable, ...checked } = checkObject({ key, bytes: await s3.getBytes(key), rejectedAt, normalize: true });
+      Object.assign(fetched.objects[index] as FetchedObject, checked);
+      if (checked.usableLines === 0) return null;
+      await mkdir(join(dir, "normalized"), { recursive: true });
+      const path = bronzeFileName(join(dir, "normalized"), index);
+      await writeFile(path, usable);
+      return path;
+    });
     const merged: MergedDay[] =
       files.length > 0 || run.mode === "rebuild"
         ? await mergeCopies({
@@ -170,21 +208,17 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
             dir,
             existingFiles: async (days) => {
               const byDay = new Map<string, ExistingFile[]>();
-              for (const file of await silverFilesOf(client, days)) {
-                const path = await cache.pathOf(s3, file);
-                byDay.set(file.day, [
-                  ...(byDay.get(file.day) ?? []),
-                  { key: file.key, path, sidecar: sidecarOf(path) },
-                ]);
+              for (const file of await cached(await silverFilesOf(client, days))) {
+                byDay.set(file.day, [...(byDay.get(file.day) ?? []), file]);
               }
               return byDay;
             },
+            indexedFiles: async () => cached(await silverFilesOf(client, indexedDays(utcDay(now)))),
             ...(run.mode === "rebuild" ? { rebuild: { day: run.day, keys: rebuildKeys } } : {}),
           })
         : [];
     const mergeSeconds = lap();
 
-    const rejectedAt = new Date().toISOString();
     const rejected = fetched.objects.map((o, index) => rejectsOf(o, loaded.quarantined.get(index), rejectedAt));
     await eachLimited(
       fetched.objects.flatMap((o, index) => ((rejected[index]?.length ?? 0) > 0 ? [index] : [])),

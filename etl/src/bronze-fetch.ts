@@ -160,7 +160,7 @@ export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFe
         if (downloaded.lines === 0) await unlink(path);
       } else {
         pool ??= new LineCheckPool();
-        checked = await pool.check({ key, own: true, rejectedAt }, path);
+        checked = await pool.check({ key, rejectedAt }, path);
       }
       fetched.objects[index] = { key, bytes: downloaded.bytes, sealed: downloaded.sealed, ...checked };
       lines += checked.lines;

@@ -1,16 +1,19 @@
-import { parseBronzeLine, type RejectRecord } from "@growit/contract";
+import { parseBronzeLine, type RejectRecord, rejectRecord } from "@growit/contract";
 
 export interface ObjectToCheck {
   key: string;
-  /** Whether the object is in the day's own bronze folder: only those report rejects (other days' runs report theirs). */
-  own: boolean;
   bytes: Uint8Array;
   rejectedAt: string;
+  /**
+   * Keep every line as its normal form, even one that could be kept as stored: for an object DuckDB
+   * refused (a duplicate key, say, which JSON.parse forgives and DuckDB does not).
+   */
+  normalize?: boolean;
 }
 
 export interface CheckedObject {
   lines: number;
-  /** What DuckDB should read: the bytes as stored when every line was usable and in normal form, else the usable lines. */
+  /** What DuckDB should read: the bytes as stored when every line was usable and in normal form (and no BOM opens them), else the usable lines. */
   usable: Uint8Array | string;
   usableLines: number;
   rejects: RejectRecord[];
@@ -19,17 +22,51 @@ export interface CheckedObject {
 /** What the main thread hears of a checked object once its usable lines are written to a file. */
 export type WrittenObject = Omit<CheckedObject, "usable">;
 
-const decoder = new TextDecoder();
+// A byte order mark stays in the text (ignoreBOM), so that a line starting with one is refused
+// wherever it is; only the object's own leading one is taken off, as an encoding signature.
+const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const lossy = new TextDecoder("utf-8", { ignoreBOM: true });
+const BOM = [0xef, 0xbb, 0xbf];
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** What DuckDB is to read of a line (the line itself when it may read it as stored, else its normal form), or why none. */
+type Usable = string | { reason: string };
+
+function usableForm(line: string, normalize: boolean): Usable {
+  const verdict = parseBronzeLine(line);
+  if (!verdict.ok) return verdict;
+  // JSON.parse takes a CRLF writer's trailing CR for whitespace; the normal form drops it.
+  const asStored = verdict.canonical && !normalize && line.charCodeAt(line.length - 1) !== CR;
+  return asStored ? line : JSON.stringify(verdict.event);
+}
+
+/** `bytes` as UTF-8 text, or null when they are not UTF-8. */
+function strictly(bytes: Uint8Array): string | null {
+  try {
+    return strict.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+const jsonl = (lines: string[]) => (lines.length ? `${lines.join("\n")}\n` : "");
 
 /**
  * Checks every line of a bronze object against the contract. A line already in normal form is
- * kept as stored; one that is not is kept as its normalized envelope, so DuckDB only reads normal forms.
+ * kept as stored; one that is not is kept as its normalized envelope, so DuckDB only reads normal
+ * forms. A line that is not UTF-8, not JSON or not an event is a reject naming its object and line.
  */
-export function checkObject({ key, own, bytes, rejectedAt }: ObjectToCheck): CheckedObject {
-  const text = decoder.decode(bytes);
+export function checkObject(object: ObjectToCheck): CheckedObject {
+  const { bytes } = object;
+  // DuckDB refuses a byte order mark, so an object opening with one is rewritten without it.
+  const bom = BOM.every((byte, i) => bytes[i] === byte);
+  const body = bom ? bytes.subarray(BOM.length) : bytes;
+  const text = strictly(body);
+  if (text === null) return checkLineByLine(object, body);
   const rejects: RejectRecord[] = [];
   // Lines to keep once some line cannot be kept as stored; built only when that happens.
-  let kept: string[] | null = null;
+  let kept: string[] | null = bom ? [] : null;
   let lines = 0;
   let start = 0;
   while (start < text.length) {
@@ -37,22 +74,39 @@ export function checkObject({ key, own, bytes, rejectedAt }: ObjectToCheck): Che
     if (end === -1) end = text.length;
     const line = text.slice(start, end);
     lines++;
-    const verdict = parseBronzeLine(line);
-    if (!(verdict.ok && verdict.canonical) && kept === null) {
-      kept = start === 0 ? [] : text.slice(0, start - 1).split("\n");
-    }
-    if (verdict.ok) kept?.push(verdict.canonical ? line : JSON.stringify(verdict.event));
-    else if (own)
-      rejects.push({
-        reason: verdict.reason,
-        rejected_at: rejectedAt,
-        stage: "etl",
-        object: key,
-        line: lines,
-        event: line,
-      });
+    const usable = usableForm(line, object.normalize === true);
+    if (usable !== line && kept === null) kept = start === 0 ? [] : text.slice(0, start - 1).split("\n");
+    if (typeof usable === "string") kept?.push(usable);
+    else rejects.push(rejectOf(object, lines, usable.reason, line));
     start = end + 1;
   }
   if (kept === null) return { lines, usable: bytes, usableLines: lines, rejects };
-  return { lines, usable: kept.length ? `${kept.join("\n")}\n` : "", usableLines: kept.length, rejects };
+  return { lines, usable: jsonl(kept), usableLines: kept.length, rejects };
 }
+
+/**
+ * checkObject for an object that is not UTF-8 throughout: decodes it a line at a time, so that
+ * only the lines with invalid bytes are lost. A byte LF is never part of another character, so
+ * every other line decodes as it would in a valid object.
+ */
+function checkLineByLine(object: ObjectToCheck, body: Uint8Array): CheckedObject {
+  const rejects: RejectRecord[] = [];
+  const kept: string[] = [];
+  let lines = 0;
+  let start = 0;
+  while (start < body.length) {
+    let end = body.indexOf(LF, start);
+    if (end === -1) end = body.length;
+    const bytes = body.subarray(start, end);
+    lines++;
+    const line = strictly(bytes);
+    const usable: Usable = line === null ? { reason: "not valid UTF-8" } : usableForm(line, object.normalize === true);
+    if (typeof usable === "string") kept.push(usable);
+    else rejects.push(rejectOf(object, lines, usable.reason, line ?? lossy.decode(bytes)));
+    start = end + 1;
+  }
+  return { lines, usable: jsonl(kept), usableLines: kept.length, rejects };
+}
+
+const rejectOf = ({ key, rejectedAt }: ObjectToCheck, line: number, reason: string, text: string): RejectRecord =>
+  rejectRecord({ reason, rejected_at: rejectedAt, stage: "etl", object: key, line }, text);

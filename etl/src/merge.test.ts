@@ -35,6 +35,7 @@ async function merge(existing: Map<string, ExistingFile[]> = new Map(), rebuild?
     connection: duck.connection,
     dir,
     existingFiles: async (days) => new Map([...existing].filter(([day]) => days.includes(day))),
+    indexedFiles: async () => [...existing.values()].flat(),
     ...(rebuild ? { rebuild } : {}),
   });
   const days = new Map<string, { rows: string[]; replaces: string[]; mart: string; duplicates: number }>();
@@ -58,7 +59,7 @@ async function merge(existing: Map<string, ExistingFile[]> = new Map(), rebuild?
 function published(merged: Awaited<ReturnType<typeof merge>>["merged"], day: string, key: string): ExistingFile {
   const file = merged.find((m) => m.day === day)?.file;
   if (!file) throw new Error(`nothing written for ${day}`);
-  return { key, path: file.path, sidecar: file.sidecar };
+  return { key, day, path: file.path, sidecar: file.sidecar };
 }
 
 beforeAll(async () => {
@@ -131,6 +132,17 @@ describe("mergeCopies", () => {
     expect(days.get("2026-01-06")).toMatchObject({ rows: [], duplicates: 1 });
   });
 
+  it("drops a copy whose corrected time lies days from the published one's (its client's clock was set right between two sends)", async () => {
+    await load([[line(8, "2026-01-10T10:00:00.000Z", "2026-01-10T10:00:01.000Z", "/original")]]);
+    const first = await merge();
+    const existing = new Map([["2026-01-10", [published(first.merged, "2026-01-10", "silver/original.parquet")]]]);
+    await freshDir();
+    await load([[line(8, "2026-01-05T10:00:00.000Z", "2026-01-12T10:00:01.000Z", "/resent-five-days-off")]]);
+    const { days } = await merge(existing);
+    expect(days.get("2026-01-05")).toMatchObject({ rows: [], duplicates: 1 });
+    expect(days.has("2026-01-10")).toBe(false);
+  });
+
   it(`adds a small file to a partition, and rewrites it as one once it would pass ${MAX_PARTITION_FILES} files`, async () => {
     await load([[line(1, "2026-01-05T10:00:00.000Z", "2026-01-05T10:00:01.000Z", "/one")]]);
     const first = await merge();
@@ -153,7 +165,9 @@ describe("mergeCopies", () => {
     await duck.connection.run(`COPY (SELECT '${id(7)}' AS id, 'page_view' AS type, TIMESTAMP '2026-01-05 08:00:00' AS ts,
       DATE '2026-01-05' AS event_date, 'u1' AS user_id, '{"path":"/old"}' AS props, NULL AS category, NULL AS query,
       TIMESTAMP '2026-01-05 08:00:01' AS received_at, 'web' AS source) TO ${sqlString(old)} (FORMAT parquet)`);
-    const existing = new Map([["2026-01-05", [{ key: "silver/old.parquet", path: old, sidecar: `${old}.ids` }]]]);
+    const existing = new Map([
+      ["2026-01-05", [{ key: "silver/old.parquet", day: "2026-01-05", path: old, sidecar: `${old}.ids` }]],
+    ]);
     await load([[line(7, "2026-01-05T08:00:00.000Z", "2026-01-05T08:00:01.000Z", "/old")]]);
     const { days } = await merge(existing);
     expect(days.get("2026-01-05")).toMatchObject({ rows: ["07 /old"], replaces: ["silver/old.parquet"] });

@@ -1,7 +1,7 @@
-import { rename, stat } from "node:fs/promises";
+import { rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { addDays, SILVER_COLUMNS, SILVER_ROW_GROUP_ROWS, SILVER_SORT, type SilverColumn } from "@growit/contract";
+import { SILVER_COLUMNS, SILVER_ROW_GROUP_ROWS, SILVER_SORT, type SilverColumn } from "@growit/contract";
 import { COPY_FIELDS, dedupeSql } from "./dedupe.ts";
 import { sqlString } from "./duck.ts";
 import { sha256Of } from "./silver-cache.ts";
@@ -50,8 +50,24 @@ export const SILVER_SELECT = SILVER_COLUMNS.map((c) => `${SILVER_EXPRESSIONS[c.n
 /** A row of a silver file read back in copy form. */
 const SILVER_AS_COPY = `CAST(id AS UUID) AS id, ${COPY_FIELDS.join(", ")}, bronze_object`;
 
-/** A silver file's sidecar of ids (with what decides a duplicate), kept beside it in the local cache. */
-const SIDECAR_SELECT = "CAST(id AS UUID) AS id, CAST(ts AS DATE) AS event_date, received_at, bronze_object";
+/**
+ * The bucket of the id index an id belongs to: the UTC day a UUIDv7 was made on (what the SDK and
+ * the worker make), else one bucket for every other id. Any function of the id alone would find
+ * every copy of it; this one keeps each run's lookups to the days its new ids were made on.
+ */
+const ID_BUCKET = (id: string) =>
+  `CASE WHEN uuid_extract_version(${id}) = 7 THEN strftime(uuid_extract_timestamp(${id}), '%Y-%m-%d') ELSE 'other' END`;
+
+/**
+ * A silver file's sidecar: its ids, with what decides a duplicate, as a folder of one Parquet file
+ * per id bucket (`bucket=<b>/data_0.parquet`), kept beside the file in the local cache.
+ */
+const SIDECAR_SELECT = `CAST(id AS UUID) AS id, CAST(ts AS DATE) AS event_date, received_at, bronze_object,
+  ${ID_BUCKET("CAST(id AS UUID)")} AS bucket`;
+const SIDECAR_FORMAT = "FORMAT parquet, COMPRESSION uncompressed, PARTITION_BY (bucket)";
+
+/** The file of one bucket in a sidecar folder. */
+const bucketFile = (sidecar: string, bucket: string) => join(sidecar, `bucket=${bucket}`, "data_0.parquet");
 
 /** A day's partition is rewritten as one file rather than given one more once it holds this many. */
 export const MAX_PARTITION_FILES = 8;
@@ -76,10 +92,19 @@ export interface LoadedCopies {
 
 /**
  * Loads the checked bronze files into the temp table `copies`. One file DuckDB cannot read must
- * not stop the others: when the read of all of them fails, each is read alone and the ones that
- * fail are quarantined.
+ * not stop the others: when the read of all of them fails, each is read alone; one that fails is
+ * handed to `normalize`, which writes its lines again, every one in normal form, to a new file
+ * (DuckDB may keep what it read of the old one) and returns that file's path, or null when no line
+ * is usable; the new file is read once more, and the object quarantined if it still fails.
  */
-export async function loadCopies(connection: DuckDBConnection, dir: string, files: readonly BronzeFile[]) {
+export async function loadCopies(
+  connection: DuckDBConnection,
+  dir: string,
+  files: readonly BronzeFile[],
+  normalize: (file: BronzeFile) => Promise<string | null> = async () => {
+    throw new Error("DuckDB could not read the object, and nothing can normalize it");
+  },
+) {
   await connection.run("CREATE OR REPLACE TEMP TABLE objects (object_order INTEGER, key VARCHAR)");
   const appender = await connection.createAppender("objects");
   for (const file of files) {
@@ -94,27 +119,34 @@ export async function loadCopies(connection: DuckDBConnection, dir: string, file
       FROM ${readBronzeSql(join(dir, "*.jsonl"))}`);
   } catch {
     await connection.run(COPIES_TABLE);
+    const insert = (path: string) =>
+      connection.run(`INSERT INTO copies SELECT ${COPY_SELECT} FROM ${readBronzeSql(path)}`);
     for (const file of files) {
       try {
-        await connection.run(
-          `INSERT INTO copies SELECT ${COPY_SELECT} FROM ${readBronzeSql(bronzeFileName(dir, file.index))}`,
-        );
-      } catch (error) {
-        quarantined.set(file.index, error instanceof Error ? error.message : String(error));
+        await insert(bronzeFileName(dir, file.index));
+      } catch {
+        try {
+          const normalized = await normalize(file);
+          if (normalized) await insert(normalized);
+        } catch (error) {
+          quarantined.set(file.index, error instanceof Error ? error.message : String(error));
+        }
       }
     }
   }
-  const dates = await connection.runAndReadAll(`SELECT object_order, list(DISTINCT CAST(CAST(ts AS DATE) AS VARCHAR))
-    FROM copies GROUP BY object_order`);
+  const dates = await connection.runAndReadAll(`SELECT object_order, CAST(day AS VARCHAR)
+    FROM (SELECT DISTINCT object_order, CAST(ts AS DATE) AS day FROM copies) ORDER BY ALL`);
   const eventDates = new Map<number, string[]>();
-  for (const [order, days] of dates.getRows())
-    eventDates.set(Number(order), [...(days as { items: string[] }).items].sort());
+  for (const [order, day] of dates.getRows()) {
+    eventDates.set(Number(order), [...(eventDates.get(Number(order)) ?? []), day as string]);
+  }
   return { quarantined, eventDates } satisfies LoadedCopies;
 }
 
 /** A silver file already published, with its local copy and sidecar. */
 export interface ExistingFile {
   key: string;
+  day: string;
   path: string;
   sidecar: string;
 }
@@ -147,6 +179,8 @@ export interface MergeOptions {
   dir: string;
   /** The published files of the days asked for, in the local cache (days without files may be left out). */
   existingFiles(days: readonly string[]): Promise<Map<string, ExistingFile[]>>;
+  /** Every published file whose ids a new copy may repeat (those of the horizon), in the local cache. */
+  indexedFiles(): Promise<ExistingFile[]>;
   /**
    * Rebuild this day from the loaded copies alone (they must hold every copy of its events),
    * replacing the files named.
@@ -176,17 +210,19 @@ const exists = (path: string) =>
 export async function ensureSidecar(connection: DuckDBConnection, file: { path: string; sidecar: string }) {
   if (await exists(file.sidecar)) return;
   const partial = `${file.sidecar}.${process.pid}.part`;
+  await rm(partial, { recursive: true, force: true });
   await connection.run(`COPY (SELECT ${SIDECAR_SELECT} FROM ${await silverRelation(connection, [file.path])})
-    TO ${sqlString(partial)} (FORMAT parquet, COMPRESSION uncompressed)`);
+    TO ${sqlString(partial)} (${SIDECAR_FORMAT})`);
   await rename(partial, file.sidecar);
 }
 
 /**
- * Merges the loaded copies into silver: one winner per id (the dedupe rule), checked against the
- * ids already published on its date and the dates either side (a copy re-sent days later is a
- * duplicate); new winners become one small file per day added to the partition, and a day whose
+ * Merges the loaded copies into silver: one winner per id (the dedupe rule), checked against every
+ * id published within the horizon, whatever its date (a copy re-sent days later, or by a client
+ * whose clock was set right in between, is a duplicate), through the id index's buckets of the new
+ * ids alone; new winners become one small file per day added to the partition, and a day whose
  * published row lost to a new copy, that has too many files, or that is rebuilt is rewritten as
- * one file. Only the published files of the touched dates are read, from the local cache.
+ * one file. Only the touched dates' files and the new ids' buckets are read, from the local cache.
  */
 export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
   const { connection, dir } = options;
@@ -212,20 +248,23 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
         .getRows()
         .map(([day, n]) => [day as string, count(n)]),
     );
-    const neighbours = [...new Set(candidateDays.flatMap((d) => [addDays(d, -1), d, addDays(d, 1)]))].filter(
-      (d) => d !== rebuildDay,
-    );
-    const existing = await options.existingFiles(neighbours);
-    const checked = neighbours.flatMap((d) => existing.get(d) ?? []);
-    for (const file of checked) await ensureSidecar(connection, file);
-
-    if (checked.length > 0) {
+    const buckets = (await connection.runAndReadAll(`SELECT DISTINCT ${ID_BUCKET("id")} FROM candidates`))
+      .getRows()
+      .map(([bucket]) => bucket as string);
+    const indexed = candidateDays.length > 0 ? await options.indexedFiles() : [];
+    const fragments: string[] = [];
+    for (const file of indexed) {
+      if (file.day === rebuildDay) continue;
+      await ensureSidecar(connection, file);
+      for (const bucket of buckets)
+        if (await exists(bucketFile(file.sidecar, bucket))) fragments.push(bucketFile(file.sidecar, bucket));
+    }
+    if (fragments.length > 0) {
       await connection.run(`CREATE OR REPLACE TEMP TABLE hits AS
         SELECT c.id, c.event_date, s.event_date AS existing_date,
           (s.received_at, coalesce(s.bronze_object, '~')) <= (c.received_at, o.key) AS existing_wins
-        FROM read_parquet(${list(checked.map((f) => f.sidecar))}) s JOIN candidates c ON s.id = c.id
-          JOIN objects o USING (object_order)
-        WHERE abs(date_diff('day', s.event_date, c.event_date)) <= 1`);
+        FROM read_parquet(${list(fragments)}, hive_partitioning = false) s JOIN candidates c ON s.id = c.id
+          JOIN objects o USING (object_order)`);
     } else {
       await connection.run(
         "CREATE OR REPLACE TEMP TABLE hits (id UUID, event_date DATE, existing_date DATE, existing_wins BOOLEAN)",
@@ -242,14 +281,17 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
     await connection.run(`CREATE OR REPLACE TEMP TABLE beaten AS
       SELECT DISTINCT id, existing_date AS event_date FROM hits SEMI JOIN additions USING (id) WHERE NOT existing_wins`);
 
+    const beatenDays = (await connection.runAndReadAll("SELECT DISTINCT CAST(event_date AS VARCHAR) FROM beaten"))
+      .getRows()
+      .map(([day]) => day as string);
+    const existing = await options.existingFiles(
+      [...new Set([...candidateDays, ...beatenDays])].filter((d) => d !== rebuildDay),
+    );
     const addedPerDay = new Map(
       (await connection.runAndReadAll("SELECT CAST(event_date AS VARCHAR), count(*) FROM additions GROUP BY ALL"))
         .getRows()
         .map(([day, n]) => [day as string, count(n)]),
     );
-    const beatenDays = (await connection.runAndReadAll("SELECT DISTINCT CAST(event_date AS VARCHAR) FROM beaten"))
-      .getRows()
-      .map(([day]) => day as string);
     const rewrite = new Set(beatenDays);
     if (rebuildDay) rewrite.add(rebuildDay);
     for (const [day] of addedPerDay) {
@@ -279,8 +321,10 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
       let file: WrittenSilver | null = null;
       if (rowCount > 0) {
         const sidecar = `${path}.ids`;
-        await connection.run(`COPY (SELECT ${SIDECAR_SELECT} FROM (${rows}))
-          TO ${sqlString(sidecar)} (FORMAT parquet, COMPRESSION uncompressed)`);
+        await rm(sidecar, { recursive: true, force: true });
+        await connection.run(
+          `COPY (SELECT ${SIDECAR_SELECT} FROM (${rows})) TO ${sqlString(sidecar)} (${SIDECAR_FORMAT})`,
+        );
         file = { path, sidecar, bytes: (await stat(path)).size, rows: rowCount, sha256: await sha256Of(path) };
       }
       const martSource = isRewrite

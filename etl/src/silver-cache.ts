@@ -15,7 +15,7 @@ export interface SilverFileRecord {
   sha256: string;
 }
 
-/** Where the sidecar of ids of a cached silver file is kept (see merge.ts, ensureSidecar). */
+/** Where the sidecar of ids of a cached silver file is kept, a folder (see merge.ts, ensureSidecar). */
 export const sidecarOf = (path: string): string => `${path}.ids`;
 
 export async function sha256Of(path: string): Promise<string> {
@@ -75,7 +75,7 @@ export class SilverCache {
     const names = await readdir(this.dir).catch(() => [] as string[]);
     for (const name of names) {
       const sha256 = /^([0-9a-f]{64})\.parquet/.exec(name)?.[1];
-      if (!sha256 || !current.has(sha256)) await rm(join(this.dir, name), { force: true });
+      if (!sha256 || !current.has(sha256)) await rm(join(this.dir, name), { recursive: true, force: true });
     }
   }
 }

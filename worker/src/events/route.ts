@@ -3,9 +3,9 @@ import {
   type EventEnvelope,
   isPlainObject,
   LIMITS,
-  nestsDeeperThan,
   parseIsoTimestamp,
   type RejectRecord,
+  rejectRecord,
   type Stamp,
 } from "@growit/contract";
 import { Hono } from "hono";
@@ -15,9 +15,6 @@ import { bronzeWriterFor } from "../bronze/writer.ts";
 import { retryLater } from "../http/errors.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { writeLimit } from "../http/rate-limit.ts";
-
-/** Rejected values are kept for inspection unless they nest so deep that serializing them is unsafe. */
-const KEEPABLE_DEPTH = 64;
 
 /**
  * The events of a request body, and its `sent_at` in ms when it is a valid timestamp. A missing or
@@ -48,14 +45,8 @@ export const eventsRoute = new Hono<AppEnv>()
       const verdict = acceptClientEvent(raw, stamp);
       if (verdict.ok) accepted.push(verdict.event);
       else {
-        const event = nestsDeeperThan(raw, KEEPABLE_DEPTH) ? null : raw;
-        rejects.push({
-          reason: verdict.reason,
-          rejected_at: stamp.receivedAt.toISOString(),
-          stage: "worker",
-          index,
-          event,
-        });
+        const rejectedAt = stamp.receivedAt.toISOString();
+        rejects.push(rejectRecord({ reason: verdict.reason, rejected_at: rejectedAt, stage: "worker", index }, raw));
       }
     });
     try {
