@@ -4,8 +4,8 @@ import {
   isPlainObject,
   LIMITS,
   parseIsoTimestamp,
+  RejectBudget,
   type RejectRecord,
-  rejectRecord,
   type Stamp,
 } from "@growit/contract";
 import { Hono } from "hono";
@@ -41,12 +41,13 @@ export const eventsRoute = new Hono<AppEnv>()
     const stamp: Stamp = { receivedAt, username: c.get("user")?.username ?? null, source: "web", sentAt };
     const accepted: EventEnvelope[] = [];
     const rejects: RejectRecord[] = [];
+    const budget = new RejectBudget();
     raws.forEach((raw, index) => {
       const verdict = acceptClientEvent(raw, stamp);
       if (verdict.ok) accepted.push(verdict.event);
       else {
         const rejectedAt = stamp.receivedAt.toISOString();
-        rejects.push(rejectRecord({ reason: verdict.reason, rejected_at: rejectedAt, stage: "worker", index }, raw));
+        rejects.push(budget.record({ reason: verdict.reason, rejected_at: rejectedAt, stage: "worker", index }, raw));
       }
     });
     try {
