@@ -39,6 +39,7 @@ import { REPO_ROOT, S3 } from "../stack/src/local.ts";
 import { migrate } from "../stack/src/migrate.ts";
 import { startEmbeddedPostgres } from "../stack/src/postgres.ts";
 import { spawnS3Server } from "../stack/src/s3-server.ts";
+import { EVENT_KINDS } from "./event-batch.ts";
 import { answers } from "./processes.ts";
 import { median, writeResult } from "./results.ts";
 
@@ -100,14 +101,6 @@ async function ensurePostgres(): Promise<string> {
   return pg.url;
 }
 
-const KINDS = [
-  { type: "page_view", props: { path: "/category/data" } },
-  { type: "search_query", props: { query: "pandas tutorial", category: "data" } },
-  { type: "category_recommendation", props: { category: "ai" } },
-  { type: "video_open", props: { category: "ai", video_id: "v002", title: "Intro to ai" } },
-  { type: "course_open", props: { category: "cloud", course_id: "cloud-101" } },
-];
-
 interface BronzeBatch {
   /** The bronze day (received_at) of the objects. */
   day: string;
@@ -142,7 +135,7 @@ async function writeBronze(batch: BronzeBatch): Promise<number> {
       const received = receivedMs(written);
       const ms = batch.eventMs ? batch.eventMs(written) : received;
       const n = batch.serial + written;
-      const kind = KINDS[n % KINDS.length] as (typeof KINDS)[number];
+      const kind = EVENT_KINDS[n % EVENT_KINDS.length] as (typeof EVENT_KINDS)[number];
       const ts = new Date(ms).toISOString();
       const line = JSON.stringify({
         id: uuidv7(ms),
@@ -197,6 +190,7 @@ async function measureFloor(day: string): Promise<{ floor: number; refineAlone: 
         connection: duck.connection,
         dir: join(WORK, "floor-tmp"),
         existingFiles: async () => new Map(),
+        indexedFiles: async () => [],
       });
     });
     return { floor, refineAlone };

@@ -18,6 +18,7 @@ import {
 import type pg from "pg";
 import { type FetchedObject, type FetchProgress, fetchBronze } from "./bronze-fetch.ts";
 import type { Duck } from "./duck.ts";
+import { eachLimited } from "./each-limited.ts";
 import { refreshExports } from "./exports.ts";
 import type { RunRow } from "./ledger.ts";
 import { checkObject } from "./line-check.ts";
@@ -120,20 +121,12 @@ function rejectsOf(object: FetchedObject, quarantine: string | undefined, reject
   ];
 }
 
-async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>) {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await task(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
-
 /**
  * Brings silver, the mart and the exports up to date with every bronze object not absorbed yet,
  * and for a rebuild also remakes `run.day` from all of its bronze. The work follows what arrived:
- * only the new objects are read, and only the partitions of the dates their events fall on (and
- * the dates either side, for duplicates) are touched. Every step before the publishing transaction
- * can be redone: a run killed anywhere converges on the next one.
+ * only the new objects are read, only the partitions of the dates their events fall on are
+ * touched, and only the id index's buckets of their ids are looked into. Every step before the
+ * publishing transaction can be redone: a run killed anywhere converges on the next one.
  */
 export async function absorb(context: AbsorbContext, run: RunRow): Promise<AbsorbResult> {
   const started = performance.now();

@@ -12,6 +12,7 @@ import {
   type SealKey,
   sealMac,
 } from "@growit/contract";
+import { eachLimited } from "./each-limited.ts";
 import type { WrittenObject } from "./line-check.ts";
 import { LineCheckPool } from "./line-check-pool.ts";
 import { bronzeFileName } from "./merge.ts";
@@ -56,18 +57,6 @@ export interface BronzeFetched {
   /** Local files written; their names sort as their objects' keys do. */
   files: number;
   sealedObjects: number;
-}
-
-/** Runs `task` over `items`, at most `limit` at a time. */
-async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<void>) {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      await task(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
 const NEWLINE = 0x0a;

@@ -46,6 +46,16 @@ export async function testEnv(name: string): Promise<{ env: Env; s3: S3 }> {
   return { env: testEnv, s3 };
 }
 
+/** Runs one query on `env`'s database. */
+export async function sql<T = Record<string, unknown>>(env: Env, text: string, params: unknown[] = []): Promise<T[]> {
+  const db = openDb(env);
+  try {
+    return await db.query<T>(text, params);
+  } finally {
+    await db.close();
+  }
+}
+
 /** Every JSON line stored under `prefix`, by object key. */
 export async function objectsUnder(s3: S3, prefix: string): Promise<Map<string, unknown[]>> {
   const objects = new Map<string, unknown[]>();

@@ -1,8 +1,7 @@
 import { createScheduledController } from "cloudflare:test";
 import { bronzeDayOf, bronzeObjectKey, type S3 } from "@growit/contract";
 import { beforeAll, describe, expect, it } from "vitest";
-import { testEnv } from "../../test/fixtures.ts";
-import { openDb } from "../db/client.ts";
+import { sql as sqlOn, testEnv } from "../../test/fixtures.ts";
 import worker from "../index.ts";
 import { CRONS, runCron } from "./cron.ts";
 
@@ -12,14 +11,7 @@ beforeAll(async () => {
   ({ env, s3 } = await testEnv("cron"));
 });
 
-async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-  const db = openDb(env);
-  try {
-    return await db.query<T>(text, params);
-  } finally {
-    await db.close();
-  }
-}
+const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) => sqlOn<T>(env, text, params);
 
 const runsOf = (day: string) =>
   sql<{ attempt: number; status: string; mode: string }>(

@@ -1,7 +1,7 @@
 import { addDays, bronzeObjectKey, LIMITS, type PipelineStatus, type S3, utcDay } from "@growit/contract";
 import { sign } from "hono/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Browser, testEnv } from "../../test/fixtures.ts";
+import { Browser, sql as sqlOn, testEnv } from "../../test/fixtures.ts";
 import { SESSION_COOKIE } from "../auth/session.ts";
 import { openDb } from "../db/client.ts";
 import { pipelineStatus, STALE_AFTER_MS } from "./status.ts";
@@ -12,14 +12,7 @@ beforeAll(async () => {
   ({ env, s3 } = await testEnv("status"));
 });
 
-async function sql<T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
-  const db = openDb(env);
-  try {
-    return await db.query<T>(text, params);
-  } finally {
-    await db.close();
-  }
-}
+const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) => sqlOn<T>(env, text, params);
 
 async function as(role: "analyst" | "learner"): Promise<Browser> {
   const browser = new Browser(env);
