@@ -1,7 +1,7 @@
 // npm run bench:ingest [-- --vs-anchor] [--duration S] [--connections N] [--rounds R]
 //
 // Drives POST /api/events with autocannon (20-event batches, each connection as a client address
-// of its own: see benchAddress) and prints events/s, p50/p99 latency and bronze objects written
+// of its own: see client-addresses.ts) and prints events/s, p50/p99 latency and bronze objects written
 // per 1,000 requests, for:
 //   - the worker under `npm start` (wrangler dev, with its dev proxy), started if not running;
 //   - the same worker bundle in workerd with no dev proxy (as deployed);
@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { S3 as S3Client, type S3Config } from "@growit/contract";
 import autocannon from "autocannon";
 import { REPO_ROOT, S3, WORKER } from "../stack/src/local.ts";
+import { addressPerConnection } from "./client-addresses.ts";
 import { startDeployedWorker } from "./deployed-worker.ts";
 import { BATCH, eventBatch } from "./event-batch.ts";
 import { answers, startLogged, stopAll, waitForHttp } from "./processes.ts";
@@ -93,18 +94,8 @@ async function startAnchor(): Promise<string> {
 
 let runsStarted = 0;
 
-/**
- * The address connection `index` of a run claims in cf-connecting-ip (wrangler dev and Miniflare
- * take it from the client; Cloudflare sets it): each its own, so that the worker's per-address
- * write limit, set for learners, not for a benchmark, never refuses one, while every request still
- * goes through the limiter's check. Loopback addresses, so that no key names a real client.
- */
-const benchAddress = (run: number, index: number) => `127.${run % 256}.${Math.floor(index / 256)}.${index % 256}`;
-
 async function measure(target: Target, round: number): Promise<Run> {
   const before = await countBronzeObjects();
-  const run = runsStarted++;
-  let connections = 0;
   const headers = { "content-type": "application/json" };
   const result = await autocannon({
     url: target.url,
@@ -113,7 +104,7 @@ async function measure(target: Target, round: number): Promise<Run> {
     body: target.body,
     connections: CONNECTIONS,
     duration: DURATION_S,
-    setupClient: (client) => client.setHeaders({ ...headers, "cf-connecting-ip": benchAddress(run, connections++) }),
+    setupClient: addressPerConnection(headers, runsStarted++),
   });
   const objects = (await countBronzeObjects()) - before;
   const requests = result["2xx"];
