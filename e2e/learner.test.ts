@@ -178,7 +178,7 @@ describe("a learner in the browser", () => {
       const page = await context.newPage();
       const violations: string[] = [];
       page.on("console", (message) => {
-        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+        if (/Content Security Policy|Permissions-Policy/i.test(message.text())) violations.push(message.text());
       });
       for (const [name, path] of [
         ["home", "/"],
@@ -194,6 +194,15 @@ describe("a learner in the browser", () => {
         expect(headers["content-security-policy"], path).toContain("frame-ancestors 'none'");
         expect(headers["x-content-type-options"], path).toBe("nosniff");
         expect(headers["referrer-policy"], path).toBe("strict-origin-when-cross-origin");
+        expect(headers["permissions-policy"], path).toContain("camera=()");
+        const policy = await page.locator('meta[http-equiv="content-security-policy"]').getAttribute("content");
+        for (const directive of [
+          /script-src 'self' 'wasm-unsafe-eval' 'sha256-/,
+          /object-src 'none'/,
+          /base-uri 'none'/,
+        ]) {
+          expect(policy, path).toMatch(directive);
+        }
         await page.getByRole("heading", { level: 1 }).first().waitFor();
         await page.waitForLoadState("networkidle");
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

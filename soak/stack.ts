@@ -140,25 +140,27 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
   };
 
   // Every binding, so that neither wrangler.toml [vars] nor the repo's .dev.vars (which
-  // --env-file makes wrangler skip) points the worker at the fixed local services.
+  // --env-file makes wrangler skip) points the worker at the fixed local services. Written
+  // once the relay is up, as NEON_WS_PROXY carries its secret.
   const envFile = join(dir, "worker.env");
   const sealSecret = randomBytes(32).toString("hex");
-  writeFileSync(
-    envFile,
-    [
-      `S3_ENDPOINT=${s3Config.endpoint}`,
-      `S3_BUCKET=${s3Config.bucket}`,
-      `S3_REGION=${s3Config.region}`,
-      `S3_ACCESS_KEY_ID=${s3Config.accessKeyId}`,
-      `S3_SECRET_ACCESS_KEY=${s3Config.secretAccessKey}`,
-      `DATABASE_URL=${databaseUrl}`,
-      `SESSION_SECRET=soak-${Date.now()}-${Math.random().toString(36).slice(2)}`,
-      `NEON_WS_PROXY=${HOST}:${SOAK_PORTS.relay}`,
-      `BRONZE_SEAL_KEY=${sealSecret}`,
-      "",
-    ].join("\n"),
-    { mode: 0o600 },
-  );
+  const writeWorkerEnv = (neonWsProxy: string) =>
+    writeFileSync(
+      envFile,
+      [
+        `S3_ENDPOINT=${s3Config.endpoint}`,
+        `S3_BUCKET=${s3Config.bucket}`,
+        `S3_REGION=${s3Config.region}`,
+        `S3_ACCESS_KEY_ID=${s3Config.accessKeyId}`,
+        `S3_SECRET_ACCESS_KEY=${s3Config.secretAccessKey}`,
+        `DATABASE_URL=${databaseUrl}`,
+        `SESSION_SECRET=soak-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+        `NEON_WS_PROXY=${neonWsProxy}`,
+        `BRONZE_SEAL_KEY=${sealSecret}`,
+        "",
+      ].join("\n"),
+      { mode: 0o600 },
+    );
   const workerLog = (lines = 40) => {
     try {
       return readFileSync(workerLogPath, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
@@ -253,6 +255,7 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
       host: HOST,
       port: SOAK_PORTS.relay,
     });
+    writeWorkerEnv(relay.wsProxy);
     await migrate(databaseUrl);
     stops.push({ name: "wrangler dev", stop: stopWorker });
     await startWorker();

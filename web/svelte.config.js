@@ -4,9 +4,11 @@ import adapter from "@sveltejs/adapter-static";
 export default {
   kit: {
     adapter: adapter({ pages: "build", assets: "build", fallback: "index.html" }),
-    // SvelteKit hashes its own inline bootstrap script into a <meta> policy. DuckDB-WASM needs
-    // 'wasm-unsafe-eval' and its worker; Observable Plot writes <style> into its SVGs. The
-    // headers a <meta> policy cannot carry (frame-ancestors) are in static/_headers.
+    // SvelteKit hashes its own inline bootstrap script into a <meta> policy: scripts run only
+    // from this origin or with that hash. DuckDB-WASM needs 'wasm-unsafe-eval' and its worker
+    // (a blob: URL); Observable Plot writes <style> into its SVGs. No plugins, no <base>, forms
+    // post here only. What a <meta> policy cannot carry (frame-ancestors) and the other headers
+    // are in static/_headers.
     csp: {
       mode: "hash",
       directives: {
@@ -18,7 +20,7 @@ export default {
         "style-src": ["self", "unsafe-inline"],
         "font-src": ["self"],
         "object-src": ["none"],
-        "base-uri": ["self"],
+        "base-uri": ["none"],
         "form-action": ["self"],
       },
     },

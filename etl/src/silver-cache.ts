@@ -37,12 +37,17 @@ export class SilverCache {
     return join(this.dir, `${sha256}.parquet`);
   }
 
-  /** Moves a file the run wrote, and its sidecar of ids, into the cache. */
+  /**
+   * Moves a file the run wrote, and its sidecar of ids, into the cache. A file of the same content
+   * may be there already (a rebuild that changed nothing): the new copy takes its place.
+   */
   async adopt(file: { path: string; sidecar: string; sha256: string }): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const cached = this.#path(file.sha256);
+    const sidecar = sidecarOf(cached);
+    await rm(sidecar, { recursive: true, force: true });
     await rename(file.path, cached);
-    await rename(file.sidecar, sidecarOf(cached));
+    await rename(file.sidecar, sidecar);
   }
 
   /** The local path of `file`, downloading it when the cache lacks it. */

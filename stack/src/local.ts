@@ -27,7 +27,7 @@ export const EMBEDDED_PG = {
 export const NEON_RELAY = {
   host: LOCAL_HOST,
   port: 5480,
-  /** What the worker puts in NEON_WS_PROXY (host:port, no scheme). */
+  /** Where it listens (host:port, no scheme); NEON_WS_PROXY adds the secret of each start. */
   address: `${LOCAL_HOST}:5480`,
 } as const;
 

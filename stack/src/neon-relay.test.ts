@@ -8,14 +8,19 @@ import { postgresTarget } from "./local.ts";
 import { FrontendStream, isAllowedAddress, type NeonRelay, startNeonRelay } from "./neon-relay.ts";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "./postgres.ts";
 import { createScratchDatabase } from "./test-db.ts";
+import { testPort } from "./test-ports.ts";
+import { upgradeStatus } from "./test-upgrade.ts";
 
 // Ports next to the fixed ones, so a running `npm start` does not interfere.
-const PG_PORT = 5444;
-const RELAY_PORT = 5490;
+const PG_PORT = testPort(5444);
+const RELAY_PORT = testPort(5490);
+
+/** The running relay's NEON_WS_PROXY (its secret changes with every start). */
+let wsProxy = "";
 
 // The worker's configuration, with Node's `ws` as the WebSocket.
 neonConfig.webSocketConstructor = WebSocket;
-neonConfig.wsProxy = (host, port) => `127.0.0.1:${RELAY_PORT}/v1?address=${host}:${port}`;
+neonConfig.wsProxy = (host, port) => `${wsProxy}/v1?address=${host}:${port}`;
 neonConfig.useSecureWebSocket = false;
 neonConfig.pipelineConnect = false;
 neonConfig.pipelineTLS = false;
@@ -40,6 +45,10 @@ async function timed<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   }
 }
 
+/** The status the relay answers an upgrade to `path` with. */
+const upgrade = (path: string, headers?: Record<string, string>) =>
+  upgradeStatus(`ws://127.0.0.1:${RELAY_PORT}${path}`, headers);
+
 /** The same checks against any Postgres behind the relay. */
 function relayContract(label: string, setup: () => Promise<{ url: string; relay: NeonRelay }>) {
   describe(label, () => {
@@ -47,6 +56,36 @@ function relayContract(label: string, setup: () => Promise<{ url: string; relay:
     let relay: NeonRelay;
     beforeAll(async () => {
       ({ url, relay } = await setup());
+      wsProxy = relay.wsProxy;
+    });
+
+    /** `/<secret>`, the part of NEON_WS_PROXY after host:port. */
+    const secretPath = () => new URL(`ws://${relay.wsProxy}`).pathname;
+    const targetAddress = () => {
+      const { host, port } = postgresTarget(url);
+      return `address=${host}:${port}`;
+    };
+    /** What the worker asks for. */
+    const ownPath = () => `${secretPath()}/v1?${targetAddress()}`;
+
+    it("lets the worker's upgrade through: its secret, the target, no Origin", async () => {
+      expect(relay.wsProxy).toMatch(new RegExp(`^${relay.address}/[0-9a-f]{64}$`));
+      expect(await upgrade(ownPath())).toBe(101);
+      await waitFor(() => relay.connections() === 0);
+    });
+
+    it("refuses an upgrade that carries an Origin, as every browser's does", async () => {
+      for (const origin of ["https://evil.example", "http://127.0.0.1:8787", "null"]) {
+        expect(await upgrade(ownPath(), { origin }), origin).toBe(403);
+      }
+    });
+
+    it("refuses an upgrade without the relay's secret", async () => {
+      const secret = secretPath().slice(1);
+      for (const given of ["", "/0", `/${"0".repeat(64)}`, `/${secret.slice(1)}`, `/${secret}x`]) {
+        const path = `${given}/v1?${targetAddress()}`;
+        expect(await upgrade(path), path).toBe(403);
+      }
     });
 
     it("runs parameterised queries and transactions through the Neon driver", async () => {
@@ -86,16 +125,7 @@ function relayContract(label: string, setup: () => Promise<{ url: string; relay:
     it("refuses any address but the configured Postgres (not an open proxy)", async () => {
       const target = postgresTarget(url);
       for (const address of ["127.0.0.1:22", "example.com:5432", `10.0.0.1:${target.port}`, "", "x"]) {
-        const status = await new Promise<number>((resolve) => {
-          const ws = new WebSocket(`ws://127.0.0.1:${RELAY_PORT}/v1?address=${encodeURIComponent(address)}`);
-          ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
-          ws.on("open", () => {
-            ws.close();
-            resolve(101);
-          });
-          ws.on("error", () => {});
-        });
-        expect(status, address).toBe(403);
+        expect(await upgrade(`${secretPath()}/v1?address=${encodeURIComponent(address)}`), address).toBe(403);
       }
     });
   });

@@ -2,13 +2,19 @@
 // protocol over a WebSocket (in workerd there are no raw TCP sockets for it),
 // so locally something must turn that WebSocket into a TCP connection to the
 // local Postgres. The worker configures
-//   neonConfig.wsProxy = (host, port) => `127.0.0.1:5480/v1?address=${host}:${port}`
+//   neonConfig.wsProxy = (host, port) => `${NEON_WS_PROXY}/v1?address=${host}:${port}`
 //   useSecureWebSocket = false, pipelineConnect = false, pipelineTLS = false
+// with NEON_WS_PROXY = the relay's `wsProxy`, `127.0.0.1:5480/<secret>`.
 //
-// Safety: the relay only ever connects to the one configured Postgres target
-// (host:port of the DATABASE_URL in use). The `address` the client asks for
-// must name that target, or the upgrade is refused with 403: it is not an
-// open proxy. It listens on 127.0.0.1 only.
+// Safety: the embedded Postgres has no password, so the relay must not let anything
+// but the worker in. It listens on 127.0.0.1 only and refuses (403) every upgrade
+//   - that carries an Origin header: browsers always send one on a WebSocket
+//     handshake and the Neon driver in workerd does not, so no web page a developer
+//     visits (nor a DNS-rebound one) can reach the database;
+//   - whose path does not start with the secret generated at each start (only
+//     `.dev.vars`, mode 0600, holds it), so other local users cannot either;
+//   - whose `address` does not name the one configured Postgres target (host:port
+//     of the DATABASE_URL in use): it is not an open proxy.
 //
 // Terminate: PGlite's socket server does not close a connection when the
 // client sends Terminate ('X'), and the Neon driver waits for the server to
@@ -16,6 +22,7 @@
 // both the TCP connection and the WebSocket (measured: without this, PGlite
 // connections hang). Real Postgres closes on 'X' itself, which is the same
 // outcome.
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { connect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
@@ -30,7 +37,10 @@ export interface NeonRelayOptions {
 }
 
 export interface NeonRelay {
+  /** host:port it listens on: safe to print. */
   address: string;
+  /** What the worker's NEON_WS_PROXY must hold, `host:port/<secret>`: never print it. */
+  wsProxy: string;
   /** Open client connections (WebSocket + TCP pairs). */
   connections(): number;
   close(): Promise<void>;
@@ -48,6 +58,26 @@ export function isAllowedAddress(requested: string, target: { host: string; port
   const targetHost = target.host.toLowerCase();
   if (host === targetHost) return true;
   return LOOPBACK.has(host) && LOOPBACK.has(targetHost);
+}
+
+/** The relay's path: its secret, then the Neon driver's `/v1` (or `/v2`). */
+const RELAY_PATH = /^\/([^/]*)\/v[12]\/?$/;
+
+/** Compares in constant time, so that the secret cannot be guessed byte by byte. */
+function isSecret(given: string, secret: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(secret);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** May this upgrade reach the target? See "Safety" above. */
+function isAllowedUpgrade(req: IncomingMessage, secret: string, target: { host: string; port: number }): boolean {
+  if (req.headers.origin !== undefined) return false;
+  const url = new URL(req.url ?? "/", "http://relay");
+  const given = RELAY_PATH.exec(url.pathname)?.[1];
+  return (
+    given !== undefined && isSecret(given, secret) && isAllowedAddress(url.searchParams.get("address") ?? "", target)
+  );
 }
 
 const SSL_REQUEST = 80877103;
@@ -101,6 +131,7 @@ export async function startNeonRelay(options: NeonRelayOptions): Promise<NeonRel
   const host = options.host ?? NEON_RELAY.host;
   const port = options.port ?? NEON_RELAY.port;
   const { target } = options;
+  const secret = randomBytes(32).toString("hex");
   const http: Server = createServer((_req, res) => {
     res.writeHead(426, { "content-type": "text/plain" }).end("WebSocket relay to the local Postgres\n");
   });
@@ -108,9 +139,7 @@ export async function startNeonRelay(options: NeonRelayOptions): Promise<NeonRel
   const open = new Set<{ ws: WebSocket; tcp: Socket }>();
 
   http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? "/", "http://relay");
-    const requested = url.searchParams.get("address") ?? "";
-    if (!/^\/v[12]\/?$/.test(url.pathname) || !isAllowedAddress(requested, target)) {
+    if (!isAllowedUpgrade(req, secret, target)) {
       socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       return;
     }
@@ -176,6 +205,7 @@ export async function startNeonRelay(options: NeonRelayOptions): Promise<NeonRel
 
   return {
     address: `${host}:${port}`,
+    wsProxy: `${host}:${port}/${secret}`,
     connections: () => open.size,
     close: async () => {
       for (const { ws, tcp } of open) {

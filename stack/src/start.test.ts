@@ -1,7 +1,7 @@
 // Integration test of `npm start` (without the web build step): the real
 // s3rver, PGlite socket server, relay, migrations and wrangler dev, on the
 // fixed ports, with data in a temp GROWIT_DATA_DIR.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { S3 as S3Client, uuidv7 } from "@growit/contract";
@@ -11,6 +11,7 @@ import { parseDotenv } from "./dev-vars.ts";
 import { EMBEDDED_PG, NEON_RELAY, REPO_ROOT, S3, WORKER } from "./local.ts";
 import { isPortFree, waitForPortFree } from "./ports.ts";
 import { type Started, startStack, stopStack, waitForOpen } from "./stack-process.ts";
+import { upgradeStatus } from "./test-upgrade.ts";
 
 const FIXED_PORTS = [S3.port, EMBEDDED_PG.port, NEON_RELAY.port, WORKER.port];
 const dataDir = mkdtempSync(join(tmpdir(), "growit-start-"));
@@ -53,6 +54,17 @@ describe("npm start", () => {
         expect(vars.get(name)).toMatch(/.{32,}/);
         expect(out).not.toContain(vars.get(name));
       }
+      const [, relaySecret] = /^127\.0\.0\.1:5480\/([0-9a-f]{64})$/.exec(vars.get("NEON_WS_PROXY") ?? "") ?? [];
+      expect(relaySecret, "NEON_WS_PROXY holds the relay's secret").toBeDefined();
+      expect(out).not.toContain(relaySecret);
+      expect(statSync(join(REPO_ROOT, ".dev.vars")).mode & 0o777).toBe(0o600);
+    });
+
+    it("has the relay refuse a web page's upgrade even with the secret", async () => {
+      const proxy = parseDotenv(readFileSync(join(REPO_ROOT, ".dev.vars"), "utf8")).get("NEON_WS_PROXY");
+      const url = `ws://${proxy}/v1?address=${EMBEDDED_PG.host}:${EMBEDDED_PG.port}`;
+      expect(await upgradeStatus(url, { origin: "https://evil.example" })).toBe(403);
+      expect(await upgradeStatus(url)).toBe(101);
     });
 
     it("creates the demo accounts, which can log in through the worker and the Neon driver", async () => {

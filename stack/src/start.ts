@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     if (created.length) log(`created demo account(s): ${created.join(", ")}`);
   }
 
-  const workerVars = writeDevVars({ databaseUrl });
+  const workerVars = writeDevVars({ databaseUrl, relayWsProxy: relay.wsProxy });
 
   const children: ManagedChild[] = [];
   for (const spec of childSpecs(workerVars)) {

@@ -14,7 +14,7 @@ const TEST_RELAY_PORT = testPort(5491);
  * file copies it as a template), another for the worker's own bindings (a template must have
  * no connections while it is copied, and requests through SELF keep some), and a Neon WebSocket
  * relay to that server, announced to the worker tests as `databaseUrl`, `selfDatabaseUrl` and
- * `neonWsProxy`.
+ * `neonWsProxy` (the relay's address with its secret).
  */
 export default async function setup(project: TestProject) {
   const database = await createScratchDatabase();
@@ -24,7 +24,7 @@ export default async function setup(project: TestProject) {
   const relay = await startNeonRelay({ target: postgresTarget(database.url), port: TEST_RELAY_PORT });
   project.provide("databaseUrl", database.url);
   project.provide("selfDatabaseUrl", self.url);
-  project.provide("neonWsProxy", relay.address);
+  project.provide("neonWsProxy", relay.wsProxy);
   return async () => {
     await relay.close();
     await dropDatabases(TEST_DATABASE_PREFIX);

@@ -6,6 +6,7 @@ import type { AppEnv } from "../app-env.ts";
 import { findAccount } from "../auth/accounts.ts";
 import { recordServerEvent } from "../bronze/server-events.ts";
 import type { Db } from "../db/client.ts";
+import { isOwnAction } from "../http/own-action.ts";
 import { parseQuery } from "../http/validate.ts";
 import { rankCourses } from "./ranking.ts";
 
@@ -48,7 +49,9 @@ export const catalogRoutes = new Hono<AppEnv>()
       user ? findAccount(db, user.username) : undefined,
     ]);
     const ranked = rankCourses(courses, id, account?.interests ?? null);
-    await recordServerEvent(c.env, "recommendation_request", { category: id }, user?.username ?? null);
+    if (isOwnAction(c.req)) {
+      await recordServerEvent(c.env, "recommendation_request", { category: id }, user?.username ?? null);
+    }
     return c.json({ category, ...ranked });
   })
   .get("/videos", async (c) => {
@@ -80,6 +83,8 @@ export const catalogRoutes = new Hono<AppEnv>()
       [likePattern(q), limit, (page - 1) * limit],
     );
     const { total = 0, results = [] } = found ?? {};
-    await recordServerEvent(c.env, "search_query", { query: q, results: total }, c.get("user")?.username ?? null);
+    if (isOwnAction(c.req)) {
+      await recordServerEvent(c.env, "search_query", { query: q, results: total }, c.get("user")?.username ?? null);
+    }
     return c.json({ query: q, page, limit, total, results });
   });

@@ -3,7 +3,8 @@ import { HTTPException } from "hono/http-exception";
 
 /**
  * Points the Neon driver at a local WebSocket-to-TCP relay when NEON_WS_PROXY is set
- * (local mode); otherwise it speaks to Neon's own endpoint over secure WebSockets.
+ * (local mode: `host:port/<the relay's secret>`); otherwise it speaks to Neon's own endpoint
+ * over secure WebSockets.
  */
 function configureNeon(wsProxy: string): void {
   if (!wsProxy) return;

@@ -149,7 +149,7 @@ describe("POST /api/events", () => {
     });
     const added = (await allKeys()).filter((key) => !before.has(key));
     expect(added.filter((key) => key.startsWith("bronze/app/"))).toEqual([]);
-    // Kept as a reject with U+FFFD in its place (rejectRecord), so that the object is well-formed UTF-8 DuckDB reads.
+    // Kept as a reject with the lone surrogate replaced by U+FFFD, so that DuckDB can read the rejects too.
     const [rejectKey] = added.filter((key) => key.startsWith("bronze/_rejected/"));
     const { bytes } = await s3.getObject(rejectKey as string);
     const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
