@@ -76,7 +76,7 @@ export const CHECKSUM_HEADER = "x-amz-checksum-sha256";
 const encoder = new TextEncoder();
 
 /** The value of CHECKSUM_HEADER for `body`. */
-export async function sha256Checksum(body: Uint8Array<ArrayBuffer>): Promise<string> {
+async function sha256Checksum(body: Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
   return btoa(String.fromCharCode(...digest));
 }

@@ -2,20 +2,14 @@ import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { createRequire } from "node:module";
 import { Readable } from "node:stream";
+import { buffer } from "node:stream/consumers";
+import { CHECKSUM_HEADER } from "@growit/contract";
 import type { S3rverContext, S3rverMiddleware } from "s3rver";
 
 /** s3rver's own error, which it answers as S3 does (XML, the code's status). */
 const S3Error: new (code: string, message: string) => Error = createRequire(import.meta.url)(
   "s3rver/lib/models/error.js",
 );
-
-const CHECKSUM_HEADER = "x-amz-checksum-sha256";
-
-async function bodyOf(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
 
 /**
  * S3, R2 and MinIO check a PUT's body against the SHA-256 it carries in x-amz-checksum-sha256 and
@@ -25,7 +19,7 @@ async function bodyOf(request: IncomingMessage): Promise<Buffer> {
 export const checksumCheck: S3rverMiddleware = async (ctx: S3rverContext, next) => {
   const expected = ctx.get(CHECKSUM_HEADER);
   if (ctx.method !== "PUT" || !expected) return next();
-  const body = await bodyOf(ctx.req);
+  const body = await buffer(ctx.req);
   if (createHash("sha256").update(body).digest("base64") !== expected) {
     throw new S3Error("BadDigest", `The ${CHECKSUM_HEADER} you specified did not match the calculated checksum.`);
   }

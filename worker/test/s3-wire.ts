@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, request } from "node:http";
 import type { AddressInfo } from "node:net";
+import { buffer } from "node:stream/consumers";
 import { WIRE_FAULTS, WIRE_HOLD_MS } from "./s3-wire-faults.ts";
 
 export interface S3WireOptions {
@@ -21,9 +22,7 @@ export async function startS3Wire(options: S3WireOptions): Promise<{ endpoint: s
     outgoing.once("close", () => {
       hungUp = !outgoing.writableFinished;
     });
-    const chunks: Buffer[] = [];
-    for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    let body = Buffer.concat(chunks);
+    let body = await buffer(incoming);
     // Host is signed (SigV4), so it goes on unchanged; Content-Length is not.
     const headers: IncomingHttpHeaders = { ...incoming.headers };
     if (incoming.method === "PUT" && body.includes(WIRE_FAULTS.hold)) {
