@@ -51,12 +51,12 @@ export const SILVER_SELECT = SILVER_COLUMNS.map((c) => `${SILVER_EXPRESSIONS[c.n
 const SILVER_AS_COPY = `CAST(id AS UUID) AS id, ${COPY_FIELDS.join(", ")}, bronze_object`;
 
 /**
- * The bucket of the id index an id belongs to: the UTC day a UUIDv7 was made on (what the SDK and
- * the worker make), else one bucket for every other id. Any function of the id alone would find
+ * The bucket of the id index an id belongs to: the UTC day a UUIDv7 was made on, as days since
+ * 1970 (the SDK and the worker make UUIDv7s), else -1, one bucket for every other id. Any function of the id alone would find
  * every copy of it; this one keeps each run's lookups to the days its new ids were made on.
  */
 const ID_BUCKET = (id: string) =>
-  `CASE WHEN uuid_extract_version(${id}) = 7 THEN strftime(uuid_extract_timestamp(${id}), '%Y-%m-%d') ELSE 'other' END`;
+  `CASE WHEN uuid_extract_version(${id}) = 7 THEN epoch_ms(uuid_extract_timestamp(${id})) // 86400000 ELSE -1 END`;
 
 /**
  * A silver file's sidecar: its ids, with what decides a duplicate, as a folder of one Parquet file
@@ -250,7 +250,7 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
     );
     const buckets = (await connection.runAndReadAll(`SELECT DISTINCT ${ID_BUCKET("id")} FROM candidates`))
       .getRows()
-      .map(([bucket]) => bucket as string);
+      .map(([bucket]) => String(bucket));
     const indexed = candidateDays.length > 0 ? await options.indexedFiles() : [];
     const fragments: string[] = [];
     for (const file of indexed) {
