@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import type { S3Config } from "@growit/contract";
 import { Miniflare } from "miniflare";
-import { unstable_readConfig } from "wrangler";
+import { type Unstable_Config, unstable_readConfig } from "wrangler";
 import { REPO_ROOT } from "../stack/src/local.ts";
 
 /** The bundle's SESSION_SECRET, so that a test can sign the session a browser would carry. */
@@ -45,6 +45,10 @@ export async function startDeployedWorker(
     modulesRoot: bundleDir,
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags,
+    // The write limits as wrangler.toml sets them, so the bundle runs its limiter as deployed.
+    ratelimits: Object.fromEntries(
+      config.ratelimits.map(({ name, simple }: Unstable_Config["ratelimits"][number]) => [name, { simple }]),
+    ),
     bindings: {
       ...(config.vars as Record<string, string>),
       S3_ENDPOINT: s3.endpoint,

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { ACCOUNT_COLUMNS, checkInterests, FULL_NAME, findAccount, INTERESTS } from "../auth/accounts.ts";
 import { liveUser } from "../auth/session.ts";
+import { writeLimit } from "../http/rate-limit.ts";
 import { parseBody } from "../http/validate.ts";
 
 const Patch = z
@@ -19,7 +20,7 @@ export const meRoutes = new Hono<AppEnv>()
     if (!account) throw gone();
     return c.json(account);
   })
-  .patch("/", async (c) => {
+  .patch("/", writeLimit, async (c) => {
     const { username } = await liveUser(c);
     const patch = await parseBody(c.req.raw, Patch);
     const db = c.get("db");
