@@ -313,6 +313,7 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
         FROM additions JOIN objects o USING (object_order) WHERE ${ofAdded}`;
       const silverDir = join(dir, "added");
       const sidecarDir = join(dir, "added-ids");
+      for (const written of [silverDir, sidecarDir]) await rm(written, { recursive: true, force: true });
       // A partitioned write keeps the query's order within each file only under this setting.
       await connection.run("SET preserve_insertion_order = true");
       try {
