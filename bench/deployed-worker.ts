@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import type { S3Config } from "@growit/contract";
 import { Miniflare } from "miniflare";
-import { unstable_readConfig } from "wrangler";
+import { type Unstable_Config, unstable_readConfig } from "wrangler";
 import { REPO_ROOT } from "../stack/src/local.ts";
 
 /** The bundle's SESSION_SECRET, so that a test can sign the session a browser would carry. */
@@ -16,17 +16,22 @@ export interface DeployedWorkerOptions {
   bundleDir: string;
   /** BRONZE_SEAL_KEY: sealing is part of each bronze write in production. */
   sealKey: string;
+  /** A Postgres and the Neon relay to it (NEON_WS_PROXY), for more than ingestion. */
+  database?: { url: string; wsProxy: string };
+  /** Receives what workerd prints (logs, uncaught errors) instead of this process's stdout and stderr. */
+  onOutput?: (text: string) => void;
 }
 
 /**
  * The worker as `wrangler deploy` would ship it (the same esbuild bundle), run in workerd
  * through Miniflare with no dev proxy in front: what production's per-request path
- * looks like, as near as this machine gets. Enough for ingestion: it has no Postgres.
+ * looks like, as near as this machine gets. Without `database` it has no Postgres: enough
+ * for ingestion.
  */
 export async function startDeployedWorker(
   options: DeployedWorkerOptions,
 ): Promise<{ url: string; dispose: () => Promise<void> }> {
-  const { bundleDir, s3 } = options;
+  const { bundleDir, s3, database, onOutput } = options;
   execFileSync(join(REPO_ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", bundleDir], {
     cwd: REPO_ROOT,
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
@@ -40,6 +45,10 @@ export async function startDeployedWorker(
     modulesRoot: bundleDir,
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags,
+    // The write limits as wrangler.toml sets them, so the bundle runs its limiter as deployed.
+    ratelimits: Object.fromEntries(
+      config.ratelimits.map(({ name, simple }: Unstable_Config["ratelimits"][number]) => [name, { simple }]),
+    ),
     bindings: {
       ...(config.vars as Record<string, string>),
       S3_ENDPOINT: s3.endpoint,
@@ -47,12 +56,18 @@ export async function startDeployedWorker(
       S3_BUCKET: s3.bucket,
       S3_ACCESS_KEY_ID: s3.accessKeyId,
       S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      DATABASE_URL: "postgres://unused-by-ingest@127.0.0.1:1/none",
+      DATABASE_URL: database?.url ?? "postgres://unused-by-ingest@127.0.0.1:1/none",
+      ...(database ? { NEON_WS_PROXY: database.wsProxy } : {}),
       SESSION_SECRET: DEPLOYED_SESSION_SECRET,
       BRONZE_SEAL_KEY: options.sealKey,
     },
     host: "127.0.0.1",
     port: options.port,
+    ...(onOutput && {
+      handleRuntimeStdio(stdout, stderr) {
+        for (const stream of [stdout, stderr]) stream.on("data", (chunk: Buffer) => onOutput(chunk.toString()));
+      },
+    }),
   });
   const url = await mf.ready;
   return { url: url.href.replace(/\/$/, ""), dispose: () => mf.dispose() };

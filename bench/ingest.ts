@@ -1,7 +1,8 @@
 // npm run bench:ingest [-- --vs-anchor] [--duration S] [--connections N] [--rounds R]
 //
-// Drives POST /api/events with autocannon (20-event batches) and prints events/s,
-// p50/p99 latency and bronze objects written per 1,000 requests, for:
+// Drives POST /api/events with autocannon (20-event batches, each connection as a client address
+// of its own: see client-addresses.ts) and prints events/s, p50/p99 latency and bronze objects written
+// per 1,000 requests, for:
 //   - the worker under `npm start` (wrangler dev, with its dev proxy), started if not running;
 //   - the same worker bundle in workerd with no dev proxy (as deployed);
 //   - with --vs-anchor, the seed's FastAPI service (../shared/anchors/seed-fastapi), on the same S3.
@@ -12,6 +13,7 @@ import { parseArgs } from "node:util";
 import { S3 as S3Client, type S3Config } from "@growit/contract";
 import autocannon from "autocannon";
 import { REPO_ROOT, S3, WORKER } from "../stack/src/local.ts";
+import { addressPerConnection } from "./client-addresses.ts";
 import { startDeployedWorker } from "./deployed-worker.ts";
 import { BATCH, eventBatch } from "./event-batch.ts";
 import { answers, startLogged, stopAll, waitForHttp } from "./processes.ts";
@@ -90,15 +92,19 @@ async function startAnchor(): Promise<string> {
   return url;
 }
 
+let runsStarted = 0;
+
 async function measure(target: Target, round: number): Promise<Run> {
   const before = await countBronzeObjects();
+  const headers = { "content-type": "application/json" };
   const result = await autocannon({
     url: target.url,
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers,
     body: target.body,
     connections: CONNECTIONS,
     duration: DURATION_S,
+    setupClient: addressPerConnection(headers, runsStarted++),
   });
   const objects = (await countBronzeObjects()) - before;
   const requests = result["2xx"];

@@ -3,6 +3,7 @@
 // only ever fires `online`, a clock and a connection the test moves, and a real fetch to the soak
 // worker that carries this browser's session cookie, as a same-origin browser request would. The
 // fetch is wrapped to see every request the SDK makes and what became of it.
+import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ClientEventType, EventProps } from "@growit/contract";
 import { type FetchLike, memoryStorage, type RequestInitLike } from "../web/src/lib/events/env.ts";
@@ -80,10 +81,10 @@ function sessionCookie(response: Response): string {
   return cookie;
 }
 
-async function post(url: string, body: unknown, cookie?: string): Promise<Response> {
+async function post(url: string, body: unknown, headers: Record<string, string>): Promise<Response> {
   return fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
+    headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });
@@ -92,15 +93,17 @@ async function post(url: string, body: unknown, cookie?: string): Promise<Respon
 /** Signs `username` up, then logs in (as a returning learner would); returns the login's session cookie. */
 export async function signUpAndLogIn(workerUrl: string, username: string): Promise<string> {
   const password = "soak-test-password";
-  const signup = await post(`${workerUrl}/api/auth/signup`, {
-    username,
-    password,
-    full_name: `Soak ${username}`,
-    interests: ["ai", "data"],
-  });
+  // Each learner comes from an address of its own, as real ones do (wrangler dev takes the one a
+  // client claims), so that a large soak stays under the sign-ups allowed per address.
+  const from = { "cf-connecting-ip": `10.${[...randomBytes(3)].join(".")}` };
+  const signup = await post(
+    `${workerUrl}/api/auth/signup`,
+    { username, password, full_name: `Soak ${username}`, interests: ["ai", "data"] },
+    from,
+  );
   if (signup.status !== 201) throw new Error(`signup of ${username}: ${signup.status} ${await signup.text()}`);
   sessionCookie(signup);
-  const login = await post(`${workerUrl}/api/auth/login`, { username, password });
+  const login = await post(`${workerUrl}/api/auth/login`, { username, password }, from);
   if (login.status !== 200) throw new Error(`login of ${username}: ${login.status} ${await login.text()}`);
   const cookie = sessionCookie(login);
   const me = await fetch(`${workerUrl}/api/me`, { headers: { cookie } });

@@ -154,7 +154,7 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
         `S3_ACCESS_KEY_ID=${s3Config.accessKeyId}`,
         `S3_SECRET_ACCESS_KEY=${s3Config.secretAccessKey}`,
         `DATABASE_URL=${databaseUrl}`,
-        `SESSION_SECRET=soak-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+        `SESSION_SECRET=${randomBytes(32).toString("hex")}`,
         `NEON_WS_PROXY=${neonWsProxy}`,
         `BRONZE_SEAL_KEY=${sealSecret}`,
         "",

@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { PREFIX, S3 as S3Client } from "@growit/contract";
 import autocannon from "autocannon";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addressPerConnection } from "../bench/client-addresses.ts";
 import { startDeployedWorker } from "../bench/deployed-worker.ts";
 import { BATCH, eventBatch } from "../bench/event-batch.ts";
 import { busyPorts } from "../stack/src/ports.ts";
@@ -73,10 +74,13 @@ describe("sustained: the deployable worker at a fixed rate", () => {
     /** Every id sent, and whether its request was answered 202 with all its events accepted. */
     const sent = new Map<string, boolean>();
     let partial = 0;
+    const headers = { "content-type": "application/json" };
     const result = await autocannon({
       url: `${worker.url}/api/events`,
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers,
+      // As many clients, so that the worker's per-address write limit, set for learners, lets the load in.
+      setupClient: addressPerConnection(headers),
       connections: CONNECTIONS,
       overallRate: REQUESTS_PER_S,
       duration: SECONDS,

@@ -10,7 +10,7 @@ export default defineProject({
       wrangler: { configPath: "../wrangler.toml" },
       miniflare: {
         bindings: {
-          S3_ENDPOINT: inject("s3Endpoint"),
+          S3_ENDPOINT: inject("s3WireEndpoint"),
           S3_BUCKET: SELF_BUCKET,
           S3_ACCESS_KEY_ID: "S3RVER",
           S3_SECRET_ACCESS_KEY: "S3RVER",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hashPassword, PASSWORD_ITERATIONS, verifyPassword } from "./password.ts";
+import { DECOY_HASH, hashPassword, PASSWORD_ITERATIONS, verifyPassword } from "./password.ts";
 
 describe("password hashing", () => {
   it("stores scheme, iterations, salt and hash, never the password", async () => {
@@ -21,6 +21,15 @@ describe("password hashing", () => {
   it("never matches a malformed hash", async () => {
     for (const stored of ["", "plain", "md5$1$a$b", "pbkdf2-sha256$x$a$b", "pbkdf2-sha256$0$AA==$AA=="]) {
       expect(await verifyPassword("x", stored)).toBe(false);
+    }
+  });
+
+  it("has a decoy hash shaped like a real one that matches no password", async () => {
+    const real = await hashPassword("growit-demo");
+    const shape = (stored: string) => stored.replace(/[A-Za-z0-9+/]/g, "x");
+    expect(shape(DECOY_HASH)).toBe(shape(real));
+    for (const password of ["", "growit-demo", "an account that does not exist"]) {
+      expect(await verifyPassword(password, DECOY_HASH)).toBe(false);
     }
   });
 });

@@ -28,6 +28,13 @@ export async function hashPassword(password: string, iterations = PASSWORD_ITERA
   return `${SCHEME}$${iterations}$${toBase64(salt)}$${toBase64(hash)}`;
 }
 
+/**
+ * A well-formed stored hash that no password matches (its salt and hash are zero bytes). A login
+ * for an account that does not exist is checked against it, so it costs the same key derivation
+ * as a wrong password. A constant, because workerd refuses random numbers at module scope.
+ */
+export const DECOY_HASH = `${SCHEME}$${PASSWORD_ITERATIONS}$${toBase64(new Uint8Array(16))}$${toBase64(new Uint8Array(HASH_BYTES))}`;
+
 /** Constant-time check of `password` against a stored hash; a malformed hash never matches. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, iterationsText, saltText, hashText] = stored.split("$");

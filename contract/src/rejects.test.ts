@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { jsonTextProblem, utf8ByteLength } from "./events.ts";
-import { REJECTED_VALUE_BYTES, rejectRecord } from "./rejects.ts";
+import { REJECTED_VALUE_BYTES, RejectBudget, rejectRecord } from "./rejects.ts";
 
 const FIELDS = {
   reason: "event must be a JSON object",
@@ -94,5 +94,30 @@ describe("rejectRecord", () => {
       // No shrinking: it would take minutes over arrays this long, and the failing text is printed anyway.
       { seed: 12, numRuns: 200, endOnFailure: true },
     );
+  });
+});
+
+describe("RejectBudget", () => {
+  const record = (budget: RejectBudget, value: unknown) => {
+    const { reason, rejected_at, stage, index, ...kept } = budget.record(FIELDS, value);
+    return kept;
+  };
+
+  it("keeps REJECTED_VALUE_BYTES of values across one request's rejects, then only their sizes", () => {
+    const budget = new RejectBudget();
+    const quarter = "q".repeat(REJECTED_VALUE_BYTES / 4);
+    expect(record(budget, quarter)).toEqual({ event: quarter });
+    expect(record(budget, { tag: "판다스" })).toEqual({ event: { tag: "판다스" } });
+    const left = REJECTED_VALUE_BYTES - quarter.length - utf8ByteLength(JSON.stringify({ tag: "판다스" }));
+    const long = "l".repeat(REJECTED_VALUE_BYTES);
+    expect(record(budget, long)).toEqual({ event: long.slice(0, left), truncated: true, bytes: long.length });
+    expect(record(budget, "more")).toEqual({ event: "", truncated: true, bytes: 4 });
+    expect(record(budget, nested(65))).toEqual({ event: null });
+  });
+
+  it("gives each request a budget of its own", () => {
+    const long = "l".repeat(REJECTED_VALUE_BYTES);
+    expect(record(new RejectBudget(), long)).toEqual({ event: long });
+    expect(record(new RejectBudget(), long)).toEqual({ event: long });
   });
 });

@@ -38,25 +38,43 @@ const encoder = new TextEncoder();
 /**
  * A reject as stored: `fields`, with the reason made well-formed (it may quote what was refused),
  * and the refused JSON value `value` kept as RejectRecord#event says: itself, made well-formed,
- * when its text (a string's own, else its JSON) is at most REJECTED_VALUE_BYTES; else the longest
- * start of that text that fits, with the text's whole size.
+ * when its text (a string's own, else its JSON) is at most `keepBytes`; else the longest start of
+ * that text that fits, with the text's whole size.
  */
 export function rejectRecord(
   fields: Omit<RejectRecord, "event" | "truncated" | "bytes">,
   value: unknown,
+  keepBytes = REJECTED_VALUE_BYTES,
 ): RejectRecord {
-  return { ...fields, reason: toWellFormedText(fields.reason), ...kept(value) };
+  return { ...fields, reason: toWellFormedText(fields.reason), ...kept(value, keepBytes) };
 }
 
-function kept(value: unknown): Pick<RejectRecord, "event" | "truncated" | "bytes"> {
+/**
+ * Builds the rejects of one request with rejectRecord, keeping REJECTED_VALUE_BYTES of refused
+ * text across all of them: each value whole while what is left allows, else the start that fits
+ * (nothing once it is spent), marked truncated with its whole size. So a request of junk events
+ * stores that much of them, whatever the size of its body.
+ */
+export class RejectBudget {
+  #left = REJECTED_VALUE_BYTES;
+
+  record(fields: Omit<RejectRecord, "event" | "truncated" | "bytes">, value: unknown): RejectRecord {
+    const record = rejectRecord(fields, value, this.#left);
+    const { event } = record;
+    if (event !== null) this.#left -= utf8ByteLength(typeof event === "string" ? event : JSON.stringify(event));
+    return record;
+  }
+}
+
+function kept(value: unknown, limit: number): Pick<RejectRecord, "event" | "truncated" | "bytes"> {
   if (nestsDeeperThan(value, KEEPABLE_DEPTH)) return { event: null };
   const text = typeof value === "string" ? value : JSON.stringify(value);
   // A UTF-16 code unit is at most 3 UTF-8 bytes: most values are known to fit without counting.
-  if (text.length * 3 > REJECTED_VALUE_BYTES) {
+  if (text.length * 3 > limit) {
     const bytes = utf8ByteLength(text);
-    if (bytes > REJECTED_VALUE_BYTES) {
+    if (bytes > limit) {
       // encodeInto stops before a character that does not fit whole, so no surrogate pair is cut.
-      const { read } = encoder.encodeInto(text, new Uint8Array(REJECTED_VALUE_BYTES));
+      const { read } = encoder.encodeInto(text, new Uint8Array(limit));
       return { event: toWellFormedText(text.slice(0, read)), truncated: true, bytes };
     }
   }

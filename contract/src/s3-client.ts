@@ -67,6 +67,20 @@ const unescapeXml = (text: string) =>
         : (XML_ENTITIES[name] ?? entity),
   );
 
+/**
+ * The header an upload carries its body's SHA-256 in (base64): S3, R2 and MinIO check the body
+ * they received against it and answer 400 BadDigest on a mismatch.
+ */
+export const CHECKSUM_HEADER = "x-amz-checksum-sha256";
+
+const encoder = new TextEncoder();
+
+/** The value of CHECKSUM_HEADER for `body`. */
+async function sha256Checksum(body: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
+  return btoa(String.fromCharCode(...digest));
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const retryable = (status: number) => status >= 500 || status === 429 || status === 408;
 
@@ -150,17 +164,23 @@ export class S3 {
     throw new S3Error(`S3 ${describe()} failed: ${lastError}`);
   }
 
-  /** Stores an object; resolves only once S3 has acknowledged it. */
+  /**
+   * Stores an object; resolves only once S3 has acknowledged it. The PUT carries the body's
+   * SHA-256, so a body that arrives other than as sent is refused by the store, not stored.
+   */
   async put(
     key: string,
     body: string | Uint8Array<ArrayBuffer>,
     contentType: string,
     headers: Record<string, string> = {},
   ): Promise<void> {
+    // TextEncoder's views are ArrayBuffer-backed; the DOM and workers types only promise ArrayBufferLike.
+    const bytes = typeof body === "string" ? (encoder.encode(body) as Uint8Array<ArrayBuffer>) : body;
+    const checksum = await sha256Checksum(bytes);
     const response = await this.send(key, {
       method: "PUT",
-      body,
-      headers: { ...headers, "content-type": contentType },
+      body: bytes,
+      headers: { ...headers, "content-type": contentType, [CHECKSUM_HEADER]: checksum },
     });
     await response.body?.cancel();
     if (!response.ok) throw new S3Error(`S3 PUT ${this.url(key)} answered HTTP ${response.status}`, response.status);
@@ -206,7 +226,7 @@ export class S3 {
         });
       }
       token =
-        /<IsTruncated>true<\/IsTruncated>/.test(xml) && objects.length < maxKeys
+        !ended && /<IsTruncated>true<\/IsTruncated>/.test(xml) && objects.length < maxKeys
           ? unescapeXml(xml.match(/<NextContinuationToken>([^<]*)</)?.[1] ?? "")
           : undefined;
     } while (token);

@@ -1,4 +1,4 @@
-import { rename, rm, stat } from "node:fs/promises";
+import { readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { SILVER_COLUMNS, SILVER_ROW_GROUP_ROWS, SILVER_SORT, type SilverColumn } from "@growit/contract";
@@ -51,12 +51,12 @@ export const SILVER_SELECT = SILVER_COLUMNS.map((c) => `${SILVER_EXPRESSIONS[c.n
 const SILVER_AS_COPY = `CAST(id AS UUID) AS id, ${COPY_FIELDS.join(", ")}, bronze_object`;
 
 /**
- * The bucket of the id index an id belongs to: the UTC day a UUIDv7 was made on (what the SDK and
- * the worker make), else one bucket for every other id. Any function of the id alone would find
+ * The bucket of the id index an id belongs to: the UTC day a UUIDv7 was made on, as days since
+ * 1970 (the SDK and the worker make UUIDv7s), else -1, one bucket for every other id. Any function of the id alone would find
  * every copy of it; this one keeps each run's lookups to the days its new ids were made on.
  */
 const ID_BUCKET = (id: string) =>
-  `CASE WHEN uuid_extract_version(${id}) = 7 THEN strftime(uuid_extract_timestamp(${id}), '%Y-%m-%d') ELSE 'other' END`;
+  `CASE WHEN uuid_extract_version(${id}) = 7 THEN epoch_ms(uuid_extract_timestamp(${id})) // 86400000 ELSE -1 END`;
 
 /**
  * A silver file's sidecar: its ids, with what decides a duplicate, as a folder of one Parquet file
@@ -250,7 +250,7 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
     );
     const buckets = (await connection.runAndReadAll(`SELECT DISTINCT ${ID_BUCKET("id")} FROM candidates`))
       .getRows()
-      .map(([bucket]) => bucket as string);
+      .map(([bucket]) => String(bucket));
     const indexed = candidateDays.length > 0 ? await options.indexedFiles() : [];
     const fragments: string[] = [];
     for (const file of indexed) {
@@ -301,10 +301,47 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
       day === rebuildDay ? [...(options.rebuild?.keys ?? [])] : (existing.get(day) ?? []).map((f) => f.key);
 
     const days = [...new Set([...addedPerDay.keys(), ...rewrite, ...copiesPerDay.keys()])].sort();
-    const merged: MergedDay[] = [];
-    for (const day of days) {
-      const isRewrite = rewrite.has(day);
-      const kept = isRewrite && day !== rebuildDay ? (existing.get(day) ?? []) : [];
+    // Days only added to are written in a few statements for all of them (a run absorbing late
+    // events touches many days, and a statement per day each cost as much as the work); a day
+    // that is rewritten gets statements of its own.
+    const added = days.filter((day) => !rewrite.has(day) && (addedPerDay.get(day) ?? 0) > 0);
+    const files = new Map<string, WrittenSilver>();
+    const marts = new Map<string, { userIds: string[]; counts: bigint[] }>();
+    if (added.length > 0) {
+      const ofAdded = `event_date IN (${added.map((d) => `DATE ${sqlString(d)}`).join(", ")})`;
+      const rows = `SELECT id, ${COPY_FIELDS.join(", ")}, o.key AS bronze_object
+        FROM additions JOIN objects o USING (object_order) WHERE ${ofAdded}`;
+      const silverDir = join(dir, "added");
+      const sidecarDir = join(dir, "added-ids");
+      // A partitioned write keeps the query's order within each file only under this setting.
+      await connection.run("SET preserve_insertion_order = true");
+      try {
+        await connection.run(`COPY (SELECT ${SILVER_SELECT} FROM (${rows}) ORDER BY event_date, ${SILVER_SORT.join(", ")})
+          TO ${sqlString(silverDir)} (${PARQUET}, PARTITION_BY (event_date), WRITE_PARTITION_COLUMNS true)`);
+      } finally {
+        await connection.run("SET preserve_insertion_order = false");
+      }
+      await connection.run(`COPY (SELECT ${SIDECAR_SELECT}, CAST(ts AS DATE) AS day FROM (${rows}))
+        TO ${sqlString(sidecarDir)} (FORMAT parquet, COMPRESSION uncompressed, PARTITION_BY (day, bucket))`);
+      for (const day of added) {
+        const partition = join(silverDir, `event_date=${day}`);
+        const [name] = await readdir(partition);
+        const path = join(partition, name as string);
+        const rowCount = addedPerDay.get(day) ?? 0;
+        const sidecar = join(sidecarDir, `day=${day}`);
+        files.set(day, { path, sidecar, bytes: (await stat(path)).size, rows: rowCount, sha256: await sha256Of(path) });
+      }
+      const mart = await connection.runAndReadAll(`SELECT CAST(event_date AS VARCHAR), user_id, count(*) FROM additions
+        WHERE ${ofAdded} AND user_id IS NOT NULL GROUP BY ALL ORDER BY ALL`);
+      for (const [day, user, n] of mart.getRows()) {
+        const entry = marts.get(day as string) ?? { userIds: [], counts: [] };
+        entry.userIds.push(user as string);
+        entry.counts.push(n as bigint);
+        marts.set(day as string, entry);
+      }
+    }
+    for (const day of days.filter((d) => rewrite.has(d))) {
+      const kept = day !== rebuildDay ? (existing.get(day) ?? []) : [];
       const fromExisting = kept.length
         ? `SELECT * FROM (SELECT ${SILVER_AS_COPY} FROM ${await silverRelation(
             connection,
@@ -318,36 +355,28 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
       const written = await connection.runAndReadAll(`COPY (SELECT ${SILVER_SELECT} FROM (${rows})
         ORDER BY ${SILVER_SORT.join(", ")}) TO ${sqlString(path)} (${PARQUET})`);
       const rowCount = count(written.getRows()[0]?.[0]);
-      let file: WrittenSilver | null = null;
-      if (rowCount > 0) {
-        const sidecar = `${path}.ids`;
-        await rm(sidecar, { recursive: true, force: true });
-        await connection.run(
-          `COPY (SELECT ${SIDECAR_SELECT} FROM (${rows})) TO ${sqlString(sidecar)} (${SIDECAR_FORMAT})`,
-        );
-        file = { path, sidecar, bytes: (await stat(path)).size, rows: rowCount, sha256: await sha256Of(path) };
+      if (rowCount === 0) {
+        marts.set(day, { userIds: [], counts: [] });
+        continue;
       }
-      const martSource = isRewrite
-        ? `read_parquet(${sqlString(path)})`
-        : `additions WHERE event_date = DATE ${sqlString(day)}`;
-      const mart =
-        rowCount > 0
-          ? await connection.runAndReadAll(`SELECT user_id, count(*) FROM (SELECT user_id FROM ${martSource})
-              WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY user_id`)
-          : null;
-      merged.push({
-        day,
-        file,
-        replaces: isRewrite ? replaced(day) : [],
-        mart: {
-          mode: isRewrite ? "replace" : "add",
-          userIds: (mart?.getColumns()[0] ?? []) as string[],
-          counts: (mart?.getColumns()[1] ?? []) as bigint[],
-        },
-        copies: copiesPerDay.get(day) ?? 0,
-        duplicates: Math.max(0, (copiesPerDay.get(day) ?? 0) - (addedPerDay.get(day) ?? 0)),
-      });
+      const sidecar = `${path}.ids`;
+      await rm(sidecar, { recursive: true, force: true });
+      await connection.run(
+        `COPY (SELECT ${SIDECAR_SELECT} FROM (${rows})) TO ${sqlString(sidecar)} (${SIDECAR_FORMAT})`,
+      );
+      files.set(day, { path, sidecar, bytes: (await stat(path)).size, rows: rowCount, sha256: await sha256Of(path) });
+      const mart = await connection.runAndReadAll(`SELECT user_id, count(*) FROM read_parquet(${sqlString(path)})
+        WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY user_id`);
+      marts.set(day, { userIds: mart.getColumns()[0] as string[], counts: mart.getColumns()[1] as bigint[] });
     }
+    const merged: MergedDay[] = days.map((day) => ({
+      day,
+      file: files.get(day) ?? null,
+      replaces: rewrite.has(day) ? replaced(day) : [],
+      mart: { mode: rewrite.has(day) ? "replace" : "add", ...(marts.get(day) ?? { userIds: [], counts: [] }) },
+      copies: copiesPerDay.get(day) ?? 0,
+      duplicates: Math.max(0, (copiesPerDay.get(day) ?? 0) - (addedPerDay.get(day) ?? 0)),
+    }));
     return merged;
   } finally {
     await connection.run(`DROP ${additionsKind} IF EXISTS additions`);

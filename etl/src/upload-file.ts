@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { Readable } from "node:stream";
-import { type S3, S3Error } from "@growit/contract";
+import { CHECKSUM_HEADER, type S3, S3Error } from "@growit/contract";
 
 export interface FileToUpload {
   path: string;
@@ -24,6 +24,8 @@ export async function uploadFile(s3: S3, key: string, file: FileToUpload): Promi
           "content-type": file.contentType,
           "content-length": String(file.bytes),
           "x-amz-content-sha256": file.sha256,
+          // The same digest as a checksum, which stores check even where they take the payload hash on trust.
+          [CHECKSUM_HEADER]: Buffer.from(file.sha256, "hex").toString("base64"),
         },
         body: Readable.toWeb(createReadStream(file.path)) as ReadableStream<Uint8Array>,
         duplex: "half",

@@ -14,6 +14,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import S3rver from "s3rver";
 import { S3 } from "./local.ts";
+import { checksumCheck } from "./s3-checksum.ts";
 
 export interface S3ServerOptions {
   directory: string;
@@ -52,6 +53,8 @@ export async function runS3Server(options: S3ServerOptions): Promise<RunningS3Se
     directory: options.directory,
     configureBuckets: [{ name: options.bucket ?? S3.bucket, configs: [] }],
   });
+  // First, so that a corrupted upload is refused before s3rver stores it.
+  server.middleware.unshift(checksumCheck);
   await server.run();
   return {
     endpoint: `http://${host}:${port}`,

@@ -1,8 +1,9 @@
 import { env, SELF } from "cloudflare:test";
-import { S3 } from "@growit/contract";
+import { DECOY_HASH, type Role, S3 } from "@growit/contract";
 import { inject } from "vitest";
 import { app } from "../src/app.ts";
-import { openDb } from "../src/db/client.ts";
+import { createSession, SESSION_COOKIE } from "../src/auth/session.ts";
+import { type Db, openDb } from "../src/db/client.ts";
 import { s3ConfigFromEnv } from "../src/storage/s3.ts";
 import { SELF_BUCKET } from "./self-bucket.ts";
 import { TEST_DATABASE_PREFIX } from "./test-database-prefix.ts";
@@ -16,12 +17,10 @@ async function ownDatabase(): Promise<string> {
   const name = `${TEST_DATABASE_PREFIX}${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const admin = new URL(template);
   admin.pathname = "/postgres";
-  const db = openDb({ ...env, DATABASE_URL: admin.toString(), NEON_WS_PROXY: inject("neonWsProxy") });
-  try {
-    await db.query(`CREATE DATABASE ${name} TEMPLATE ${template.pathname.slice(1)}`);
-  } finally {
-    await db.close();
-  }
+  await sql(
+    { ...env, DATABASE_URL: admin.toString(), NEON_WS_PROXY: inject("neonWsProxy") },
+    `CREATE DATABASE ${name} TEMPLATE ${template.pathname.slice(1)}`,
+  );
   const own = new URL(template);
   own.pathname = `/${name}`;
   return own.toString();
@@ -46,15 +45,19 @@ export async function testEnv(name: string): Promise<{ env: Env; s3: S3 }> {
   return { env: testEnv, s3 };
 }
 
-/** Runs one query on `env`'s database. */
-export async function sql<T = Record<string, unknown>>(env: Env, text: string, params: unknown[] = []): Promise<T[]> {
-  const db = openDb(env);
+/** Runs `work` with a connection to `target`'s database, closed after it. */
+export async function withDb<T>(target: Env, work: (db: Db) => Promise<T>): Promise<T> {
+  const db = openDb(target);
   try {
-    return await db.query<T>(text, params);
+    return await work(db);
   } finally {
     await db.close();
   }
 }
+
+/** Runs one query on `target`'s database. */
+export const sql = <T = Record<string, unknown>>(target: Env, text: string, params: unknown[] = []): Promise<T[]> =>
+  withDb(target, (db) => db.query<T>(text, params));
 
 /** Every JSON line stored under `prefix`, by object key. */
 export async function objectsUnder(s3: S3, prefix: string): Promise<Map<string, unknown[]>> {
@@ -91,10 +94,15 @@ export interface RequestOptions {
  */
 export class Browser {
   cookie = "";
+  /**
+   * The address the worker sees it connect from (`cf-connecting-ip`), its own unless a test sets
+   * one, so that the throttles of tests sharing SELF's database do not add up.
+   */
+  address = `10.${[...crypto.getRandomValues(new Uint8Array(3))].join(".")}`;
   constructor(readonly env?: Env) {}
 
   async request(path: string, init: RequestOptions = {}) {
-    const headers: Record<string, string> = { ...init.headers };
+    const headers: Record<string, string> = { "cf-connecting-ip": this.address, ...init.headers };
     if (this.cookie) headers.cookie = this.cookie;
     if (init.json !== undefined) headers["content-type"] = "application/json";
     const request = {
@@ -106,7 +114,8 @@ export class Browser {
       ? await app.request(path, request, this.env)
       : await SELF.fetch(new URL(path, "http://localhost").toString(), request);
     const setCookie = response.headers.get("set-cookie");
-    if (setCookie) this.cookie = setCookie.split(";")[0]?.replace(/^growit_session=$/, "") ?? "";
+    // A cleared cookie (`name=`) leaves the jar empty.
+    if (setCookie) this.cookie = setCookie.split(";")[0]?.replace(/^[^=]*=$/, "") ?? "";
     return response;
   }
 }
@@ -114,3 +123,39 @@ export class Browser {
 /** A client for the bucket the worker's own bindings write to (what SELF's requests store). */
 export const selfBucket = (): S3 =>
   new S3(s3ConfigFromEnv({ ...env, S3_ENDPOINT: inject("s3Endpoint"), S3_BUCKET: SELF_BUCKET }));
+
+/**
+ * A browser signed in as a new account with `role` (no password: it can never log in), whose
+ * session is recorded like one a login starts; by default through SELF, given an environment
+ * in that environment's database.
+ */
+export async function signedIn(role: Role, target?: Env): Promise<{ browser: Browser; username: string }> {
+  const username = `${role}-${crypto.randomUUID().slice(0, 8)}`;
+  const where = target ?? env;
+  const token = await withDb(where, async (db) => {
+    await db.query("INSERT INTO app.users (username, password_hash, full_name, role) VALUES ($1, $2, $1, $3)", [
+      username,
+      DECOY_HASH,
+      role,
+    ]);
+    return createSession(db, where.SESSION_SECRET, { username, role });
+  });
+  const browser = new Browser(target);
+  browser.cookie = `${SESSION_COOKIE}=${token}`;
+  return { browser, username };
+}
+
+/** A username no other test uses (tests through SELF share its database). */
+export const uniqueName = (prefix = "u") => `${prefix}${crypto.randomUUID().slice(0, 8)}`;
+
+export const PASSWORD = "correct horse battery";
+
+/** Signs `username` up as a learner with PASSWORD (fields in `extra` replace the defaults). */
+export const signUp = (browser: Browser, username: string, extra: Record<string, unknown> = {}) =>
+  browser.request("/api/auth/signup", {
+    json: { username, password: PASSWORD, full_name: "김민지", interests: ["data", "ai"], ...extra },
+  });
+
+/** Logs in as `username` with `password`. */
+export const logIn = (browser: Browser, username: string, password: string, headers: Record<string, string> = {}) =>
+  browser.request("/api/auth/login", { json: { username, password }, headers });

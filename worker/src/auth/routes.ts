@@ -1,14 +1,15 @@
-import { type Account, hashPassword, verifyPassword } from "@growit/contract";
-import { Hono } from "hono";
+import { type Account, DECOY_HASH, hashPassword, verifyPassword } from "@growit/contract";
+import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { recordServerEvent } from "../bronze/server-events.ts";
 import { sqlState } from "../db/client.ts";
 import { parseBody } from "../http/validate.ts";
-import { ACCOUNT_COLUMNS, checkInterests, FULL_NAME, INTERESTS, PASSWORD, USERNAME } from "./accounts.ts";
-import { endSession, startSession } from "./session.ts";
-import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from "./throttle.ts";
+import { ACCOUNT_COLUMNS, checkInterests, FULL_NAME, findAccount, INTERESTS, PASSWORD, USERNAME } from "./accounts.ts";
+import { clientAddress } from "./client-address.ts";
+import { admitLogin, admitSignup, loginSucceeded } from "./limits.ts";
+import { endSession, sessionsConfigured, startSession } from "./session.ts";
 
 const SignUp = z.object({
   username: USERNAME,
@@ -18,18 +19,21 @@ const SignUp = z.object({
 });
 const LogIn = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 
-// Verifying against this when the user does not exist keeps both failures equally slow.
-const UNKNOWN_USER_HASH = hashPassword("an account that does not exist");
 const UNIQUE_VIOLATION = "23505";
 
-/** The client a throttle counts against: the address Cloudflare (or wrangler dev) saw. */
-const clientOf = (request: Request) => request.headers.get("cf-connecting-ip") ?? "unknown";
+const taken = (username: string) => new HTTPException(409, { message: `username ${username} is taken` });
+const tooMany = (c: Context<AppEnv>, what: string, retryAfter: number) =>
+  c.json({ error: `too many ${what}; try again in ${retryAfter} s` }, 429, { "Retry-After": String(retryAfter) });
 
 export const authRoutes = new Hono<AppEnv>()
-  .post("/signup", async (c) => {
+  .post("/signup", sessionsConfigured, async (c) => {
     const form = await parseBody(c.req.raw, SignUp);
     const db = c.get("db");
     await checkInterests(db, form.interests);
+    const retryAfter = await admitSignup(db, clientAddress(c.req.raw));
+    if (retryAfter > 0) return tooMany(c, "sign-ups from this address", retryAfter);
+    // The key derivation comes last: only a sign-up that can succeed pays for it.
+    if (await findAccount(db, form.username)) throw taken(form.username);
     const passwordHash = await hashPassword(form.password);
     let account: Account | undefined;
     try {
@@ -39,8 +43,8 @@ export const authRoutes = new Hono<AppEnv>()
         [form.username, passwordHash, form.full_name, form.interests],
       );
     } catch (error) {
-      if (sqlState(error) === UNIQUE_VIOLATION)
-        throw new HTTPException(409, { message: `username ${form.username} is taken` });
+      // Another sign-up took the name after the check above.
+      if (sqlState(error) === UNIQUE_VIOLATION) throw taken(form.username);
       throw error;
     }
     if (!account) throw new Error(`signup of ${form.username} returned no row`);
@@ -48,24 +52,22 @@ export const authRoutes = new Hono<AppEnv>()
     await recordServerEvent(c.env, "signup", {}, account.username);
     return c.json(account, 201);
   })
-  .post("/login", async (c) => {
+  .post("/login", sessionsConfigured, async (c) => {
     const { username, password } = await parseBody(c.req.raw, LogIn);
     const db = c.get("db");
-    const client = clientOf(c.req.raw);
-    const retryAfter = await loginRetryAfter(db, username, client);
+    const client = clientAddress(c.req.raw);
+    const retryAfter = await admitLogin(db, username, client);
     if (retryAfter > 0) {
       await recordServerEvent(c.env, "login_failed", { reason: "throttled" }, null);
-      return c.json({ error: `too many failed logins; try again in ${retryAfter} s` }, 429, {
-        "Retry-After": String(retryAfter),
-      });
+      return tooMany(c, "failed logins", retryAfter);
     }
     const [row] = await db.query<Account & { password_hash: string }>(
       `SELECT ${ACCOUNT_COLUMNS}, password_hash FROM app.users WHERE username = $1`,
       [username],
     );
-    const ok = await verifyPassword(password, row?.password_hash ?? (await UNKNOWN_USER_HASH));
+    // An unknown username costs the same key derivation as a wrong password, and stays counted.
+    const ok = await verifyPassword(password, row?.password_hash ?? DECOY_HASH);
     if (!row || !ok) {
-      await recordLoginFailure(db, username, client);
       // Only a real account's name goes into the event, so typos do not become mart users.
       await recordServerEvent(
         c.env,
@@ -75,7 +77,7 @@ export const authRoutes = new Hono<AppEnv>()
       );
       return c.json({ error: "wrong username or password" }, 401);
     }
-    await clearLoginFailures(db, username);
+    await loginSucceeded(db, username, client);
     const { password_hash: _, ...account } = row;
     await startSession(c, { username: account.username, role: account.role });
     await recordServerEvent(c.env, "login", {}, account.username);
@@ -83,7 +85,7 @@ export const authRoutes = new Hono<AppEnv>()
   })
   .post("/logout", async (c) => {
     const user = c.get("user");
-    endSession(c);
+    await endSession(c);
     if (user) await recordServerEvent(c.env, "logout", {}, user.username);
     return c.json({ ok: true });
   });

@@ -92,12 +92,62 @@ describe("GroupCommit", () => {
     await expect(later).resolves.toBeUndefined();
   });
 
-  it("lets waiters give up on a flush that never finishes", async () => {
-    const { flush } = gatedStore();
-    const group = new GroupCommit<number>(flush, { ...options, maxWaitMs: 5, flushTimeoutMs: 30 });
-    void group.commit(1, 10);
-    // 2 and 3 share a batch; one leads its (hanging) flush, the other waits on it and gives up.
-    const outcome = Promise.race([group.commit(2, 10), group.commit(3, 10)]);
-    await expect(outcome).rejects.toThrow(/flush of 2 requests did not finish in 30 ms/);
+  it("answers every request of a flush that never settles, and frees its slot", async () => {
+    const { flushes, flush } = gatedStore();
+    const group = new GroupCommit<number>(flush, { ...options, maxWaitMs: 10_000, flushTimeoutMs: 30 });
+    const outcome = (p: Promise<void>) =>
+      p.then(
+        () => "stored",
+        (e: Error) => e.message,
+      );
+    // 1 leads a flush that hangs (its request was cancelled, say); 2 and 3 wait for the slot.
+    const first = outcome(group.commit(1, 10));
+    const grouped = [outcome(group.commit(2, 10)), outcome(group.commit(3, 10))];
+    expect(await first).toBe("group commit: flush of 1 requests did not finish in 30 ms");
+    // The slot is free again: 2 and 3 flush without waiting out maxWaitMs, and hang too.
+    expect(await Promise.all(grouped)).toEqual([
+      "group commit: flush of 2 requests did not finish in 30 ms",
+      "group commit: flush of 2 requests did not finish in 30 ms",
+    ]);
+    const later = group.commit(4, 10);
+    await sleep(10);
+    expect(flushes.map((f) => f.items)).toEqual([[1], [2, 3], [4]]);
+    flushes[2]?.finish();
+    await expect(later).resolves.toBeUndefined();
+    // Hung flushes that settle after all change nothing: they freed their slot once, when given up on.
+    flushes[0]?.finish();
+    flushes[1]?.finish(new Error("late"));
+    const fifth = group.commit(5, 10);
+    const sixth = group.commit(6, 10);
+    await sleep(10);
+    expect(flushes.map((f) => f.items)).toEqual([[1], [2, 3], [4], [5]]);
+    flushes[3]?.finish();
+    await fifth;
+    await sleep(10);
+    flushes[4]?.finish();
+    await expect(sixth).resolves.toBeUndefined();
+  });
+
+  it("hands each flush to keepAlive, so that it runs on should its leader's request be cancelled", async () => {
+    const { flushes, flush } = gatedStore();
+    const kept: Array<Promise<void>> = [];
+    const group = new GroupCommit<number>(flush, { ...options, maxWaitMs: 10_000 }, (p) => kept.push(p));
+    const first = group.commit(1, 10);
+    const grouped = [group.commit(2, 10), group.commit(3, 10)];
+    await sleep(10);
+    expect(kept).toHaveLength(1);
+    let settled = false;
+    void kept[0]?.then(() => {
+      settled = true;
+    });
+    flushes[0]?.finish();
+    await first;
+    expect(settled).toBe(true);
+    await sleep(10);
+    expect(kept).toHaveLength(2);
+    flushes[1]?.finish(new Error("S3 down"));
+    // What keepAlive holds never rejects: the flush's outcome goes to its requests.
+    await expect(kept[1]).resolves.toBeUndefined();
+    await expect(Promise.all(grouped)).rejects.toThrow("S3 down");
   });
 });

@@ -7,9 +7,18 @@ export interface GroupCommitOptions {
   maxWaitMs: number;
   /** How often a waiting request looks at its batch. */
   pollMs: number;
-  /** A flush still pending after this long is given up on by its waiters (say, its leader was cancelled). */
+  /**
+   * A flush still pending after this long fails its requests and frees its slot, so that a flush
+   * that never settles (its leader's request was cancelled and took its I/O along) holds neither.
+   */
   flushTimeoutMs: number;
 }
+
+/**
+ * Keeps a flush running when the request that started it goes away: the Workers runtime's
+ * `waitUntil`, so that a cancelled leader's flush still answers the requests grouped with it.
+ */
+export type KeepAlive = (flush: Promise<void>) => void;
 
 export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = {
   maxBatchBytes: 4 * 1024 * 1024,
@@ -48,19 +57,25 @@ export class GroupCommit<T> {
   constructor(
     private readonly flush: (items: T[]) => Promise<void>,
     private readonly options: GroupCommitOptions = DEFAULT_GROUP_COMMIT,
+    private readonly keepAlive?: KeepAlive,
   ) {}
 
   async commit(item: T, bytes: number): Promise<void> {
     const batch = this.#join(item, bytes);
     for (;;) {
-      if (batch.state === "open" && this.#due(batch)) await this.#run(batch);
+      if (batch.state === "open" && this.#due(batch)) await this.#lead(batch);
       if (batch.state === "stored") return;
       if (batch.state === "failed") throw batch.error;
       const open = batch.state === "open";
       const limit = open ? this.options.maxWaitMs : this.options.flushTimeoutMs;
       const waited = Date.now() - (open ? batch.openedAt : batch.flushStartedAt);
       if (!open && waited > limit) {
-        throw new Error(`group commit: flush of ${batch.items.length} requests did not finish in ${limit} ms`);
+        this.#settle(
+          batch,
+          "failed",
+          new Error(`group commit: flush of ${batch.items.length} requests did not finish in ${limit} ms`),
+        );
+        continue;
       }
       await sleep(Math.min(this.options.pollMs, limit - waited + 1));
     }
@@ -84,19 +99,30 @@ export class GroupCommit<T> {
     );
   }
 
-  async #run(batch: Batch<T>): Promise<void> {
+  /** Starts the flush of `batch` and waits for it, at most flushTimeoutMs (commit() then gives up on it). */
+  async #lead(batch: Batch<T>): Promise<void> {
     if (this.#open === batch) this.#open = null;
     batch.state = "flushing";
     batch.flushStartedAt = Date.now();
     this.#inFlight++;
-    try {
-      await this.flush(batch.items);
-      batch.state = "stored";
-    } catch (error) {
-      batch.error = error;
-      batch.state = "failed";
-    } finally {
-      this.#inFlight--;
-    }
+    const flushed = this.flush(batch.items).then(
+      () => this.#settle(batch, "stored"),
+      (error: unknown) => this.#settle(batch, "failed", error),
+    );
+    this.keepAlive?.(flushed);
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const timeout = new Promise((resolve) => {
+      timer = setTimeout(resolve, this.options.flushTimeoutMs + 1);
+    });
+    await Promise.race([flushed, timeout]);
+    if (timer !== null) clearTimeout(timer);
+  }
+
+  /** Ends a flush once: one given up on frees its slot then, and changes nothing when it settles later. */
+  #settle(batch: Batch<T>, state: "stored" | "failed", error?: unknown): void {
+    if (batch.state !== "flushing") return;
+    batch.state = state;
+    batch.error = error;
+    this.#inFlight--;
   }
 }

@@ -1,3 +1,4 @@
+import { waitUntil } from "cloudflare:workers";
 import {
   bronzeObjectKey,
   bronzeSealKey,
@@ -38,7 +39,9 @@ export class BronzeWriter {
     readonly s3: S3,
     sealSecret?: string,
   ) {
-    this.#group = new GroupCommit((parts) => this.#flush(parts), DEFAULT_GROUP_COMMIT);
+    // Under waitUntil, a flush outlives its leader's request should that be cancelled (the client
+    // hung up), so the requests grouped with it are still answered.
+    this.#group = new GroupCommit((parts) => this.#flush(parts), DEFAULT_GROUP_COMMIT, waitUntil);
     this.#sealKey = sealSecret ? bronzeSealKey(sealSecret) : null;
   }
 

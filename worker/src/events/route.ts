@@ -4,8 +4,8 @@ import {
   isPlainObject,
   LIMITS,
   parseIsoTimestamp,
+  RejectBudget,
   type RejectRecord,
-  rejectRecord,
   type Stamp,
 } from "@growit/contract";
 import { Hono } from "hono";
@@ -14,6 +14,7 @@ import type { AppEnv } from "../app-env.ts";
 import { bronzeWriterFor } from "../bronze/writer.ts";
 import { retryLater } from "../http/errors.ts";
 import { readJsonBody } from "../http/json-body.ts";
+import { writeLimit } from "../http/rate-limit.ts";
 
 /**
  * The events of a request body, and its `sent_at` in ms when it is a valid timestamp. A missing or
@@ -34,18 +35,19 @@ function batchOf(body: unknown): { events: unknown[]; sentAt: number | null } {
 }
 
 export const eventsRoute = new Hono<AppEnv>()
-  .post("/", async (c) => {
+  .post("/", writeLimit, async (c) => {
     const { events: raws, sentAt } = batchOf(await readJsonBody(c.req.raw, LIMITS.maxBodyBytes));
     const receivedAt = new Date();
     const stamp: Stamp = { receivedAt, username: c.get("user")?.username ?? null, source: "web", sentAt };
     const accepted: EventEnvelope[] = [];
     const rejects: RejectRecord[] = [];
+    const budget = new RejectBudget();
     raws.forEach((raw, index) => {
       const verdict = acceptClientEvent(raw, stamp);
       if (verdict.ok) accepted.push(verdict.event);
       else {
         const rejectedAt = stamp.receivedAt.toISOString();
-        rejects.push(rejectRecord({ reason: verdict.reason, rejected_at: rejectedAt, stage: "worker", index }, raw));
+        rejects.push(budget.record({ reason: verdict.reason, rejected_at: rejectedAt, stage: "worker", index }, raw));
       }
     });
     try {

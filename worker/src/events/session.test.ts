@@ -1,18 +1,14 @@
-import { type S3, uuidv7 } from "@growit/contract";
-import { beforeAll, describe, expect, it } from "vitest";
-import { Browser, bronzeEvents, testEnv } from "../../test/fixtures.ts";
-
-let env: Env;
-let s3: S3;
-beforeAll(async () => {
-  ({ env, s3 } = await testEnv("events-session"));
-});
+// Through the worker's real entry point (SELF): the ingest path reads the username from the
+// session token alone.
+import { uuidv7 } from "@growit/contract";
+import { describe, expect, it } from "vitest";
+import { Browser, bronzeEvents, selfBucket, signUp, uniqueName } from "../../test/fixtures.ts";
 
 describe("POST /api/events with a session", () => {
   it("stamps the session's username and ignores one in the body", async () => {
-    const browser = new Browser(env);
-    const username = `e${crypto.randomUUID().slice(0, 8)}`;
-    await browser.request("/api/auth/signup", { json: { username, password: "0123456789", full_name: "E" } });
+    const browser = new Browser();
+    const username = uniqueName("e");
+    await signUp(browser, username);
     const id = uuidv7();
     const response = await browser.request("/api/events", {
       json: {
@@ -20,7 +16,7 @@ describe("POST /api/events with a session", () => {
       },
     });
     expect(response.status).toBe(202);
-    const stored = (await bronzeEvents(s3)).find((e) => e.id === id);
+    const stored = (await bronzeEvents(selfBucket())).find((e) => e.id === id);
     expect(stored).toMatchObject({ username, source: "web" });
   });
 });

@@ -1,8 +1,6 @@
 import type { S3 } from "@growit/contract";
-import { sign } from "hono/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Browser, testEnv } from "../../test/fixtures.ts";
-import { SESSION_COOKIE } from "../auth/session.ts";
+import { Browser, signedIn, testEnv } from "../../test/fixtures.ts";
 import { readableKey } from "./route.ts";
 
 let env: Env;
@@ -16,12 +14,7 @@ beforeAll(async () => {
   await s3.put("bronze/app/2026/11/25/part-000000000-x.jsonl", '{"secret":true}\n', "application/x-ndjson");
 });
 
-async function as(role: "analyst" | "learner"): Promise<Browser> {
-  const browser = new Browser(env);
-  const exp = Math.floor(Date.now() / 1000) + 600;
-  browser.cookie = `${SESSION_COOKIE}=${await sign({ sub: role, role, exp }, env.SESSION_SECRET, "HS256")}`;
-  return browser;
-}
+const as = async (role: "analyst" | "learner") => (await signedIn(role, env)).browser;
 
 describe("GET /api/exports", () => {
   it("serves the manifest and exports to analysts", async () => {

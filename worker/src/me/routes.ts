@@ -4,7 +4,8 @@ import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { ACCOUNT_COLUMNS, checkInterests, FULL_NAME, findAccount, INTERESTS } from "../auth/accounts.ts";
-import { requireUser } from "../auth/session.ts";
+import { liveUser } from "../auth/session.ts";
+import { writeLimit } from "../http/rate-limit.ts";
 import { parseBody } from "../http/validate.ts";
 
 const Patch = z
@@ -15,12 +16,12 @@ const gone = () => new HTTPException(401, { message: "this account no longer exi
 
 export const meRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
-    const account = await findAccount(c.get("db"), requireUser(c).username);
+    const account = await findAccount(c.get("db"), (await liveUser(c)).username);
     if (!account) throw gone();
     return c.json(account);
   })
-  .patch("/", async (c) => {
-    const { username } = requireUser(c);
+  .patch("/", writeLimit, async (c) => {
+    const { username } = await liveUser(c);
     const patch = await parseBody(c.req.raw, Patch);
     const db = c.get("db");
     if (patch.interests) await checkInterests(db, patch.interests);

@@ -1,8 +1,6 @@
 import { addDays, bronzeObjectKey, LIMITS, type PipelineStatus, type S3, utcDay } from "@growit/contract";
-import { sign } from "hono/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Browser, sql as sqlOn, testEnv } from "../../test/fixtures.ts";
-import { SESSION_COOKIE } from "../auth/session.ts";
+import { Browser, signedIn, sql as sqlOn, testEnv } from "../../test/fixtures.ts";
 import { openDb } from "../db/client.ts";
 import { pipelineStatus, STALE_AFTER_MS } from "./status.ts";
 
@@ -14,12 +12,7 @@ beforeAll(async () => {
 
 const sql = <T = Record<string, unknown>>(text: string, params: unknown[] = []) => sqlOn<T>(env, text, params);
 
-async function as(role: "analyst" | "learner"): Promise<Browser> {
-  const browser = new Browser(env);
-  const exp = Math.floor(Date.now() / 1000) + 600;
-  browser.cookie = `${SESSION_COOKIE}=${await sign({ sub: `${role}-x`, role, exp }, env.SESSION_SECRET, "HS256")}`;
-  return browser;
-}
+const as = async (role: "analyst" | "learner") => (await signedIn(role, env)).browser;
 
 async function statusNow(): Promise<PipelineStatus> {
   const response = await (await as("analyst")).request("/api/status");

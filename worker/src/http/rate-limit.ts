@@ -1,0 +1,31 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../app-env.ts";
+import { clientAddress } from "../auth/client-address.ts";
+
+/** The period of the WRITES_PER_* limits in wrangler.toml: a refused caller waits at most this long. */
+export const WRITE_LIMIT_PERIOD_SECONDS = 60;
+
+/**
+ * Limits writes per caller with the Workers Rate Limiting bindings: a signed-in caller by username
+ * (WRITES_PER_SESSION), an anonymous one by client address (WRITES_PER_CLIENT), so that learners
+ * who share an address (a school's) and sign in never share a budget. Checked before the body is
+ * read, so a refused request costs next to nothing. Past the limit: 429 with Retry-After, which
+ * the event SDK waits out before it sends the batch again.
+ */
+export const writeLimit = createMiddleware<AppEnv>(async (c, next) => {
+  const user = c.get("user");
+  const { success } = user
+    ? await c.env.WRITES_PER_SESSION.limit({ key: user.username })
+    : await c.env.WRITES_PER_CLIENT.limit({ key: clientAddress(c.req.raw) });
+  if (!success) {
+    return c.json(
+      {
+        error: `too many writes from this ${user ? "account" : "address"}; wait ${WRITE_LIMIT_PERIOD_SECONDS} s`,
+        retryable: true,
+      },
+      429,
+      { "Retry-After": String(WRITE_LIMIT_PERIOD_SECONDS) },
+    );
+  }
+  await next();
+});
