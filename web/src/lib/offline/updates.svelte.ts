@@ -52,14 +52,17 @@ export function applyUpdate(): void {
   else location.reload();
 }
 
+// Not `registration.waiting === worker`: the browser may update that attribute after it fires the
+// worker's statechange.
 function watch(worker: ServiceWorker | null): void {
   worker?.addEventListener("statechange", () => {
-    if (worker.state === "installed" && registration?.waiting === worker) void consider(worker);
+    if (worker.state === "installed") void consider(worker);
   });
 }
 
-async function consider(waiting: ServiceWorker): Promise<void> {
-  if ((await askVersion(waiting)) === version) skipWaiting(waiting);
+/** A worker newly installed: the page's own build takes over at once, another build is offered. */
+async function consider(installed: ServiceWorker): Promise<void> {
+  if ((await askVersion(installed)) === version) skipWaiting(installed);
   else update.available = true;
 }
 
