@@ -1,71 +1,20 @@
 // A learner's session in real Chromium against the whole local stack (`npm start`'s
 // orchestrator with a fresh data dir): the SPA, the worker under wrangler dev, the S3
 // server and the embedded Postgres. Checks that what the learner does arrives in the
-// bucket as events, exactly once, also across an offline spell.
+// bucket as events, exactly once (offline.test.ts does the same offline).
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { S3 as S3Client } from "@growit/contract";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT, S3, WORKER } from "../stack/src/local.ts";
 import { type Started, startStack, stopStack, waitForOpen } from "../stack/src/stack-process.ts";
 import { launchChromium } from "./browser.ts";
+import { newContext, SCREENSHOTS, sidewaysOverflow, signUp, WIDTHS } from "./learner-browser.ts";
+import { eventually, type StoredEvent } from "./stored-events.ts";
 
-const SCREENSHOTS = join(REPO_ROOT, "test-results", "screenshots");
-const bucket = new S3Client({ ...S3 });
 const dataDir = mkdtempSync(join(tmpdir(), "growit-e2e-"));
 let stack: Started;
 let browser: Browser;
-
-type StoredEvent = {
-  id: string;
-  type: string;
-  username: string | null;
-  props: Record<string, unknown>;
-  source: string;
-};
-
-async function storedEvents(): Promise<StoredEvent[]> {
-  const events: StoredEvent[] = [];
-  for (const key of await bucket.list("bronze/app/")) {
-    const text = await bucket.getText(key);
-    for (const line of text.trimEnd().split("\n")) events.push(JSON.parse(line));
-  }
-  return events;
-}
-
-/** Waits until `check` passes on the stored events, or fails with its last complaint. */
-async function eventually(check: (events: StoredEvent[]) => void, timeoutMs = 10_000): Promise<StoredEvent[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const events = await storedEvents();
-    try {
-      check(events);
-      return events;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-async function newContext(width: number, height: number): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width, height }, locale: "ko-KR", baseURL: WORKER.url });
-  // Course and video links open outside sites in new tabs; keep the test on this machine.
-  await context.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort());
-  return context;
-}
-
-async function signUp(page: Page, username: string, interests: string[]): Promise<void> {
-  await page.goto("/signup");
-  await page.getByLabel("아이디").fill(username);
-  await page.getByLabel("비밀번호").fill("growit-e2e-password");
-  await page.getByLabel("이름").fill("이투이");
-  for (const name of interests) await page.getByRole("checkbox", { name }).check();
-  await page.getByRole("button", { name: "가입하기" }).click();
-  await page.waitForURL(`${WORKER.url}/`);
-}
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -82,7 +31,7 @@ afterAll(async () => {
 
 describe("a learner in the browser", () => {
   it("signs up, browses, gets recommendations, searches and opens a course and a video: all recorded", async () => {
-    const context = await newContext(1280, 900);
+    const context = await newContext(browser, 1280, 900);
     const page = await context.newPage();
     const username = `e2e${Date.now() % 1_000_000}`;
     await signUp(page, username, ["📊 데이터 분석"]);
@@ -145,36 +94,9 @@ describe("a learner in the browser", () => {
     await context.close();
   });
 
-  it("keeps acting offline and delivers every event exactly once when back online", async () => {
-    const context = await newContext(1280, 900);
-    const page = await context.newPage();
-    const username = `off${Date.now() % 1_000_000}`;
-    await signUp(page, username, []);
-    await page.getByRole("link", { name: /클라우드/ }).click();
-    await page.getByRole("heading", { name: "추천 강의" }).waitFor();
-
-    await context.setOffline(true);
-    for (let i = 0; i < 3; i++) await page.getByRole("button", { name: "나에게 맞게 추천 받기" }).click();
-    // The page says it cannot reach the server, and the SDK's 5 s flush fails: it keeps the events.
-    await page.getByRole("alert").first().waitFor();
-    await page.waitForTimeout(6_000);
-    await context.setOffline(false);
-
-    const events = await eventually((all) => {
-      const recs = all.filter((e) => e.username === username && e.type === "category_recommendation");
-      expect(recs).toHaveLength(3);
-    }, 20_000);
-    const mine = events.filter((e) => e.username === username && e.source === "web");
-    expect(new Set(mine.map((e) => e.id)).size).toBe(mine.length);
-    await context.close();
-  });
-
   it("renders every page at phone and desktop widths, under its security headers and CSP (screenshots saved as artifacts)", async () => {
-    for (const [label, width, height] of [
-      ["phone", 390, 844],
-      ["desktop", 1280, 900],
-    ] as const) {
-      const context = await newContext(width, height);
+    for (const [label, width, height] of WIDTHS) {
+      const context = await newContext(browser, width, height);
       const page = await context.newPage();
       const violations: string[] = [];
       page.on("console", (message) => {
@@ -205,7 +127,7 @@ describe("a learner in the browser", () => {
         }
         await page.getByRole("heading", { level: 1 }).first().waitFor();
         await page.waitForLoadState("networkidle");
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        const overflow = await sidewaysOverflow(page);
         expect(overflow, `${name} at ${label} width scrolls sideways`).toBeLessThanOrEqual(0);
         await page.screenshot({ path: join(SCREENSHOTS, `${name}-${label}.png`), fullPage: true });
       }
@@ -215,7 +137,7 @@ describe("a learner in the browser", () => {
   });
 
   it("says so and offers a retry when the API is down, never a blank page", async () => {
-    const context = await newContext(1280, 900);
+    const context = await newContext(browser, 1280, 900);
     await context.route("**/api/categories", (route) => route.abort());
     const page = await context.newPage();
     await page.goto("/");
@@ -227,7 +149,7 @@ describe("a learner in the browser", () => {
   });
 
   it("switches between Korean and English", async () => {
-    const context = await newContext(1280, 900);
+    const context = await newContext(browser, 1280, 900);
     const page = await context.newPage();
     await page.goto("/");
     await page.getByRole("heading", { name: "분야 둘러보기" }).waitFor();

@@ -4,6 +4,12 @@ import adapter from "@sveltejs/adapter-static";
 export default {
   kit: {
     adapter: adapter({ pages: "build", assets: "build", fallback: "index.html" }),
+    serviceWorker: {
+      // The app registers it itself ($lib/offline/updates.svelte.ts), to offer the reload when a new build waits.
+      register: false,
+      // `_headers` is the asset server's configuration, not a file it serves.
+      files: (file) => !file.startsWith("_"),
+    },
     // SvelteKit hashes its own inline bootstrap script into a <meta> policy: scripts run only
     // from this origin or with that hash. DuckDB-WASM needs 'wasm-unsafe-eval' and its worker
     // (a blob: URL); Observable Plot writes <style> into its SVGs. No plugins, no <base>, forms

@@ -1,4 +1,5 @@
 import type { Account, Category, Course, Manifest, PipelineStatus, SearchPage, Video } from "@growit/contract";
+import { savedAt } from "./offline/saved-at.ts";
 
 // The worker's JSON API, as the SPA sees it; the shapes are the contract's.
 
@@ -13,7 +14,17 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** A read's answer; `savedAt` says when the service worker saved it, if it came from that copy rather than the network. */
+export interface Fetched<T> {
+  data: T;
+  savedAt: Date | undefined;
+}
+
+async function request(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ payload: unknown; response: Response }> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -27,29 +38,36 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   }
   const payload = (await response.json().catch(() => ({}))) as { error?: string };
   if (!response.ok) throw new ApiError(response.status, payload.error ?? `HTTP ${response.status}`);
-  return payload as T;
+  return { payload, response };
+}
+
+async function get<T>(path: string): Promise<Fetched<T>> {
+  const { payload, response } = await request("GET", path);
+  return { data: payload as T, savedAt: savedAt(response.headers) };
+}
+
+async function send<T>(method: "POST" | "PATCH", path: string, body?: unknown): Promise<T> {
+  return (await request(method, path, body)).payload as T;
 }
 
 export const api = {
-  categories: () => call<{ categories: Category[] }>("GET", "/api/categories"),
+  categories: () => get<{ categories: Category[] }>("/api/categories"),
   recommendations: (category: string) =>
-    call<{ category: { id: string; name: string }; courses: Course[]; personalized: boolean }>(
-      "GET",
+    get<{ category: { id: string; name: string }; courses: Course[]; personalized: boolean }>(
       `/api/recommendations?category=${encodeURIComponent(category)}`,
     ),
   videos: (category: string) =>
-    call<{ category: { id: string; name: string }; videos: Video[] }>(
-      "GET",
+    get<{ category: { id: string; name: string }; videos: Video[] }>(
       `/api/videos?category=${encodeURIComponent(category)}`,
     ),
   search: (q: string, page = 1, limit = 20) =>
-    call<SearchPage>("GET", `/api/search?q=${encodeURIComponent(q)}&page=${page}&limit=${limit}`),
-  me: () => call<Account>("GET", "/api/me"),
-  updateMe: (patch: { full_name?: string; interests?: string[] }) => call<Account>("PATCH", "/api/me", patch),
+    get<SearchPage>(`/api/search?q=${encodeURIComponent(q)}&page=${page}&limit=${limit}`),
+  me: () => get<Account>("/api/me"),
+  updateMe: (patch: { full_name?: string; interests?: string[] }) => send<Account>("PATCH", "/api/me", patch),
   signup: (form: { username: string; password: string; full_name: string; interests: string[] }) =>
-    call<Account>("POST", "/api/auth/signup", form),
-  login: (form: { username: string; password: string }) => call<Account>("POST", "/api/auth/login", form),
-  logout: () => call<{ ok: true }>("POST", "/api/auth/logout"),
-  status: () => call<PipelineStatus>("GET", "/api/status"),
-  manifest: () => call<Manifest>("GET", "/api/exports/manifest"),
+    send<Account>("POST", "/api/auth/signup", form),
+  login: (form: { username: string; password: string }) => send<Account>("POST", "/api/auth/login", form),
+  logout: () => send<{ ok: true }>("POST", "/api/auth/logout"),
+  status: () => get<PipelineStatus>("/api/status"),
+  manifest: () => get<Manifest>("/api/exports/manifest"),
 };

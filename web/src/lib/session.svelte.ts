@@ -3,16 +3,25 @@ import { goto } from "$app/navigation";
 import { ApiError, api } from "./api.ts";
 import { t } from "./i18n/index.svelte.ts";
 
-/** Who is signed in, as the worker's session cookie says; loaded once per page load. */
-export const session = $state<{ account: Account | null; loaded: boolean }>({ account: null, loaded: false });
+/**
+ * Who is signed in, as the worker's session cookie says; loaded once per page load, and again on
+ * reconnecting when the API was `unreachable` (offline: who is signed in is then not known).
+ */
+export const session = $state<{ account: Account | null; loaded: boolean; unreachable: boolean }>({
+  account: null,
+  loaded: false,
+  unreachable: false,
+});
 
 export async function loadSession(): Promise<void> {
   try {
-    session.account = await api.me();
+    session.account = (await api.me()).data;
+    session.unreachable = false;
   } catch (error) {
     // 401 just means "not signed in"; anything else leaves the visitor anonymous too, and pages say what failed.
     if (!(error instanceof ApiError)) throw error;
     session.account = null;
+    session.unreachable = error.status === 0;
   } finally {
     session.loaded = true;
   }

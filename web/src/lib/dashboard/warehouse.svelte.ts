@@ -48,7 +48,7 @@ export class Warehouse {
 
   private async load(martOpened: () => Promise<void>): Promise<void> {
     try {
-      const [db, manifest] = await Promise.all([openDuckDB(), api.manifest()]);
+      const [db, { data: manifest }] = await Promise.all([openDuckDB(), api.manifest()]);
       this.db = db;
       this.manifest = manifest;
       this.connection = await db.connect();
