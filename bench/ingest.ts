@@ -5,7 +5,7 @@
 // per 1,000 requests, for:
 //   - the worker under `npm start` (wrangler dev, with its dev proxy), started if not running;
 //   - the same worker bundle in workerd with no dev proxy (as deployed);
-//   - with --vs-anchor, the seed's FastAPI service (../shared/anchors/seed-fastapi), on the same S3.
+//   - with --vs-anchor, the seed's FastAPI service (its folder in BENCH_ANCHOR_DIR), on the same S3.
 // Targets run one after another, alternating, each round; results go to bench/results/ingest.json.
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -31,7 +31,8 @@ const DURATION_S = Number(args.duration);
 const CONNECTIONS = Number(args.connections);
 const ROUNDS = Number(args.rounds);
 const LOGS = join(REPO_ROOT, ".data", "bench", "logs");
-const ANCHOR_DIR = resolve(REPO_ROOT, "../shared/anchors/seed-fastapi");
+/** The seed's FastAPI service is not part of this repository: --vs-anchor needs its folder named here. */
+const ANCHOR_DIR = process.env.BENCH_ANCHOR_DIR?.trim() ? resolve(process.env.BENCH_ANCHOR_DIR.trim()) : "";
 const ANCHOR_PORT = 8001;
 const DEPLOYED_PORT = 8788;
 
@@ -76,7 +77,9 @@ async function ensureLocalStack(): Promise<void> {
 }
 
 async function startAnchor(): Promise<string> {
-  if (!existsSync(join(ANCHOR_DIR, "run.sh"))) throw new Error(`--vs-anchor: no anchor at ${ANCHOR_DIR}`);
+  if (!ANCHOR_DIR) throw new Error("--vs-anchor: set BENCH_ANCHOR_DIR to the folder of the seed's FastAPI service");
+  if (!existsSync(join(ANCHOR_DIR, "run.sh")))
+    throw new Error(`--vs-anchor: no run.sh in BENCH_ANCHOR_DIR (${ANCHOR_DIR})`);
   const log = join(LOGS, "anchor.log");
   startLogged("bash", ["run.sh"], {
     cwd: ANCHOR_DIR,
