@@ -248,6 +248,12 @@ async function runEtl(
   return { wall, done };
 }
 
+/**
+ * A run's whole time: the sum of its stages. The `seconds` a run records in etl.runs is taken
+ * before its publishing transaction, so it leaves out publishing and the exports.
+ */
+const runSeconds = (log: DayLog) => Object.values(log.stages ?? {}).reduce((sum, s) => sum + s, 0);
+
 const stagesText = (done: DayLog) =>
   Object.entries(done.stages ?? {})
     .map(([stage, s]) => `${stage} ${s.toFixed(2)}`)
@@ -294,7 +300,7 @@ async function main() {
   for (let round = 1; round <= ROUNDS; round++) {
     const { floor, refineAlone } = await measureFloor(day);
     const { wall, done } = await runEtl(day, databaseUrl);
-    const seconds = done.seconds ?? wall;
+    const seconds = runSeconds(done);
     // Late events for the earlier days, received over the last minute.
     const now = Date.now();
     await writeBronze({
@@ -310,15 +316,15 @@ async function main() {
     console.log(
       `round ${round}: floor ${floor.toFixed(2)} s, ETL ${seconds.toFixed(2)} s (${(seconds / floor).toFixed(2)}x; ` +
         `${stagesText(done)}), refine step alone ${refineAlone.toFixed(2)} s; ` +
-        `late run ${(late.seconds ?? 0).toFixed(2)} s (${((late.seconds ?? 0) / seconds).toFixed(2)} of the day's; ${stagesText(late)})`,
+        `late run ${runSeconds(late).toFixed(2)} s (${(runSeconds(late) / seconds).toFixed(2)} of the day's; ${stagesText(late)})`,
     );
   }
   const floor = median(rounds.map((r) => r.floor));
   const refineAlone = median(rounds.map((r) => r.refineAlone));
   const seconds = median(rounds.map((r) => r.seconds));
   const ratio = median(rounds.map((r) => r.seconds / r.floor));
-  const lateSeconds = median(rounds.map((r) => r.late.seconds ?? 0));
-  const lateShare = median(rounds.map((r) => (r.late.seconds ?? 0) / r.seconds));
+  const lateSeconds = median(rounds.map((r) => runSeconds(r.late)));
+  const lateShare = median(rounds.map((r) => runSeconds(r.late) / r.seconds));
   // Stages and counts of the round whose ETL time is nearest the median.
   const { wall, done } = rounds.reduce((best, r) =>
     Math.abs(r.seconds - seconds) < Math.abs(best.seconds - seconds) ? r : best,
@@ -329,8 +335,8 @@ async function main() {
       `\nmedians of ${ROUNDS} rounds:`,
       `floor (DuckDB alone, local JSONL -> Parquet): ${floor.toFixed(2)} s`,
       `the ETL's refine step alone on the same files: ${refineAlone.toFixed(2)} s`,
-      `etl run --date ${day}: ${seconds.toFixed(2)} s in the run (${wall.toFixed(2)} s with process start)`,
-      `  ${Math.round(EVENTS / seconds).toLocaleString("en-US")} events/s; ${ratio.toFixed(2)}x the floor`,
+      `etl run --date ${day}: ${seconds.toFixed(2)} s from fetch to exports (${wall.toFixed(2)} s with process start)`,
+      `  ${Math.round(EVENTS / seconds).toLocaleString("en-US")} events/s; ${ratio.toFixed(2)}x the floor (target: at most 1.5x)`,
       `  stages (s): ${stagesText(done)}`,
       `  silver rows ${done.silver_rows}, duplicates ${done.duplicates}, bronze ${(bronzeBytes / 2 ** 20).toFixed(0)} MiB`,
       `  bronze objects taken as checked on their seal: ${done.sealed_objects}`,
@@ -359,7 +365,7 @@ async function main() {
       floor_s: round2(r.floor),
       etl_s: r.seconds,
       ratio: round2(r.seconds / r.floor),
-      late_s: r.late.seconds,
+      late_s: round2(runSeconds(r.late)),
       late_stages_s: r.late.stages,
     })),
     late: {

@@ -34,14 +34,21 @@ async function controlled(page: Page): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
 }
 
-/** The build version of the worker serving the page, as the app asks it. */
+/**
+ * The build version of the worker serving the page, as the app asks it; "none" when no worker
+ * serves it, "no answer" when the worker does not answer within a few seconds (page.evaluate
+ * itself would wait for ever).
+ */
 function workerVersion(page: Page): Promise<string> {
   return page.evaluate(
     () =>
       new Promise<string>((resolve) => {
+        const controller = navigator.serviceWorker.controller;
+        if (!controller) return resolve("none");
         const { port1, port2 } = new MessageChannel();
         port1.onmessage = (event) => resolve(String(event.data));
-        navigator.serviceWorker.controller?.postMessage({ type: "version" }, [port2]);
+        setTimeout(() => resolve("no answer"), 5_000);
+        controller.postMessage({ type: "version" }, [port2]);
       }),
   );
 }
@@ -260,7 +267,7 @@ describe("the learner app offline", () => {
     const first = built();
     await page.goto("/");
     await controlled(page);
-    expect(await workerVersion(page)).toBe(first.version);
+    await expect.poll(() => workerVersion(page)).toBe(first.version);
     expect(await pageBuild(page)).toBe(first.global);
 
     const second = await startAgainWithNewBuild();
@@ -272,14 +279,14 @@ describe("the learner app offline", () => {
     await snap(page, "update-available");
     // The new build waits: the old one still runs the page and serves it.
     expect(await pageBuild(page)).toBe(first.global);
-    expect(await workerVersion(page)).toBe(first.version);
+    await expect.poll(() => workerVersion(page)).toBe(first.version);
 
     const reloaded = page.waitForEvent("load");
     await reloadButton.click();
     await reloaded;
     await page.getByRole("heading", { level: 1 }).first().waitFor();
     expect(await pageBuild(page)).toBe(second.global);
-    expect(await workerVersion(page)).toBe(second.version);
+    await expect.poll(() => workerVersion(page)).toBe(second.version);
     const names = cacheNames(second.version);
     expect((await page.evaluate(() => caches.keys())).sort()).toEqual([names.app, names.catalog].sort());
     // Offline, it is the new build's shell that opens.

@@ -19,7 +19,7 @@ import type pg from "pg";
 import { type FetchedObject, type FetchProgress, fetchBronze } from "./bronze-fetch.ts";
 import type { Duck } from "./duck.ts";
 import { eachLimited } from "./each-limited.ts";
-import { refreshExports } from "./exports.ts";
+import { exportsBehind, refreshExports } from "./exports.ts";
 import type { RunRow } from "./ledger.ts";
 import { checkObject } from "./line-check.ts";
 import {
@@ -254,7 +254,7 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
     );
     const seconds = Math.round(performance.now() - started) / 1000;
     const runs = dayRuns(run.day, merged, absorbed, seconds);
-    const recorded = await publish(client, {
+    const published = await publish(client, {
       runId: run.id,
       worker: context.worker,
       files: written.map((w) => ({
@@ -274,7 +274,8 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
     await collectGarbage(s3, client);
     const publishSeconds = lap();
     const changed = written.length > 0 || merged.some((m) => m.replaces.length > 0);
-    if (changed) await refreshExports({ client, connection: duck.connection, s3, dir });
+    if (changed) await refreshExports({ client, connection: duck.connection, s3, dir, published: published.mart });
+    else if (await exportsBehind(client)) await refreshExports({ client, connection: duck.connection, s3, dir });
     if (changed) {
       const current = await client.query<{ sha256: string }>("SELECT sha256 FROM etl.silver_files");
       await cache.prune(new Set(current.rows.map((r) => r.sha256)));
@@ -286,7 +287,7 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       publish: publishSeconds,
       exports: lap(),
     };
-    const days = [...recorded].map(([day, recordedRun]) => ({ day, ...recordedRun }));
+    const days = [...published.runs].map(([day, recordedRun]) => ({ day, ...recordedRun }));
     return { days, stages, sealedObjects: fetched.sealedObjects };
   } finally {
     await rm(dir, { recursive: true, force: true });

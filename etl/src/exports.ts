@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { EXPORT_KEYS, type Manifest, type S3 } from "@growit/contract";
@@ -12,26 +12,90 @@ export interface ExportsOptions {
   s3: S3;
   /** Scratch directory for the mart's Parquet. */
   dir: string;
+  /** What this run's publication changed (see publish.ts); without it the mart export is written whole. */
+  published?: { generation: number; changedDays: readonly string[] };
 }
 
 /** Serializes refreshes across processes, so that a slower one cannot put back an older manifest. */
 const EXPORTS_LOCK = 0x65_74_6c_01;
 
+const PARQUET = "application/vnd.apache.parquet";
+
+/** The generation of what the exports show, as the last publication left it. */
+async function currentGeneration(client: pg.PoolClient): Promise<number> {
+  const result = await client.query<{ generation: string }>("SELECT generation FROM etl.mart_state");
+  return Number(result.rows[0]?.generation ?? 0);
+}
+
+/** Whether the exports show less than was published: a run stopped between its publish and its exports. */
+export async function exportsBehind(client: pg.PoolClient): Promise<boolean> {
+  const result = await client.query<{ behind: boolean }>(
+    `SELECT (SELECT generation FROM etl.mart_state) >
+       coalesce((SELECT mart_generation FROM etl.exports WHERE object_key = $1), 0) AS behind`,
+    [EXPORT_KEYS.manifest],
+  );
+  return result.rows[0]?.behind === true;
+}
+
+interface ExportRecord {
+  mart_generation: string;
+  bytes: string;
+  rows: string;
+  sha256: string;
+  generated_at: Date;
+}
+
+type MartRow = { event_date: string; user_id: string; cnt: string };
+
+const MART_ROWS = `SELECT to_char(event_date, 'YYYY-MM-DD') AS event_date, user_id, cnt FROM mart.daily_events`;
+
 /**
- * Rewrites `exports/mart/daily_events.parquet` (the whole mart) and `exports/manifest.json`
- * (it and every current silver file in etl.silver_files). Each is one PUT, so readers see whole
- * files, and a reader that follows the manifest sees each day as one run left it.
+ * Loads into `mart_export` the rows of the export on record for the days the run did not change;
+ * false, with nothing loaded, when the stored object is gone or not the one on record.
  */
-export async function refreshExports(options: ExportsOptions): Promise<Manifest> {
-  const { client, connection, s3, dir } = options;
-  await client.query("SELECT pg_advisory_lock($1)", [EXPORTS_LOCK]);
+async function keptRows(options: ExportsOptions, previous: ExportRecord): Promise<boolean> {
+  const { connection, s3, dir } = options;
+  const body = await s3.getBytes(EXPORT_KEYS.dailyEvents).catch(() => null);
+  if (!body || createHash("sha256").update(body).digest("hex") !== previous.sha256) return false;
+  const path = join(dir, "daily_events.previous.parquet");
+  await writeFile(path, body);
+  const changed = (options.published?.changedDays ?? []).map((d) => `DATE ${sqlString(d)}`).join(", ") || "NULL";
+  await connection.run(`INSERT INTO mart_export SELECT CAST(event_date AS VARCHAR), user_id, cnt
+    FROM read_parquet(${sqlString(path)}) WHERE event_date NOT IN (${changed})`);
+  return true;
+}
+
+/**
+ * Writes `exports/mart/daily_events.parquet` when the mart changed and returns its record. When
+ * the export on record was made from the generation just before this run's, it is patched: its
+ * rows of the unchanged days are kept and the changed days read from Postgres, so a run absorbing
+ * a few late events does not read the whole mart. Otherwise (the first export, or a run stopped
+ * between its publish and its export) the whole mart is read.
+ */
+async function exportDailyEvents(options: ExportsOptions, generation: number): Promise<ExportRecord> {
+  const { client, connection, s3, dir, published } = options;
+  const key = EXPORT_KEYS.dailyEvents;
+  const previous = (
+    await client.query<ExportRecord>(
+      "SELECT mart_generation, bytes, rows, sha256, generated_at FROM etl.exports WHERE object_key = $1",
+      [key],
+    )
+  ).rows[0];
+  const previousGeneration = previous ? Number(previous.mart_generation) : null;
+  if (previous && previousGeneration === generation) return previous;
+
+  await connection.run("CREATE OR REPLACE TEMP TABLE mart_export (event_date VARCHAR, user_id VARCHAR, cnt BIGINT)");
   try {
-    const mart = await client.query<{ event_date: string; user_id: string; cnt: string }>(
-      "SELECT to_char(event_date, 'YYYY-MM-DD') AS event_date, user_id, cnt FROM mart.daily_events ORDER BY event_date, user_id",
-    );
-    await connection.run("CREATE OR REPLACE TABLE mart_export (event_date VARCHAR, user_id VARCHAR, cnt BIGINT)");
+    const patched =
+      previous &&
+      published?.generation === generation &&
+      previousGeneration === generation - 1 &&
+      (await keptRows(options, previous));
+    const rows = patched
+      ? (await client.query<MartRow>(`${MART_ROWS} WHERE event_date = ANY($1::date[])`, [published.changedDays])).rows
+      : (await client.query<MartRow>(MART_ROWS)).rows;
     const appender = await connection.createAppender("mart_export");
-    for (const row of mart.rows) {
+    for (const row of rows) {
       appender.appendVarchar(row.event_date);
       appender.appendVarchar(row.user_id);
       appender.appendBigInt(BigInt(row.cnt));
@@ -39,13 +103,47 @@ export async function refreshExports(options: ExportsOptions): Promise<Manifest>
     }
     appender.closeSync();
     const path = join(dir, "daily_events.parquet");
-    await connection.run(
-      `COPY (SELECT CAST(event_date AS DATE) AS event_date, user_id, cnt FROM mart_export ORDER BY event_date, user_id) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`,
+    const written = await connection.runAndReadAll(
+      `COPY (SELECT CAST(event_date AS DATE) AS event_date, user_id, cnt FROM mart_export ORDER BY event_date, user_id)
+       TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`,
     );
-    await connection.run("DROP TABLE mart_export");
     const body = new Uint8Array(await readFile(path));
-    const generatedAt = new Date().toISOString();
-    await s3.put(EXPORT_KEYS.dailyEvents, body, "application/vnd.apache.parquet");
+    await s3.put(key, body, PARQUET);
+    return await recordExport(client, key, generation, body, Number(written.getRows()[0]?.[0] ?? 0));
+  } finally {
+    await connection.run("DROP TABLE IF EXISTS mart_export");
+  }
+}
+
+async function recordExport(
+  client: pg.PoolClient,
+  key: string,
+  generation: number,
+  body: Uint8Array,
+  rows: number,
+): Promise<ExportRecord> {
+  const record = await client.query<ExportRecord>(
+    `INSERT INTO etl.exports (object_key, mart_generation, bytes, rows, sha256, generated_at)
+     VALUES ($1, $2, $3, $4, $5, now())
+     ON CONFLICT (object_key) DO UPDATE SET mart_generation = excluded.mart_generation, bytes = excluded.bytes,
+       rows = excluded.rows, sha256 = excluded.sha256, generated_at = excluded.generated_at
+     RETURNING mart_generation, bytes, rows, sha256, generated_at`,
+    [key, generation, body.length, rows, createHash("sha256").update(body).digest("hex")],
+  );
+  return record.rows[0] as ExportRecord;
+}
+
+/**
+ * Brings `exports/mart/daily_events.parquet` (the whole mart) and `exports/manifest.json` (it
+ * and every current silver file in etl.silver_files) up to date. Each is one PUT, so readers see
+ * whole files, and a reader that follows the manifest sees each day as one run left it.
+ */
+export async function refreshExports(options: ExportsOptions): Promise<Manifest> {
+  const { client, s3 } = options;
+  await client.query("SELECT pg_advisory_lock($1)", [EXPORTS_LOCK]);
+  try {
+    const generation = await currentGeneration(client);
+    const dailyEvents = await exportDailyEvents(options, generation);
     const partitions = await client.query<{
       object_key: string;
       bytes: string;
@@ -54,14 +152,14 @@ export async function refreshExports(options: ExportsOptions): Promise<Manifest>
       written_at: Date;
     }>("SELECT object_key, bytes, rows, sha256, written_at FROM etl.silver_files ORDER BY event_date, object_key");
     const manifest: Manifest = {
-      generated_at: generatedAt,
+      generated_at: new Date().toISOString(),
       files: [
         {
           key: EXPORT_KEYS.dailyEvents,
-          bytes: body.length,
-          rows: mart.rows.length,
-          sha256: createHash("sha256").update(body).digest("hex"),
-          generated_at: generatedAt,
+          bytes: Number(dailyEvents.bytes),
+          rows: Number(dailyEvents.rows),
+          sha256: dailyEvents.sha256,
+          generated_at: dailyEvents.generated_at.toISOString(),
         },
         ...partitions.rows.map((p) => ({
           key: p.object_key,
@@ -72,7 +170,9 @@ export async function refreshExports(options: ExportsOptions): Promise<Manifest>
         })),
       ],
     };
-    await s3.put(EXPORT_KEYS.manifest, `${JSON.stringify(manifest, null, 2)}\n`, "application/json");
+    const body = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
+    await s3.put(EXPORT_KEYS.manifest, body, "application/json");
+    await recordExport(client, EXPORT_KEYS.manifest, generation, body, manifest.files.length);
     return manifest;
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [EXPORTS_LOCK]);

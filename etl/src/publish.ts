@@ -21,6 +21,14 @@ export interface MartChange {
   counts: bigint[];
 }
 
+/** What a publication recorded. */
+export interface Published {
+  /** Each day's run, by day. */
+  runs: Map<string, RecordedRun>;
+  /** The exports' generation (etl.mart_state) after the publication, and the days whose mart rows it changed. */
+  mart: { generation: number; changedDays: string[] };
+}
+
 /** A day's run as recorded: its attempt and counts. */
 export interface RecordedRun {
   attempt: number;
@@ -50,9 +58,10 @@ export interface Publication {
  * days they changed, the bronze objects absorbed, and a done run for every day touched, so that a
  * run killed at any point before the commit leaves the ledger as it was and the next run redoes it.
  * unnest() of array parameters is the one bulk path that works on every Postgres, PGlite included
- * (COPY FROM STDIN hangs PGlite's socket server). Returns each day's counts as recorded.
+ * (COPY FROM STDIN hangs PGlite's socket server). A change to silver files or mart rows counts up
+ * the exports' generation, which tells the exports step how far behind the last exports are.
  */
-export async function publish(client: pg.PoolClient, publication: Publication): Promise<Map<string, RecordedRun>> {
+export async function publish(client: pg.PoolClient, publication: Publication): Promise<Published> {
   const { files, superseded, mart, objects, runs } = publication;
   return inTransaction(client, async () => {
     if (superseded.length > 0) {
@@ -105,9 +114,14 @@ export async function publish(client: pg.PoolClient, publication: Publication): 
         ],
       );
     }
+    const changedDays = [...new Set([...replaced, ...rows.map((r) => r[0])])].sort();
+    const generation = await client.query<{ generation: string }>(
+      `UPDATE etl.mart_state SET generation = generation + $1 RETURNING generation`,
+      [changedDays.length > 0 || files.length > 0 || superseded.length > 0 ? 1 : 0],
+    );
     const recorded = new Map<string, RecordedRun>();
     for (const run of runs) recorded.set(run.day, await recordRun(client, publication, run));
-    return recorded;
+    return { runs: recorded, mart: { generation: Number(generation.rows[0]?.generation), changedDays } };
   });
 }
 

@@ -41,7 +41,7 @@ export async function resetDatabase(): Promise<void> {
   await client.connect();
   try {
     await client.query(
-      "TRUNCATE mart.daily_events, etl.runs, etl.silver_files, etl.silver_garbage, etl.bronze_objects, etl.heartbeats",
+      "TRUNCATE mart.daily_events, etl.runs, etl.silver_files, etl.silver_garbage, etl.bronze_objects, etl.heartbeats, etl.exports",
     );
   } finally {
     await client.end();

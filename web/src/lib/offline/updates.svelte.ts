@@ -53,9 +53,15 @@ export function applyUpdate(): void {
 }
 
 // Not `registration.waiting === worker`: the browser may update that attribute after it fires the
-// worker's statechange.
+// worker's statechange. A worker still listed as installing may have installed already (its
+// statechange fired before the page looked), so its state is read at once too.
 function watch(worker: ServiceWorker | null): void {
-  worker?.addEventListener("statechange", () => {
+  if (!worker) return;
+  if (worker.state === "installed") {
+    void consider(worker);
+    return;
+  }
+  worker.addEventListener("statechange", () => {
     if (worker.state === "installed") void consider(worker);
   });
 }
