@@ -5,6 +5,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { EXPORT_KEYS, type Manifest, type S3 } from "@growit/contract";
 import type pg from "pg";
 import { sqlString } from "./duck.ts";
+import type { MartChanges } from "./publish.ts";
 
 export interface ExportsOptions {
   client: pg.PoolClient;
@@ -13,7 +14,7 @@ export interface ExportsOptions {
   /** Scratch directory for the mart's Parquet. */
   dir: string;
   /** What this run's publication changed (see publish.ts); without it the mart export is written whole. */
-  published?: { generation: number; changedDays: readonly string[] };
+  published?: MartChanges;
 }
 
 /** Serializes refreshes across processes, so that a slower one cannot put back an older manifest. */
@@ -50,7 +51,7 @@ type MartRow = { event_date: string; user_id: string; cnt: string };
 const MART_ROWS = `SELECT to_char(event_date, 'YYYY-MM-DD') AS event_date, user_id, cnt FROM mart.daily_events`;
 
 /**
- * Loads into `mart_export` the rows of the export on record for the days the run did not change;
+ * Loads into `mart_export` the rows of the export on record that the run did not change;
  * false, with nothing loaded, when the stored object is gone or not the one on record.
  */
 async function keptRows(options: ExportsOptions, previous: ExportRecord): Promise<boolean> {
@@ -59,16 +60,30 @@ async function keptRows(options: ExportsOptions, previous: ExportRecord): Promis
   if (!body || createHash("sha256").update(body).digest("hex") !== previous.sha256) return false;
   const path = join(dir, "daily_events.previous.parquet");
   await writeFile(path, body);
-  const changed = (options.published?.changedDays ?? []).map((d) => `DATE ${sqlString(d)}`).join(", ") || "NULL";
-  await connection.run(`INSERT INTO mart_export SELECT CAST(event_date AS VARCHAR), user_id, cnt
-    FROM read_parquet(${sqlString(path)}) WHERE event_date NOT IN (${changed})`);
+  const { replacedDays = [], added = { days: [], userIds: [] } } = options.published ?? {};
+  await connection.run("CREATE OR REPLACE TEMP TABLE mart_added (event_date VARCHAR, user_id VARCHAR)");
+  const appender = await connection.createAppender("mart_added");
+  added.days.forEach((day, i) => {
+    appender.appendVarchar(day);
+    appender.appendVarchar(added.userIds[i] as string);
+    appender.endRow();
+  });
+  appender.closeSync();
+  const notReplaced = replacedDays.length
+    ? `WHERE event_date NOT IN (${replacedDays.map((d) => sqlString(d)).join(", ")})`
+    : "";
+  await connection.run(`INSERT INTO mart_export
+    SELECT * FROM (SELECT CAST(event_date AS VARCHAR) AS event_date, user_id, cnt FROM read_parquet(${sqlString(path)}))
+    ANTI JOIN mart_added USING (event_date, user_id) ${notReplaced}`);
+  await connection.run("DROP TABLE mart_added");
   return true;
 }
 
 /**
  * Writes `exports/mart/daily_events.parquet` when the mart changed and returns its record. When
  * the export on record was made from the generation just before this run's, it is patched: its
- * rows of the unchanged days are kept and the changed days read from Postgres, so a run absorbing
+ * unchanged rows are kept, and the rows the run changed (whole days rebuilt, single rows added
+ * to) are read from Postgres, so a run absorbing
  * a few late events does not read the whole mart. Otherwise (the first export, or a run stopped
  * between its publish and its export) the whole mart is read.
  */
@@ -92,7 +107,13 @@ async function exportDailyEvents(options: ExportsOptions, generation: number): P
       previousGeneration === generation - 1 &&
       (await keptRows(options, previous));
     const rows = patched
-      ? (await client.query<MartRow>(`${MART_ROWS} WHERE event_date = ANY($1::date[])`, [published.changedDays])).rows
+      ? (
+          await client.query<MartRow>(
+            `${MART_ROWS} WHERE event_date = ANY($1::date[])
+               OR (event_date, user_id) IN (SELECT * FROM unnest($2::date[], $3::text[]))`,
+            [published.replacedDays, published.added.days, published.added.userIds],
+          )
+        ).rows
       : (await client.query<MartRow>(MART_ROWS)).rows;
     const appender = await connection.createAppender("mart_export");
     for (const row of rows) {
