@@ -202,7 +202,6 @@ async function measureFloor(day: string): Promise<{ floor: number; refineAlone: 
 interface DayLog {
   msg: string;
   day?: string;
-  seconds?: number;
   silver_rows?: number;
   duplicates?: number;
   bytes?: number;

@@ -1,18 +1,18 @@
 -- The generation of what the exports show (the mart and the current silver files), counted up by
--- every run that changes them, in the transaction that changes them; and, per export, the
--- generation it was written from. A run whose mart export was made from the generation just
--- before its own patches that export with the days it changed; an export further behind (a run
--- stopped between its publish and its exports) is written whole by the next run, whatever that
--- run absorbs.
-CREATE TABLE etl.mart_state (
+-- every publication that changes them, in its transaction; and, per export, the generation it
+-- was written from. A run whose mart export was made from the generation just before its own
+-- patches that export with the mart rows it changed; an export further behind (a run stopped
+-- between its publish and its exports) is written whole by the next run, whatever that run
+-- absorbs.
+CREATE TABLE etl.publication (
   only_row   boolean PRIMARY KEY DEFAULT true CHECK (only_row),
   generation bigint NOT NULL
 );
-INSERT INTO etl.mart_state (generation) VALUES (0);
+INSERT INTO etl.publication (generation) VALUES (0);
 
 CREATE TABLE etl.exports (
   object_key      text PRIMARY KEY,
-  mart_generation bigint NOT NULL,
+  generation      bigint NOT NULL,
   bytes           bigint NOT NULL,
   rows            bigint NOT NULL,
   sha256          text NOT NULL,

@@ -19,7 +19,7 @@ import type pg from "pg";
 import { type FetchedObject, type FetchProgress, fetchBronze } from "./bronze-fetch.ts";
 import type { Duck } from "./duck.ts";
 import { eachLimited } from "./each-limited.ts";
-import { exportsBehind, refreshExports } from "./exports.ts";
+import { refreshExports } from "./exports.ts";
 import type { RunRow } from "./ledger.ts";
 import { checkObject } from "./line-check.ts";
 import {
@@ -30,7 +30,7 @@ import {
   type MergedDay,
   mergeCopies,
 } from "./merge.ts";
-import { type AbsorbedObject, type DayRun, publish, type RecordedRun } from "./publish.ts";
+import { type AbsorbedObject, type DayRun, type Publication, publish, type RecordedRun } from "./publish.ts";
 import { type SilverCache, type SilverFileRecord, sidecarOf } from "./silver-cache.ts";
 import { uploadFile } from "./upload-file.ts";
 
@@ -254,7 +254,7 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
     );
     const seconds = Math.round(performance.now() - started) / 1000;
     const runs = dayRuns(run.day, merged, absorbed, seconds);
-    const published = await publish(client, {
+    const publication: Publication = {
       runId: run.id,
       worker: context.worker,
       files: written.map((w) => ({
@@ -268,15 +268,20 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       mart: merged.map((m) => ({ day: m.day, ...m.mart })).filter((m) => m.mode === "replace" || m.userIds.length > 0),
       objects: absorbed,
       runs,
-    });
+    };
+    const published = await publish(client, publication);
     await context.hooks?.afterPublish?.();
     for (const w of written) await cache.adopt(w.file);
     await collectGarbage(s3, client);
     const publishSeconds = lap();
-    const changed = written.length > 0 || merged.some((m) => m.replaces.length > 0);
-    if (changed) await refreshExports({ client, connection: duck.connection, s3, dir, published: published.mart });
-    else if (await exportsBehind(client)) await refreshExports({ client, connection: duck.connection, s3, dir });
-    if (changed) {
+    await refreshExports({
+      client,
+      connection: duck.connection,
+      s3,
+      dir,
+      published: { generation: published.generation, mart: publication.mart },
+    });
+    if (published.generation !== null) {
       const current = await client.query<{ sha256: string }>("SELECT sha256 FROM etl.silver_files");
       await cache.prune(new Set(current.rows.map((r) => r.sha256)));
     }

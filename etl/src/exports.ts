@@ -5,7 +5,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { EXPORT_KEYS, type Manifest, type S3 } from "@growit/contract";
 import type pg from "pg";
 import { sqlString } from "./duck.ts";
-import type { MartChanges } from "./publish.ts";
+import type { MartChange } from "./publish.ts";
 
 export interface ExportsOptions {
   client: pg.PoolClient;
@@ -13,8 +13,8 @@ export interface ExportsOptions {
   s3: S3;
   /** Scratch directory for the mart's Parquet. */
   dir: string;
-  /** What this run's publication changed (see publish.ts); without it the mart export is written whole. */
-  published?: MartChanges;
+  /** This run's publication: the exports' generation it made (null: none) and the mart changes it published. */
+  published: { generation: number | null; mart: readonly MartChange[] };
 }
 
 /** Serializes refreshes across processes, so that a slower one cannot put back an older manifest. */
@@ -22,24 +22,8 @@ const EXPORTS_LOCK = 0x65_74_6c_01;
 
 const PARQUET = "application/vnd.apache.parquet";
 
-/** The generation of what the exports show, as the last publication left it. */
-async function currentGeneration(client: pg.PoolClient): Promise<number> {
-  const result = await client.query<{ generation: string }>("SELECT generation FROM etl.mart_state");
-  return Number(result.rows[0]?.generation ?? 0);
-}
-
-/** Whether the exports show less than was published: a run stopped between its publish and its exports. */
-export async function exportsBehind(client: pg.PoolClient): Promise<boolean> {
-  const result = await client.query<{ behind: boolean }>(
-    `SELECT (SELECT generation FROM etl.mart_state) >
-       coalesce((SELECT mart_generation FROM etl.exports WHERE object_key = $1), 0) AS behind`,
-    [EXPORT_KEYS.manifest],
-  );
-  return result.rows[0]?.behind === true;
-}
-
 interface ExportRecord {
-  mart_generation: string;
+  generation: string;
   bytes: string;
   rows: string;
   sha256: string;
@@ -50,9 +34,20 @@ type MartRow = { event_date: string; user_id: string; cnt: string };
 
 const MART_ROWS = `SELECT to_char(event_date, 'YYYY-MM-DD') AS event_date, user_id, cnt FROM mart.daily_events`;
 
+/** The mart rows a publication changed: days it replaced, and single rows it added to. */
+function changedRows(mart: readonly MartChange[]): { replacedDays: string[]; added: Array<[string, string]> } {
+  return {
+    replacedDays: mart.filter((m) => m.mode === "replace").map((m) => m.day),
+    added: mart
+      .filter((m) => m.mode === "add")
+      .flatMap((m) => m.userIds.map((user) => [m.day, user] as [string, string])),
+  };
+}
+
 /**
- * Loads into `mart_export` the rows of the export on record that the run did not change;
- * false, with nothing loaded, when the stored object is gone or not the one on record.
+ * Loads into `mart_export` the rows of the export on record that the run did not change; false,
+ * with nothing loaded, when the stored object cannot be read or is not the one on record (the
+ * caller then reads the whole mart, which is always right).
  */
 async function keptRows(options: ExportsOptions, previous: ExportRecord): Promise<boolean> {
   const { connection, s3, dir } = options;
@@ -60,14 +55,14 @@ async function keptRows(options: ExportsOptions, previous: ExportRecord): Promis
   if (!body || createHash("sha256").update(body).digest("hex") !== previous.sha256) return false;
   const path = join(dir, "daily_events.previous.parquet");
   await writeFile(path, body);
-  const { replacedDays = [], added = { days: [], userIds: [] } } = options.published ?? {};
+  const { replacedDays, added } = changedRows(options.published.mart);
   await connection.run("CREATE OR REPLACE TEMP TABLE mart_added (event_date VARCHAR, user_id VARCHAR)");
   const appender = await connection.createAppender("mart_added");
-  added.days.forEach((day, i) => {
+  for (const [day, user] of added) {
     appender.appendVarchar(day);
-    appender.appendVarchar(added.userIds[i] as string);
+    appender.appendVarchar(user);
     appender.endRow();
-  });
+  }
   appender.closeSync();
   const notReplaced = replacedDays.length
     ? `WHERE event_date NOT IN (${replacedDays.map((d) => sqlString(d)).join(", ")})`
@@ -92,26 +87,27 @@ async function exportDailyEvents(options: ExportsOptions, generation: number): P
   const key = EXPORT_KEYS.dailyEvents;
   const previous = (
     await client.query<ExportRecord>(
-      "SELECT mart_generation, bytes, rows, sha256, generated_at FROM etl.exports WHERE object_key = $1",
+      "SELECT generation, bytes, rows, sha256, generated_at FROM etl.exports WHERE object_key = $1",
       [key],
     )
   ).rows[0];
-  const previousGeneration = previous ? Number(previous.mart_generation) : null;
+  const previousGeneration = previous ? Number(previous.generation) : null;
   if (previous && previousGeneration === generation) return previous;
 
   await connection.run("CREATE OR REPLACE TEMP TABLE mart_export (event_date VARCHAR, user_id VARCHAR, cnt BIGINT)");
   try {
     const patched =
       previous &&
-      published?.generation === generation &&
+      published.generation === generation &&
       previousGeneration === generation - 1 &&
       (await keptRows(options, previous));
+    const changed = changedRows(published.mart);
     const rows = patched
       ? (
           await client.query<MartRow>(
             `${MART_ROWS} WHERE event_date = ANY($1::date[])
                OR (event_date, user_id) IN (SELECT * FROM unnest($2::date[], $3::text[]))`,
-            [published.replacedDays, published.added.days, published.added.userIds],
+            [changed.replacedDays, changed.added.map(([day]) => day), changed.added.map(([, user]) => user)],
           )
         ).rows
       : (await client.query<MartRow>(MART_ROWS)).rows;
@@ -144,11 +140,11 @@ async function recordExport(
   rows: number,
 ): Promise<ExportRecord> {
   const record = await client.query<ExportRecord>(
-    `INSERT INTO etl.exports (object_key, mart_generation, bytes, rows, sha256, generated_at)
+    `INSERT INTO etl.exports (object_key, generation, bytes, rows, sha256, generated_at)
      VALUES ($1, $2, $3, $4, $5, now())
-     ON CONFLICT (object_key) DO UPDATE SET mart_generation = excluded.mart_generation, bytes = excluded.bytes,
+     ON CONFLICT (object_key) DO UPDATE SET generation = excluded.generation, bytes = excluded.bytes,
        rows = excluded.rows, sha256 = excluded.sha256, generated_at = excluded.generated_at
-     RETURNING mart_generation, bytes, rows, sha256, generated_at`,
+     RETURNING generation, bytes, rows, sha256, generated_at`,
     [key, generation, body.length, rows, createHash("sha256").update(body).digest("hex")],
   );
   return record.rows[0] as ExportRecord;
@@ -156,14 +152,21 @@ async function recordExport(
 
 /**
  * Brings `exports/mart/daily_events.parquet` (the whole mart) and `exports/manifest.json` (it
- * and every current silver file in etl.silver_files) up to date. Each is one PUT, so readers see
- * whole files, and a reader that follows the manifest sees each day as one run left it.
+ * and every current silver file in etl.silver_files) up to date with the last publication, this
+ * run's or an earlier one whose run stopped before its exports; nothing is written when they are.
+ * Each is one PUT, so readers see whole files, and a reader that follows the manifest sees each
+ * day as one run left it.
  */
-export async function refreshExports(options: ExportsOptions): Promise<Manifest> {
+export async function refreshExports(options: ExportsOptions): Promise<void> {
   const { client, s3 } = options;
   await client.query("SELECT pg_advisory_lock($1)", [EXPORTS_LOCK]);
   try {
-    const generation = await currentGeneration(client);
+    const state = await client.query<{ generation: string; exported: string | null }>(
+      `SELECT generation, (SELECT generation FROM etl.exports WHERE object_key = $1) AS exported FROM etl.publication`,
+      [EXPORT_KEYS.manifest],
+    );
+    const generation = Number(state.rows[0]?.generation ?? 0);
+    if (Number(state.rows[0]?.exported ?? 0) === generation) return;
     const dailyEvents = await exportDailyEvents(options, generation);
     const partitions = await client.query<{
       object_key: string;
@@ -194,7 +197,6 @@ export async function refreshExports(options: ExportsOptions): Promise<Manifest>
     const body = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
     await s3.put(EXPORT_KEYS.manifest, body, "application/json");
     await recordExport(client, EXPORT_KEYS.manifest, generation, body, manifest.files.length);
-    return manifest;
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [EXPORTS_LOCK]);
   }

@@ -25,15 +25,8 @@ export interface MartChange {
 export interface Published {
   /** Each day's run, by day. */
   runs: Map<string, RecordedRun>;
-  /** The exports' generation (etl.mart_state) after the publication, and the mart rows it changed. */
-  mart: MartChanges;
-}
-
-/** The mart rows a publication changed: whole days, and single (day, user) rows added to. */
-export interface MartChanges {
-  generation: number;
-  replacedDays: string[];
-  added: { days: string[]; userIds: string[] };
+  /** The exports' generation (etl.publication) it made, or null when it changed nothing the exports show. */
+  generation: number | null;
 }
 
 /** A day's run as recorded: its attempt and counts. */
@@ -121,21 +114,19 @@ export async function publish(client: pg.PoolClient, publication: Publication): 
         ],
       );
     }
-    const added = rows.filter((r) => !replaced.includes(r[0]));
-    const generation = await client.query<{ generation: string }>(
-      `UPDATE etl.mart_state SET generation = generation + $1 RETURNING generation`,
-      [replaced.length > 0 || added.length > 0 || files.length > 0 || superseded.length > 0 ? 1 : 0],
-    );
+    const generation =
+      files.length > 0 || superseded.length > 0 || mart.length > 0
+        ? Number(
+            (
+              await client.query<{ generation: string }>(
+                "UPDATE etl.publication SET generation = generation + 1 RETURNING generation",
+              )
+            ).rows[0]?.generation,
+          )
+        : null;
     const recorded = new Map<string, RecordedRun>();
     for (const run of runs) recorded.set(run.day, await recordRun(client, publication, run));
-    return {
-      runs: recorded,
-      mart: {
-        generation: Number(generation.rows[0]?.generation),
-        replacedDays: replaced,
-        added: { days: added.map((r) => r[0]), userIds: added.map((r) => r[1]) },
-      },
-    };
+    return { runs: recorded, generation };
   });
 }
 
