@@ -214,7 +214,7 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
 
     const rejected = fetched.objects.map((o, index) => rejectsOf(o, loaded.quarantined.get(index), rejectedAt));
     await eachLimited(
-      fetched.objects.flatMap((o, index) => ((rejected[index]?.length ?? 0) > 0 ? [index] : [])),
+      [...fetched.objects.keys()].filter((index) => (rejected[index]?.length ?? 0) > 0),
       context.downloadConcurrency,
       async (index) => {
         const lines = (rejected[index] as RejectRecord[]).map((r) => `${JSON.stringify(r)}\n`).join("");
@@ -279,7 +279,7 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       connection: duck.connection,
       s3,
       dir,
-      published: { generation: published.generation, mart: publication.mart },
+      published,
     });
     if (published.generation !== null) {
       const current = await client.query<{ sha256: string }>("SELECT sha256 FROM etl.silver_files");

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dedupeSql } from "./dedupe.ts";
+import { dedupeSql, winningRowsSql } from "./dedupe.ts";
 import { type Duck, openDuck } from "./duck.ts";
 
 describe("dedupeSql", () => {
@@ -48,5 +48,26 @@ describe("dedupeSql", () => {
       { id: "a", props: "from-a", copies: "2" },
       { id: "c", props: "y", copies: "2" },
     ]);
+  });
+
+  it("names by winningRowsSql the copies that dedupeSql keeps", async () => {
+    const rows = [
+      copy("a", "late", "2026-01-05 10:00:02", "k1"),
+      copy("a", "early", "2026-01-05 10:00:01", "k2"),
+      copy("c", "z", "2026-01-05 10:00:01", "k"),
+      copy("c", "y", "2026-01-05 10:00:01", "k"),
+      copy("d", "same", "2026-01-05 10:00:01", "k"),
+      copy("d", "same", "2026-01-05 10:00:01", "k"),
+    ];
+    const numbered = `(SELECT row_number() OVER () AS copy_row, * FROM (VALUES ${rows.join(",")})
+      AS t(id, type, ts, client_ts, user_id, props, received_at, source, object_order))`;
+    const kept = await duck.connection.runAndReadAll(`SELECT id, props FROM ${numbered}
+      WHERE copy_row IN (${winningRowsSql(numbered)}) ORDER BY id`);
+    expect(kept.getRowObjectsJson()).toEqual([
+      { id: "a", props: "early" },
+      { id: "c", props: "y" },
+      { id: "d", props: "same" },
+    ]);
+    expect((await winners(rows.join(","))).map(({ id, props }) => ({ id, props }))).toEqual(kept.getRowObjectsJson());
   });
 });

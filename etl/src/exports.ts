@@ -5,7 +5,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { EXPORT_KEYS, type Manifest, type S3 } from "@growit/contract";
 import type pg from "pg";
 import { sqlString } from "./duck.ts";
-import type { MartChange } from "./publish.ts";
+import type { MartRow, Published } from "./publish.ts";
 
 export interface ExportsOptions {
   client: pg.PoolClient;
@@ -13,8 +13,8 @@ export interface ExportsOptions {
   s3: S3;
   /** Scratch directory for the mart's Parquet. */
   dir: string;
-  /** This run's publication: the exports' generation it made (null: none) and the mart changes it published. */
-  published: { generation: number | null; mart: readonly MartChange[] };
+  /** This run's publication: the exports' generation it made (null: none) and the mart rows it changed. */
+  published: Pick<Published, "generation" | "mart">;
 }
 
 /** Serializes refreshes across processes, so that a slower one cannot put back an older manifest. */
@@ -30,19 +30,7 @@ interface ExportRecord {
   generated_at: Date;
 }
 
-type MartRow = { event_date: string; user_id: string; cnt: string };
-
 const MART_ROWS = `SELECT to_char(event_date, 'YYYY-MM-DD') AS event_date, user_id, cnt FROM mart.daily_events`;
-
-/** The mart rows a publication changed: days it replaced, and single rows it added to. */
-function changedRows(mart: readonly MartChange[]): { replacedDays: string[]; added: Array<[string, string]> } {
-  return {
-    replacedDays: mart.filter((m) => m.mode === "replace").map((m) => m.day),
-    added: mart
-      .filter((m) => m.mode === "add")
-      .flatMap((m) => m.userIds.map((user) => [m.day, user] as [string, string])),
-  };
-}
 
 /**
  * Loads into `mart_export` the rows of the export on record that the run did not change; false,
@@ -55,12 +43,12 @@ async function keptRows(options: ExportsOptions, previous: ExportRecord): Promis
   if (!body || createHash("sha256").update(body).digest("hex") !== previous.sha256) return false;
   const path = join(dir, "daily_events.previous.parquet");
   await writeFile(path, body);
-  const { replacedDays, added } = changedRows(options.published.mart);
+  const { replacedDays, rows } = options.published.mart;
   await connection.run("CREATE OR REPLACE TEMP TABLE mart_added (event_date VARCHAR, user_id VARCHAR)");
   const appender = await connection.createAppender("mart_added");
-  for (const [day, user] of added) {
-    appender.appendVarchar(day);
-    appender.appendVarchar(user);
+  for (const row of rows) {
+    appender.appendVarchar(row.event_date);
+    appender.appendVarchar(row.user_id);
     appender.endRow();
   }
   appender.closeSync();
@@ -78,9 +66,9 @@ async function keptRows(options: ExportsOptions, previous: ExportRecord): Promis
  * Writes `exports/mart/daily_events.parquet` when the mart changed and returns its record. When
  * the export on record was made from the generation just before this run's, it is patched: its
  * unchanged rows are kept, and the rows the run changed (whole days rebuilt, single rows added
- * to) are read from Postgres, so a run absorbing
- * a few late events does not read the whole mart. Otherwise (the first export, or a run stopped
- * between its publish and its export) the whole mart is read.
+ * to) come as its publication wrote them, so a run absorbing a few late events reads nothing of
+ * the mart. Otherwise (the first export, or a run stopped between its publish and its export)
+ * the whole mart is read.
  */
 async function exportDailyEvents(options: ExportsOptions, generation: number): Promise<ExportRecord> {
   const { client, connection, s3, dir, published } = options;
@@ -101,16 +89,7 @@ async function exportDailyEvents(options: ExportsOptions, generation: number): P
       published.generation === generation &&
       previousGeneration === generation - 1 &&
       (await keptRows(options, previous));
-    const changed = changedRows(published.mart);
-    const rows = patched
-      ? (
-          await client.query<MartRow>(
-            `${MART_ROWS} WHERE event_date = ANY($1::date[])
-               OR (event_date, user_id) IN (SELECT * FROM unnest($2::date[], $3::text[]))`,
-            [changed.replacedDays, changed.added.map(([day]) => day), changed.added.map(([, user]) => user)],
-          )
-        ).rows
-      : (await client.query<MartRow>(MART_ROWS)).rows;
+    const rows = patched ? published.mart.rows : (await client.query<MartRow>(MART_ROWS)).rows;
     const appender = await connection.createAppender("mart_export");
     for (const row of rows) {
       appender.appendVarchar(row.event_date);

@@ -24,7 +24,7 @@ const line = (n: number, ts: string, receivedAt: string, path: string, username:
 
 /** Writes bronze objects (their lines) as the fetch would, and loads them. */
 async function load(objects: string[][]) {
-  const files = objects.map((lines, index) => ({ index, key: `bronze/app/2026/01/05/part-00000000${index}-x.jsonl` }));
+  const files = objects.map((_, index) => ({ index, key: `bronze/app/2026/01/05/part-00000000${index}-x.jsonl` }));
   for (const [index, lines] of objects.entries()) await writeFile(bronzeFileName(dir, index), `${lines.join("\n")}\n`);
   return { files, loaded: await loadCopies(duck.connection, dir, files) };
 }

@@ -2,7 +2,7 @@ import { readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { SILVER_COLUMNS, SILVER_ROW_GROUP_ROWS, SILVER_SORT, type SilverColumn } from "@growit/contract";
-import { COPY_FIELDS, dedupeSql } from "./dedupe.ts";
+import { COPY_FIELDS, winningRowsSql } from "./dedupe.ts";
 import { sqlString } from "./duck.ts";
 import { sha256Of } from "./silver-cache.ts";
 
@@ -227,30 +227,37 @@ export async function ensureSidecar(connection: DuckDBConnection, file: { path: 
 export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
   const { connection, dir } = options;
   const rebuildDay = options.rebuild?.day;
-  const fields = ["id", ...COPY_FIELDS, "object_order"].join(", ");
-  const temps = ["repeated_ids", "candidates", "hits", "beaten"];
+  const temps = ["repeated_ids", "losing_copies", "hits", "beaten"];
   let additionsKind: "TABLE" | "VIEW" = "TABLE";
   try {
-    await connection.run(
-      "CREATE OR REPLACE TEMP TABLE repeated_ids AS SELECT id FROM copies GROUP BY id HAVING count(*) > 1",
-    );
-    // Objects stay numbers here; their keys are joined in only where a row is compared or written.
-    await connection.run(`CREATE OR REPLACE TEMP TABLE candidates AS
-      SELECT c.id, ${COPY_FIELDS.map((f) => `c.${f}`).join(", ")}, c.object_order, CAST(c.ts AS DATE) AS event_date
-      FROM (SELECT ${fields} FROM copies ANTI JOIN repeated_ids USING (id)
-            UNION ALL SELECT ${fields} FROM (${dedupeSql("(SELECT * FROM copies SEMI JOIN repeated_ids USING (id))")})) c`);
-    const dated = await connection.runAndReadAll(
-      "SELECT CAST(event_date AS VARCHAR), count(*) FROM candidates GROUP BY ALL ORDER BY ALL",
-    );
-    const candidateDays = dated.getRows().map(([day]) => day as string);
     const copiesPerDay = new Map(
       (await connection.runAndReadAll("SELECT CAST(CAST(ts AS DATE) AS VARCHAR), count(*) FROM copies GROUP BY ALL"))
         .getRows()
         .map(([day, n]) => [day as string, count(n)]),
     );
-    const buckets = (await connection.runAndReadAll(`SELECT DISTINCT ${ID_BUCKET("id")} FROM candidates`))
-      .getRows()
-      .map(([bucket]) => String(bucket));
+    // The losing copies of each repeated id leave `copies`, which then holds the candidates: one
+    // winner per id (deleting the few losers costs far less than copying every winner).
+    await connection.run(
+      "CREATE OR REPLACE TEMP TABLE repeated_ids AS SELECT id FROM copies GROUP BY id HAVING count(*) > 1",
+    );
+    const repeatedCopies = "(SELECT copies.rowid AS copy_row, copies.* FROM copies SEMI JOIN repeated_ids USING (id))";
+    await connection.run(`CREATE OR REPLACE TEMP TABLE losing_copies AS
+      SELECT copy_row FROM ${repeatedCopies} EXCEPT ${winningRowsSql(repeatedCopies)}`);
+    await connection.run("DELETE FROM copies WHERE rowid IN (SELECT copy_row FROM losing_copies)");
+    // Objects stay numbers here; their keys are joined in only where a row is compared or written.
+    await connection.run(`CREATE OR REPLACE TEMP VIEW candidates AS
+      SELECT id, ${COPY_FIELDS.join(", ")}, object_order, CAST(ts AS DATE) AS event_date FROM copies`);
+    const dated = await connection.runAndReadAll(
+      `SELECT CAST(event_date AS VARCHAR), ${ID_BUCKET("id")}, count(*) FROM candidates GROUP BY ALL`,
+    );
+    const candidatesPerDay = new Map<string, number>();
+    const bucketSet = new Set<string>();
+    for (const [day, bucket, n] of dated.getRows()) {
+      candidatesPerDay.set(day as string, (candidatesPerDay.get(day as string) ?? 0) + count(n));
+      bucketSet.add(String(bucket));
+    }
+    const candidateDays = [...candidatesPerDay.keys()].sort();
+    const buckets = [...bucketSet];
     const indexed = candidateDays.length > 0 ? await options.indexedFiles() : [];
     const fragments: string[] = [];
     for (const file of indexed) {
@@ -287,11 +294,13 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
     const existing = await options.existingFiles(
       [...new Set([...candidateDays, ...beatenDays])].filter((d) => d !== rebuildDay),
     );
-    const addedPerDay = new Map(
-      (await connection.runAndReadAll("SELECT CAST(event_date AS VARCHAR), count(*) FROM additions GROUP BY ALL"))
-        .getRows()
-        .map(([day, n]) => [day as string, count(n)]),
-    );
+    const addedPerDay = anyHit
+      ? new Map(
+          (await connection.runAndReadAll("SELECT CAST(event_date AS VARCHAR), count(*) FROM additions GROUP BY ALL"))
+            .getRows()
+            .map(([day, n]) => [day as string, count(n)]),
+        )
+      : candidatesPerDay;
     const rewrite = new Set(beatenDays);
     if (rebuildDay) rewrite.add(rebuildDay);
     for (const [day] of addedPerDay) {
@@ -381,6 +390,7 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
     return merged;
   } finally {
     await connection.run(`DROP ${additionsKind} IF EXISTS additions`);
+    await connection.run("DROP VIEW IF EXISTS candidates");
     for (const table of temps) await connection.run(`DROP TABLE IF EXISTS ${table}`);
   }
 }

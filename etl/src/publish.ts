@@ -21,12 +21,17 @@ export interface MartChange {
   counts: bigint[];
 }
 
+/** A row of mart.daily_events as the exports take it. */
+export type MartRow = { event_date: string; user_id: string; cnt: string };
+
 /** What a publication recorded. */
 export interface Published {
   /** Each day's run, by day. */
   runs: Map<string, RecordedRun>;
   /** The exports' generation (etl.publication) it made, or null when it changed nothing the exports show. */
   generation: number | null;
+  /** The mart rows it changed: the days it replaced whole, and every row it wrote, as it now stands. */
+  mart: { replacedDays: string[]; rows: MartRow[] };
 }
 
 /** A day's run as recorded: its attempt and counts. */
@@ -62,7 +67,7 @@ export interface Publication {
  * the exports' generation, which tells the exports step how far behind the last exports are.
  */
 export async function publish(client: pg.PoolClient, publication: Publication): Promise<Published> {
-  const { files, superseded, mart, objects, runs } = publication;
+  const { files, superseded, mart, objects } = publication;
   return inTransaction(client, async () => {
     if (superseded.length > 0) {
       await client.query("DELETE FROM etl.silver_files WHERE object_key = ANY($1)", [superseded]);
@@ -89,14 +94,18 @@ export async function publish(client: pg.PoolClient, publication: Publication): 
     if (replaced.length > 0)
       await client.query("DELETE FROM mart.daily_events WHERE event_date = ANY($1::date[])", [replaced]);
     const rows = mart.flatMap((m) => m.userIds.map((user, i) => [m.day, user, String(m.counts[i])] as const));
-    if (rows.length > 0) {
-      await client.query(
-        `INSERT INTO mart.daily_events (event_date, user_id, cnt)
-         SELECT * FROM unnest($1::date[], $2::text[], $3::bigint[])
-         ON CONFLICT (event_date, user_id) DO UPDATE SET cnt = mart.daily_events.cnt + excluded.cnt`,
-        [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])],
-      );
-    }
+    const martRows =
+      rows.length > 0
+        ? (
+            await client.query<MartRow>(
+              `INSERT INTO mart.daily_events (event_date, user_id, cnt)
+               SELECT * FROM unnest($1::date[], $2::text[], $3::bigint[])
+               ON CONFLICT (event_date, user_id) DO UPDATE SET cnt = mart.daily_events.cnt + excluded.cnt
+               RETURNING to_char(event_date, 'YYYY-MM-DD') AS event_date, user_id, cnt`,
+              [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])],
+            )
+          ).rows
+        : [];
     if (objects.length > 0) {
       await client.query(
         `INSERT INTO etl.bronze_objects (key, bytes, lines, rejected, quarantined, event_dates)
@@ -124,63 +133,95 @@ export async function publish(client: pg.PoolClient, publication: Publication): 
             ).rows[0]?.generation,
           )
         : null;
-    const recorded = new Map<string, RecordedRun>();
-    for (const run of runs) recorded.set(run.day, await recordRun(client, publication, run));
-    return { runs: recorded, generation };
+    return {
+      runs: await recordRuns(client, publication),
+      generation,
+      mart: { replacedDays: replaced, rows: martRows },
+    };
   });
 }
 
+/** The columns of etl.runs a done run sets, in the order recordRuns passes them. */
+const RUN_COUNT_COLUMNS = [
+  "bronze_objects",
+  "bronze_lines",
+  "rejected",
+  "duplicates",
+  "silver_rows",
+  "silver_bytes",
+  "mart_rows",
+  "bytes",
+  "seconds",
+] as const satisfies readonly (keyof RunCounts)[];
+
+/** The days being recorded with their counts, as a relation `v` of parameters $1 on. */
+const RUN_VALUES = `unnest($1::date[], ${RUN_COUNT_COLUMNS.map((c, i) => `$${i + 2}::${c === "seconds" ? "numeric" : "bigint"}[]`).join(", ")})
+  AS v(event_date, ${RUN_COUNT_COLUMNS.join(", ")})`;
+/** The parameter after RUN_VALUES' own. */
+const NEXT_PARAMETER = `$${RUN_COUNT_COLUMNS.length + 2}`;
+const SET_DONE = `status = 'done', finished_at = now(), error = NULL, ${RUN_COUNT_COLUMNS.map((c) => `${c} = v.${c}`).join(", ")}`;
+const returningDay = (table: string) => `RETURNING to_char(${table}.event_date, 'YYYY-MM-DD') AS day, ${table}.attempt`;
+
 /**
- * Marks `run.day` done with its counts: the publication's own run for its day, else a queued run
- * of that day (which this run has just done the work of), else a new done attempt.
+ * Marks every day of the publication done with its counts, in a few statements for all of them (a
+ * run absorbing late events touches many days): for each day, the publication's own run, else the
+ * oldest queued run of that day (which this run has just done the work of), else a new done attempt.
  */
-async function recordRun(client: pg.PoolClient, publication: Publication, run: DayRun): Promise<RecordedRun> {
-  const totals = await client.query<{ silver_rows: string; silver_bytes: string; mart_rows: string }>(
-    `SELECT (SELECT coalesce(sum(rows), 0) FROM etl.silver_files WHERE event_date = $1) AS silver_rows,
-            (SELECT coalesce(sum(bytes), 0) FROM etl.silver_files WHERE event_date = $1) AS silver_bytes,
-            (SELECT count(*) FROM mart.daily_events WHERE event_date = $1) AS mart_rows`,
-    [run.day],
+async function recordRuns(client: pg.PoolClient, publication: Publication): Promise<Map<string, RecordedRun>> {
+  const recorded = new Map<string, RecordedRun>();
+  if (publication.runs.length === 0) return recorded;
+  const totals = await client.query<{ day: string; silver_rows: string; silver_bytes: string; mart_rows: string }>(
+    `SELECT to_char(d, 'YYYY-MM-DD') AS day,
+       (SELECT coalesce(sum(rows), 0) FROM etl.silver_files WHERE event_date = d) AS silver_rows,
+       (SELECT coalesce(sum(bytes), 0) FROM etl.silver_files WHERE event_date = d) AS silver_bytes,
+       (SELECT count(*) FROM mart.daily_events WHERE event_date = d) AS mart_rows
+     FROM unnest($1::date[]) AS d`,
+    [publication.runs.map((r) => r.day)],
   );
-  const counts: RunCounts = {
-    ...run,
-    silver_rows: Number(totals.rows[0]?.silver_rows ?? 0),
-    silver_bytes: Number(totals.rows[0]?.silver_bytes ?? 0),
-    mart_rows: Number(totals.rows[0]?.mart_rows ?? 0),
+  const totalsOf = new Map(totals.rows.map((t) => [t.day, t]));
+  const counts = publication.runs.map((run): RunCounts => {
+    const total = totalsOf.get(run.day);
+    return {
+      ...run,
+      silver_rows: Number(total?.silver_rows ?? 0),
+      silver_bytes: Number(total?.silver_bytes ?? 0),
+      mart_rows: Number(total?.mart_rows ?? 0),
+    };
+  });
+  // Each statement is given the days the ones before it did not record.
+  const record = async (sql: string, next: unknown) => {
+    const pending = publication.runs.flatMap((run, i) =>
+      recorded.has(run.day) ? [] : [{ run, counts: counts[i] as RunCounts }],
+    );
+    if (pending.length === 0) return;
+    const result = await client.query<{ day: string; attempt: number }>(sql, [
+      pending.map((p) => p.run.day),
+      ...RUN_COUNT_COLUMNS.map((c) => pending.map((p) => p.counts[c])),
+      next,
+    ]);
+    const countsOf = new Map(pending.map((p) => [p.run.day, p.counts]));
+    for (const row of result.rows) {
+      recorded.set(row.day, { attempt: Number(row.attempt), counts: countsOf.get(row.day) as RunCounts });
+    }
   };
-  const values = [
-    counts.bronze_objects,
-    counts.bronze_lines,
-    counts.rejected,
-    counts.duplicates,
-    counts.silver_rows,
-    counts.silver_bytes,
-    counts.mart_rows,
-    counts.bytes,
-    counts.seconds,
-  ];
-  const set = `status = 'done', finished_at = now(), error = NULL, bronze_objects = $2, bronze_lines = $3,
-    rejected = $4, duplicates = $5, silver_rows = $6, silver_bytes = $7, mart_rows = $8, bytes = $9, seconds = $10`;
-  const own = await client.query<{ attempt: number }>(
-    `UPDATE etl.runs SET ${set} WHERE id = $1 AND event_date = $11::date RETURNING attempt`,
-    [publication.runId, ...values, run.day],
+  await record(
+    `UPDATE etl.runs r SET ${SET_DONE} FROM ${RUN_VALUES}
+     WHERE r.id = ${NEXT_PARAMETER} AND r.event_date = v.event_date ${returningDay("r")}`,
+    publication.runId,
   );
-  const attemptOf = (result: pg.QueryResult<{ attempt: number }>) => Number(result.rows[0]?.attempt ?? 0);
-  if (own.rowCount) return { attempt: attemptOf(own), counts };
-  const queued = await client.query<{ attempt: number }>(
-    `UPDATE etl.runs SET ${set}, started_at = now(), worker = $11
-     WHERE id = (SELECT id FROM etl.runs WHERE event_date = $1::date AND status = 'queued' ORDER BY attempt LIMIT 1)
-       AND status = 'queued'
-     RETURNING attempt`,
-    [run.day, ...values, publication.worker],
+  await record(
+    `UPDATE etl.runs r SET ${SET_DONE}, started_at = now(), worker = ${NEXT_PARAMETER}
+     FROM ${RUN_VALUES}, LATERAL (SELECT id FROM etl.runs q WHERE q.event_date = v.event_date AND q.status = 'queued'
+                                 ORDER BY q.attempt LIMIT 1) oldest
+     WHERE r.id = oldest.id AND r.status = 'queued' ${returningDay("r")}`,
+    publication.worker,
   );
-  if (queued.rowCount) return { attempt: attemptOf(queued), counts };
-  const inserted = await client.query<{ attempt: number }>(
-    `INSERT INTO etl.runs (event_date, attempt, status, queued_at, started_at, finished_at, worker, bronze_objects,
-       bronze_lines, rejected, duplicates, silver_rows, silver_bytes, mart_rows, bytes, seconds)
-     SELECT $1::date, coalesce(max(attempt), 0) + 1, 'done', now(), now(), now(), $11, $2, $3, $4, $5, $6, $7, $8, $9, $10
-     FROM etl.runs WHERE event_date = $1::date
-     RETURNING attempt`,
-    [run.day, ...values, publication.worker],
+  await record(
+    `INSERT INTO etl.runs (event_date, attempt, status, queued_at, started_at, finished_at, worker, ${RUN_COUNT_COLUMNS.join(", ")})
+     SELECT v.event_date, coalesce((SELECT max(attempt) FROM etl.runs WHERE event_date = v.event_date), 0) + 1,
+       'done', now(), now(), now(), ${NEXT_PARAMETER}, ${RUN_COUNT_COLUMNS.map((c) => `v.${c}`).join(", ")}
+     FROM ${RUN_VALUES} ${returningDay("etl.runs")}`,
+    publication.worker,
   );
-  return { attempt: attemptOf(inserted), counts };
+  return recorded;
 }
