@@ -115,6 +115,8 @@ describe("sustained: the deployable worker at a fixed rate", () => {
     const repeated = [...copies].filter(([, n]) => n > 1).map(([id]) => id);
     const foreign = [...copies.keys()].filter((id) => !sent.has(id));
     const bronzeLines = [...copies.values()].reduce((n, k) => n + k, 0);
+    const unanswered = [...sent].filter(([, ok]) => !ok).map(([id]) => id);
+    const unansweredInBronze = unanswered.filter((id) => copies.has(id)).length;
 
     const achieved = (result["2xx"] * BATCH) / seconds;
     const figures = {
@@ -130,7 +132,7 @@ describe("sustained: the deployable worker at a fixed rate", () => {
       batches_built: sent.size / BATCH,
       events_sent: sent.size,
       events_accepted: accepted.length,
-      unanswered_at_end: sent.size - accepted.length,
+      unanswered_at_end: `${unanswered.length} (in bronze: ${unansweredInBronze})`,
       bronze_objects: bronze.objects,
       bronze_lines: bronzeLines,
       rejected_objects: rejectedObjects,
@@ -150,10 +152,14 @@ describe("sustained: the deployable worker at a fixed rate", () => {
     // Every accepted event in bronze exactly once; nothing there that was not sent, and nothing
     // twice, the requests autocannon left unanswered when it stopped included.
     expect(accepted.length).toBe(result["2xx"] * BATCH);
+    // Unanswered at the end: per connection, at most the request in flight when autocannon stopped
+    // (the worker may have stored it), and the batch built when the connection was made, which
+    // setupClient's setHeaders rebuilds before it is ever sent (never stored).
+    expect(unansweredInBronze).toBeLessThanOrEqual(CONNECTIONS * BATCH);
+    expect(unanswered.length - unansweredInBronze).toBeLessThanOrEqual(CONNECTIONS * BATCH);
     expect(missing.length, `accepted ids missing from bronze, e.g. ${missing.slice(0, 3).join(", ")}`).toBe(0);
     expect(repeated.length, `ids in bronze more than once, e.g. ${repeated.slice(0, 3).join(", ")}`).toBe(0);
     expect(foreign.length, `ids in bronze never sent, e.g. ${foreign.slice(0, 3).join(", ")}`).toBe(0);
-    expect(sent.size - accepted.length).toBeLessThanOrEqual(CONNECTIONS * BATCH);
     // At the rate offered (last: when the machine is too slow for it, the checks above still tell).
     expect(achieved).toBeGreaterThanOrEqual(RATE * (1 - RATE_TOLERANCE));
     failed = false;
