@@ -1,7 +1,7 @@
 // The learner app offline, in real Chromium against the whole local stack (`npm start`'s
 // orchestrator with a fresh data dir): after one online visit every route opens and reloads
 // without a connection, what the learner does meanwhile reaches bronze exactly once when the
-// connection returns, the app is installable, and a new build takes over only when the learner
+// connection returns (offline meaning both the browser offline and the server out of reach), the app is installable, and a new build takes over only when the learner
 // accepts the reload (while a reload after `npm start` rebuilt the app runs the new build at once).
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -76,6 +76,28 @@ async function startAgainWithNewBuild(): Promise<{ version: string; global: stri
   return built();
 }
 
+/**
+ * The learner loses the connection: the browser goes offline and the server is out of reach.
+ * Chromium's offline emulation lapses while a page unloads (navigator.onLine turns true and
+ * requests go out), which a real connection lost does not: with the stack stopped, what leaks
+ * out then finds no server, as it would.
+ */
+async function goOffline(context: BrowserContext): Promise<void> {
+  await stopStack(stack);
+  await context.setOffline(true);
+}
+
+/**
+ * The connection returns. The emulation fires no online event in a page loaded while it
+ * lasted, as a browser reconnecting does, so the page is given one.
+ */
+async function reconnect(context: BrowserContext, page: Page): Promise<void> {
+  stack = startStack(dataDir);
+  await waitForOpen(stack);
+  await context.setOffline(false);
+  await page.evaluate(() => window.dispatchEvent(new Event("online")));
+}
+
 /** Screenshots of the page as it stands at phone and desktop widths; neither scrolls sideways. */
 async function snap(page: Page, name: string): Promise<void> {
   const restore = page.viewportSize();
@@ -142,7 +164,7 @@ describe("the learner app offline", () => {
     // What was done online is sent, so the queue from here on is what is done offline.
     await expect.poll(() => queued(page), { timeout: 15_000 }).toEqual([]);
 
-    await context.setOffline(true);
+    await goOffline(context);
     const banner = page.getByText("오프라인 상태예요");
     const unreachable = page.getByRole("alert").filter({ hasText: "서버에 연결할 수 없어요" });
     const saved = page.getByRole("status").filter({ hasText: "저장해 둔 내용을 보여 드려요" });
@@ -223,7 +245,7 @@ describe("the learner app offline", () => {
       });
     const madeOffline = await queued(page);
 
-    await context.setOffline(false);
+    await reconnect(context, page);
     const stored = await eventually((all) => {
       for (const event of madeOffline) {
         const copies = all.filter((e) => e.id === event.id);

@@ -26,5 +26,8 @@ export default defineProject({
     name: "worker",
     include: ["src/**/*.test.ts"],
     globalSetup: ["test/s3-global-setup.ts", "test/postgres-global-setup.ts"],
+    // Most tests go through workerd to real S3 and Postgres; beside the rest of `npm test` on a
+    // small machine, vitest's default of 5 s cuts some short.
+    testTimeout: 30_000,
   },
 });

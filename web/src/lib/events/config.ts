@@ -28,6 +28,8 @@ export const CONFIG = {
   queueKey: "growit.events.v1",
   /** Ids handed to sendBeacon, written by the sender alone (see queue.ts). */
   sentKey: "growit.events.v1.sent",
+  /** Present while requests fail (see delivery.ts). */
+  deliveryKey: "growit.events.v1.failing",
   /** Held for a tab's lifetime by the one tab that sends. */
   senderLock: "growit-events-sender",
   /** Held briefly around every read-modify-write of the shared queue. */

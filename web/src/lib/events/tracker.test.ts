@@ -493,6 +493,75 @@ describe("page hide", () => {
     expect(tab.tracker.stats().queued).toBe(3);
   });
 
+  it("after a failed request, hides with a keepalive fetch instead of a beacon, and the events stay until one is answered", async () => {
+    browser.server.reply("network-error", "network-error");
+    views(20);
+    await drain();
+    expect(browser.server.requests).toHaveLength(1);
+    views(2, 20);
+    await drain();
+    tab.window.dispatchEvent(new Event("pagehide"));
+    await drain();
+    expect(tab.beacons).toHaveLength(0);
+    expect(browser.server.requests.map((r) => r.init.keepalive ?? false)).toEqual([false, true]);
+    expect(tab.tracker.stats().queued).toBe(22);
+    // The next page, in another tab or visit, sends them at once and beacons again afterwards.
+    tab.close();
+    tab = browser.openTab("next visit");
+    await drain();
+    expect(browser.server.sentIds()).toHaveLength(20 + 22 + 22);
+    expect(tab.tracker.stats().queued).toBe(0);
+    views(1);
+    await drain();
+    tab.window.dispatchEvent(new Event("pagehide"));
+    expect(tab.beacons).toHaveLength(1);
+  });
+
+  it("trusts no beacon while the server answers 5xx or 429", async () => {
+    for (const status of [503, 429]) {
+      browser.server.reply({ status, body: { error: "busy", retryable: true } });
+      views(20);
+      await drain();
+      tab.window.dispatchEvent(new Event("pagehide"));
+      await drain();
+      expect(tab.beacons, `after ${status}`).toHaveLength(0);
+      await advance(CAP);
+      expect(tab.tracker.stats().queued).toBe(0);
+    }
+  });
+
+  it("after the browser went offline, hides with a keepalive fetch even once navigator.onLine is true again", async () => {
+    tab.online = false;
+    tab.window.dispatchEvent(new Event("offline"));
+    views(2);
+    await drain();
+    tab.online = true; // as Chromium says while a page unloads, connection or not
+    browser.server.reply("network-error");
+    tab.window.dispatchEvent(new Event("pagehide"));
+    await drain();
+    expect(tab.beacons).toHaveLength(0);
+    expect(tab.tracker.stats().queued).toBe(2);
+  });
+
+  it("does not trust a beacon in a page that opened offline, until a request went through", async () => {
+    tab.close();
+    tab = browser.openTab("opened offline", { isOnline: () => false });
+    await drain();
+    tab.close();
+    tab = browser.openTab("online again");
+    await drain();
+    views(1);
+    await drain();
+    tab.document.hide();
+    await drain();
+    expect(tab.beacons).toHaveLength(0);
+    expect(browser.server.requests.map((r) => r.init.keepalive)).toEqual([true]);
+    views(1, 1);
+    await drain();
+    tab.document.hide();
+    expect(tab.beacons).toHaveLength(1);
+  });
+
   it("does not beacon events already in a request", async () => {
     browser.server.hold();
     views(20);

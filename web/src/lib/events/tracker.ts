@@ -3,6 +3,7 @@ import { eventTime, eventTimeProblem, LIMITS } from "@growit/contract";
 import { backoffDelay } from "./backoff.ts";
 import { chunkEvents, takeChunk } from "./chunk.ts";
 import { CONFIG } from "./config.ts";
+import { DeliveryRecord } from "./delivery.ts";
 import { resolveEnv, type TrackerEnv } from "./env.ts";
 import { makeEvent } from "./event.ts";
 import { holdLock, withLock } from "./locks.ts";
@@ -49,7 +50,7 @@ const pastHorizon = (event: ClientEvent, now: number): boolean =>
 /**
  * The event SDK of one tab. Events go to a localStorage queue shared by the origin's tabs; one
  * tab (the holder of the sender lock) sends them, in batches, with retries and backoff, and on
- * pagehide with sendBeacon.
+ * pagehide with sendBeacon while requests go through (a keepalive fetch after one failed).
  *
  * Delivery is at least once: a request the server stored but whose answer never came (a timeout,
  * a tab closed mid-request) is sent again, under the same event ids, so duplicates can be dropped by id.
@@ -69,6 +70,9 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
     maxBytes: CONFIG.queueMaxBytes,
     console: env.console,
   });
+  const delivery = new DeliveryRecord(env.storage, CONFIG.deliveryKey);
+  /** Events tracked before this tab started were left by an earlier page: they go at once. */
+  const startedAt = env.now();
 
   /** Tracked here but not yet in the shared queue (waiting for the queue lock). */
   const pending: ClientEvent[] = [];
@@ -141,9 +145,13 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
       return;
     }
     if (batchTimer !== undefined) return;
-    // Counted from the event's own ts, so events left by an earlier visit or a closed tab go at once.
-    const age = env.now() - Date.parse(oldest.ts);
-    const wait = Number.isNaN(age) ? 0 : Math.min(CONFIG.batchDelayMs, Math.max(0, CONFIG.batchDelayMs - age));
+    // Counted from the event's own ts, so events left by a closed tab go at once too.
+    const tracked = Date.parse(oldest.ts);
+    const age = env.now() - tracked;
+    const wait =
+      Number.isNaN(age) || tracked < startedAt
+        ? 0
+        : Math.min(CONFIG.batchDelayMs, Math.max(0, CONFIG.batchDelayMs - age));
     batchTimer = env.timers.setTimeout(() => {
       batchTimer = undefined;
       void flush();
@@ -219,6 +227,8 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
         timeoutMs: CONFIG.requestTimeoutMs,
         keepalive,
       });
+      if (outcome.kind === "retry") delivery.failed();
+      else delivery.wentThrough();
       if (outcome.kind !== "retry") await settle(chunk, outcome);
       return outcome;
     } finally {
@@ -260,15 +270,17 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
     persistNow();
     // Offline, a beacon would be lost while still counting as handed over: keep the events queued.
     if (!sender || !env.isOnline()) return;
+    // After a failed request, a keepalive fetch instead: its events stay queued until it is answered.
+    const trustBeacon = !delivery.failing();
     const sentAt = env.now();
     const limits = { maxBytes: CONFIG.beaconMaxBytes, maxEvents: CONFIG.maxEventsPerRequest };
     for (const chunk of chunkEvents(sendable(), limits, sentAt)) {
-      if (beacon(env.sendBeacon, endpoint, chunk, sentAt)) {
+      if (trustBeacon && beacon(env.sendBeacon, endpoint, chunk, sentAt)) {
         // The browser delivers it now; marked, not removed, since taking the queue lock could outlast the page.
         queue.markSent(chunk.map((e) => e.id));
         continue;
       }
-      // No sendBeacon, or it refused (quota): a keepalive fetch, handled like any request if the page lives on.
+      // No trusted beacon, or the browser refused it (quota): a keepalive fetch, handled like any request if the page lives on.
       void send(chunk, true, sentAt).then((outcome) => {
         if (outcome.kind === "retry") schedule();
       });
@@ -278,6 +290,7 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
   const onVisibility = () => {
     if (env.document?.visibilityState === "hidden") onHide();
   };
+  const onOffline = () => delivery.failed();
   const onOnline = () => {
     attempt = 0;
     if (retryTimer !== undefined) env.timers.clearTimeout(retryTimer);
@@ -292,6 +305,8 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
   env.document?.addEventListener("visibilitychange", onVisibility);
   env.window?.addEventListener("pagehide", onHide);
   env.window?.addEventListener("online", onOnline);
+  env.window?.addEventListener("offline", onOffline);
+  if (!env.isOnline()) delivery.failed();
   env.window?.addEventListener("storage", onStorage);
 
   // Held for the tab's lifetime; the browser passes it on when the tab goes. Without Web Locks
@@ -334,6 +349,7 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
       env.document?.removeEventListener("visibilitychange", onVisibility);
       env.window?.removeEventListener("pagehide", onHide);
       env.window?.removeEventListener("online", onOnline);
+      env.window?.removeEventListener("offline", onOffline);
       env.window?.removeEventListener("storage", onStorage);
       releaseSender();
       void persist();

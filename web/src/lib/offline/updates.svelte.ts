@@ -35,7 +35,16 @@ export async function registerServiceWorker(): Promise<void> {
 
   // register() does not look for a new build when this one is installed already: the page does, on
   // every load (a reload after a rebuild then hands over to the new build at once).
-  const check = () => void registered.update().catch(() => undefined);
+  // Once the check settles the new worker is looked at again: its updatefound may have come
+  // before this page listened, and the browser may fill in installing and waiting late.
+  const check = () =>
+    void registered
+      .update()
+      .catch(() => undefined)
+      .then(() => {
+        watch(registered.installing);
+        if (registered.waiting) void consider(registered.waiting);
+      });
   check();
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") check();
