@@ -56,6 +56,8 @@ export interface SearchHit {
 
 export interface SearchPage {
   query: string;
+  /** Names this search in its `search_query` event; opens of its results carry it. */
+  search_id: string;
   page: number;
   limit: number;
   total: number;
@@ -117,4 +119,14 @@ export interface PipelineStatus {
   failures: { event_date: string; attempt: number; error: string | null; finished_at: string | null }[];
   /** Every event date within the horizon that has runs, newest first. */
   days: RunDay[];
+}
+
+/** `GET /api/recommendations`: a category's courses, ranked for the caller. */
+export interface Recommendations {
+  category: { id: string; name: string };
+  /** Names this list in its `recommendation_request` event; opens from it carry it with their position. */
+  rec_id: string;
+  courses: Course[];
+  /** Whether the caller's interests shaped the order. */
+  personalized: boolean;
 }

@@ -59,6 +59,6 @@ describe("bronze seals", () => {
     const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(rules));
     const fingerprint = Array.from(new Uint8Array(digest).slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
     // Changed the rules? Bump CONTRACT_VERSION, then record the new fingerprint here.
-    expect({ version: CONTRACT_VERSION, fingerprint }).toEqual({ version: 2, fingerprint: "464e1406ec0d2ba4" });
+    expect({ version: CONTRACT_VERSION, fingerprint }).toEqual({ version: 3, fingerprint: "69cbc305d2426c0c" });
   });
 });

@@ -16,7 +16,7 @@
  * bronze-seal.test.ts pins the props schemas, server-only types and limits to it; a change to the
  * envelope checks coded in parseBronzeLine (id and timestamp forms) needs the bump by hand.
  */
-export const CONTRACT_VERSION = 2;
+export const CONTRACT_VERSION = 3;
 
 /** The S3 metadata key holding the seal (the header `x-amz-meta-growit-seal`). */
 export const SEAL_HEADER = "x-amz-meta-growit-seal";

@@ -2,11 +2,13 @@ import { describe, expect, it } from "vitest";
 import {
   acceptClientEvent,
   canonicalIsoTimestamp,
+  EVENT_TYPES,
   eventTime,
   eventTimeProblem,
   jsonTextProblem,
   jsonUtf8Length,
   nestsDeeperThan,
+  propsProblem,
   type Stamp,
   serverEvent,
   utf8ByteLength,
@@ -268,8 +270,36 @@ describe("serverEvent", () => {
   });
 
   it("throws on props that break the contract", () => {
-    expect(() => serverEvent("recommendation_request", { category: "" }, null)).toThrow(
+    const recId = "01a237ed-7261-760d-93df-a47cc98d3e52";
+    expect(() => serverEvent("recommendation_request", { category: "", rec_id: recId, course_ids: [] }, null)).toThrow(
       /server event recommendation_request: props.category/,
+    );
+    expect(() => serverEvent("recommendation_request", { category: "web", course_ids: [] } as never, null)).toThrow(
+      /props.rec_id/,
+    );
+  });
+});
+
+describe("attribution props", () => {
+  const id = "01a237ed-7261-760d-93df-a47cc98d3e52";
+  it("takes UUIDs as anonymous_id and session_id on every type, and nothing else there", () => {
+    for (const type of EVENT_TYPES) {
+      expect(propsProblem(type, { anonymous_id: "browser-1" }), type).toMatch(/^props\.anonymous_id: must be a UUID/);
+      expect(propsProblem(type, { session_id: 7 }), type).toMatch(/^props\.session_id/);
+    }
+    expect(propsProblem("page_view", { path: "/", anonymous_id: id, session_id: id })).toBeNull();
+  });
+
+  it("ties an open to its recommendation (1-based position) or its search", () => {
+    const open = { category: "web", course_id: "c1" };
+    expect(propsProblem("course_open", { ...open, rec_id: id, position: 1 })).toBeNull();
+    expect(propsProblem("course_open", { ...open, rec_id: id, position: 0 })).toMatch(/^props\.position/);
+    expect(propsProblem("course_open", { ...open, rec_id: id, position: 1.5 })).toMatch(/^props\.position/);
+    expect(propsProblem("course_open", { ...open, search_id: "s" })).toMatch(/^props\.search_id/);
+    expect(propsProblem("video_open", { category: "web", video_id: "v1", search_id: id })).toBeNull();
+    expect(propsProblem("search_query", { query: "sql", results: 0, search_id: id })).toBeNull();
+    expect(propsProblem("recommendation_request", { category: "web", rec_id: id, course_ids: ["c1", ""] })).toMatch(
+      /^props\.course_ids\.1/,
     );
   });
 });

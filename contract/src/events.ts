@@ -2,25 +2,70 @@ import { z } from "zod";
 import { LIMITS, MAX_EVENT_AGE_MS } from "./limits.ts";
 import { uuidv7 } from "./uuid.ts";
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const slug = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "must be a lowercase slug");
 const text = (max: number) => z.string().min(1).max(max);
+const uuid = z.string().regex(UUID, "must be a UUID");
+
+/** How many courses one recommendation response may name (a category's whole list). */
+export const MAX_RECOMMENDED_COURSES = 200;
+
+/**
+ * The props an event of any type may carry to tie it to a browser and a visit: `anonymous_id`
+ * (one per browser, kept across visits and logins) and `session_id` (a new one after
+ * SESSION_IDLE_MS without activity). The SDK sets both on every event; the worker sets them on
+ * its own events from the caller's ATTRIBUTION_HEADERS.
+ */
+export const ATTRIBUTION_PROPS = { anonymous_id: uuid.optional(), session_id: uuid.optional() };
+export type Attribution = { anonymous_id?: string; session_id?: string };
+
+/** A browser session ends after this long without an event. */
+export const SESSION_IDLE_MS = 30 * 60 * 1000;
+
+/** The request headers by which the SPA tells the worker its attribution ids, for the worker's own events. */
+export const ATTRIBUTION_HEADERS = {
+  anonymous_id: "x-growit-anonymous-id",
+  session_id: "x-growit-session-id",
+} as const satisfies Record<keyof Attribution, string>;
+
+/** A type's props: the keys it requires, the attribution ids, and any more (hence loose objects). */
+const propsOf = <T extends z.ZodRawShape>(shape: T) => z.looseObject({ ...ATTRIBUTION_PROPS, ...shape });
 
 /**
  * The closed set of event types, each with the props it requires. More keys are
- * allowed (within LIMITS.maxPropsBytes), hence loose objects.
+ * allowed (within LIMITS.maxPropsBytes).
  */
 export const PROPS_SCHEMAS = {
-  page_view: z.looseObject({ path: text(2048).startsWith("/") }),
-  search_query: z.looseObject({ query: text(500), results: z.number().int().nonnegative().optional() }),
-  category_recommendation: z.looseObject({ category: slug }),
-  video_open: z.looseObject({ category: slug, video_id: text(128) }),
-  course_open: z.looseObject({ category: slug, course_id: text(128) }),
-  recommendation_request: z.looseObject({ category: slug }),
-  signup: z.looseObject({}),
-  login: z.looseObject({}),
-  logout: z.looseObject({}),
+  page_view: propsOf({ path: text(2048).startsWith("/") }),
+  /** `search_id` names the search (the server's event); its results' opens carry it. */
+  search_query: propsOf({
+    query: text(500),
+    results: z.number().int().nonnegative().optional(),
+    search_id: uuid.optional(),
+  }),
+  category_recommendation: propsOf({ category: slug }),
+  /** Opened from search results: `search_id` of that search. */
+  video_open: propsOf({ category: slug, video_id: text(128), search_id: uuid.optional() }),
+  /** Opened from a recommendation list: its `rec_id` and the course's 1-based `position`; from search results: `search_id`. */
+  course_open: propsOf({
+    category: slug,
+    course_id: text(128),
+    rec_id: uuid.optional(),
+    position: z.number().int().min(1).max(MAX_RECOMMENDED_COURSES).optional(),
+    search_id: uuid.optional(),
+  }),
+  /** One recommendation response: its `rec_id` and the courses it listed, in order. */
+  recommendation_request: propsOf({
+    category: slug,
+    rec_id: uuid,
+    course_ids: z.array(text(128)).max(MAX_RECOMMENDED_COURSES),
+  }),
+  signup: propsOf({}),
+  login: propsOf({}),
+  logout: propsOf({}),
   // A reason code, never anything the user typed (above all not the password).
-  login_failed: z.looseObject({ reason: z.enum(["unknown_user", "wrong_password", "throttled"]) }),
+  login_failed: propsOf({ reason: z.enum(["unknown_user", "wrong_password", "throttled"]) }),
 };
 
 export type EventType = keyof typeof PROPS_SCHEMAS;
@@ -84,7 +129,6 @@ export interface Stamp {
   sentAt: number | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const SERVER_ONLY = new Set<string>(SERVER_ONLY_TYPES);
 

@@ -19,6 +19,9 @@ export const SILVER_COLUMNS = [
   /** props.category and props.query, lifted out for the dashboard. */
   { name: "category", type: "VARCHAR" },
   { name: "query", type: "VARCHAR" },
+  /** props.anonymous_id and props.session_id (ATTRIBUTION_PROPS): the browser and the visit. */
+  { name: "anonymous_id", type: "VARCHAR" },
+  { name: "session_id", type: "VARCHAR" },
   { name: "received_at", type: "TIMESTAMP" },
   { name: "source", type: "VARCHAR" },
   /** The key of the bronze object the row's copy came from (its lineage, and the dedupe's tie-break). */

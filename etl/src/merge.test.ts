@@ -77,6 +77,38 @@ async function freshDir() {
 beforeEach(freshDir);
 
 describe("mergeCopies", () => {
+  it("lifts category, query and the attribution ids out of props into their silver columns", async () => {
+    const anonymousId = "01a237ed-7261-760d-93df-a47cc98d3e52";
+    const sessionId = "01a237ed-7261-760d-93df-a47cc98d3e53";
+    const event = (n: number, type: string, props: object) =>
+      JSON.stringify({
+        id: id(n),
+        type,
+        ts: "2026-01-05T10:00:00.000Z",
+        username: null,
+        props,
+        received_at: "2026-01-05T10:00:01.000Z",
+        source: "web",
+      });
+    await load([
+      [
+        event(1, "search_query", { query: "sql", anonymous_id: anonymousId, session_id: sessionId }),
+        event(2, "course_open", { category: "data", course_id: "c1", anonymous_id: anonymousId }),
+        event(3, "page_view", { path: "/" }),
+      ],
+    ]);
+    const { merged } = await merge();
+    const path = merged[0]?.file?.path as string;
+    const rows = await duck.connection.runAndReadAll(
+      `SELECT right(id, 1), category, query, anonymous_id, session_id FROM read_parquet(${sqlString(path)}) ORDER BY 1`,
+    );
+    expect(rows.getRows()).toEqual([
+      ["1", null, "sql", anonymousId, sessionId],
+      ["2", "data", null, anonymousId, null],
+      ["3", null, null, null, null],
+    ]);
+  });
+
   it("keeps the winning copy of each id on its own date, and counts the mart per user", async () => {
     await load([
       [

@@ -39,6 +39,8 @@ const SILVER_EXPRESSIONS: Record<SilverColumn, string> = {
   props: "props",
   category: "props ->> 'category'",
   query: "props ->> 'query'",
+  anonymous_id: "props ->> 'anonymous_id'",
+  session_id: "props ->> 'session_id'",
   received_at: "received_at",
   source: "source",
   bronze_object: "bronze_object",

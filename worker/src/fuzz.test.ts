@@ -49,7 +49,7 @@ const QUERIES = [
   "?category=%00",
   "?category=../../etc/passwd",
   "?q=%27%20OR%201%3D1--",
-  "?q=" + "가".repeat(300),
+  `?q=${"가".repeat(300)}`,
   "?q=%F0%9F%90%BC&page=-1&limit=1e9",
   "?page=NaN&limit=Infinity&q=x",
   "?__proto__[polluted]=1&constructor[prototype][polluted]=1",

@@ -1,4 +1,15 @@
-import type { Account, Category, Course, Manifest, PipelineStatus, SearchPage, Video } from "@growit/contract";
+import {
+  type Account,
+  ATTRIBUTION_HEADERS,
+  type Attribution,
+  type Category,
+  type Manifest,
+  type PipelineStatus,
+  type Recommendations,
+  type SearchPage,
+  type Video,
+} from "@growit/contract";
+import { attribution } from "./events/index.ts";
 import { savedAt } from "./offline/saved-at.ts";
 
 // The worker's JSON API, as the SPA sees it; the shapes are the contract's.
@@ -25,12 +36,18 @@ async function request(
   path: string,
   body?: unknown,
 ): Promise<{ payload: unknown; response: Response }> {
+  // The worker records some calls as its own events (a search, a login): they carry this browser's ids.
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(attribution()) as [keyof Attribution, string][]) {
+    headers[ATTRIBUTION_HEADERS[key]] = value;
+  }
+  if (body !== undefined) headers["content-type"] = "application/json";
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       credentials: "same-origin",
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
@@ -53,9 +70,7 @@ async function send<T>(method: "POST" | "PATCH", path: string, body?: unknown): 
 export const api = {
   categories: () => get<{ categories: Category[] }>("/api/categories"),
   recommendations: (category: string) =>
-    get<{ category: { id: string; name: string }; courses: Course[]; personalized: boolean }>(
-      `/api/recommendations?category=${encodeURIComponent(category)}`,
-    ),
+    get<Recommendations>(`/api/recommendations?category=${encodeURIComponent(category)}`),
   videos: (category: string) =>
     get<{ category: { id: string; name: string }; videos: Video[] }>(
       `/api/videos?category=${encodeURIComponent(category)}`,

@@ -49,7 +49,7 @@ export const authRoutes = new Hono<AppEnv>()
     }
     if (!account) throw new Error(`signup of ${form.username} returned no row`);
     await startSession(c, { username: account.username, role: account.role });
-    await recordServerEvent(c.env, "signup", {}, account.username);
+    await recordServerEvent(c, "signup", {}, account.username);
     return c.json(account, 201);
   })
   .post("/login", sessionsConfigured, async (c) => {
@@ -58,7 +58,7 @@ export const authRoutes = new Hono<AppEnv>()
     const client = clientAddress(c.req.raw);
     const retryAfter = await admitLogin(db, username, client);
     if (retryAfter > 0) {
-      await recordServerEvent(c.env, "login_failed", { reason: "throttled" }, null);
+      await recordServerEvent(c, "login_failed", { reason: "throttled" }, null);
       return tooMany(c, "failed logins", retryAfter);
     }
     const [row] = await db.query<Account & { password_hash: string }>(
@@ -70,7 +70,7 @@ export const authRoutes = new Hono<AppEnv>()
     if (!row || !ok) {
       // Only a real account's name goes into the event, so typos do not become mart users.
       await recordServerEvent(
-        c.env,
+        c,
         "login_failed",
         { reason: row ? "wrong_password" : "unknown_user" },
         row?.username ?? null,
@@ -80,12 +80,12 @@ export const authRoutes = new Hono<AppEnv>()
     await loginSucceeded(db, username, client);
     const { password_hash: _, ...account } = row;
     await startSession(c, { username: account.username, role: account.role });
-    await recordServerEvent(c.env, "login", {}, account.username);
+    await recordServerEvent(c, "login", {}, account.username);
     return c.json(account);
   })
   .post("/logout", async (c) => {
     const user = c.get("user");
     await endSession(c);
-    if (user) await recordServerEvent(c.env, "logout", {}, user.username);
+    if (user) await recordServerEvent(c, "logout", {}, user.username);
     return c.json({ ok: true });
   });

@@ -1,4 +1,4 @@
-import type { Course, S3 } from "@growit/contract";
+import { ATTRIBUTION_HEADERS, type Course, type Recommendations, type S3, type SearchPage } from "@growit/contract";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Browser, bronzeEvents, testEnv } from "../../test/fixtures.ts";
 
@@ -32,9 +32,7 @@ describe("catalog", () => {
   });
 
   it("recommends beginner courses first to anonymous callers and steps up for interested learners", async () => {
-    const anonymous = await json<{ courses: Course[]; personalized: boolean; category: { id: string } }>(
-      new Browser(env).request("/api/recommendations?category=data"),
-    );
+    const anonymous = await json<Recommendations>(new Browser(env).request("/api/recommendations?category=data"));
     expect(anonymous.category.id).toBe("data");
     expect(anonymous.courses.length).toBeGreaterThanOrEqual(6);
     expect(anonymous.personalized).toBe(false);
@@ -50,20 +48,52 @@ describe("catalog", () => {
     await learner.request("/api/auth/signup", {
       json: { username, password: "0123456789", full_name: "박지수", interests: ["data"] },
     });
-    const mine = await json<{ courses: Course[]; personalized: boolean }>(
-      learner.request("/api/recommendations?category=data"),
-    );
+    const mine = await json<Recommendations>(learner.request("/api/recommendations?category=data"));
     expect(mine.personalized).toBe(true);
     expect(mine.courses[0]?.level).toBe("intermediate");
     expect(mine.courses.at(-1)?.level).toBe("beginner");
 
+    // Each list is recorded under its rec_id with the courses in the order shown.
+    expect(anonymous.rec_id).not.toBe(mine.rec_id);
     const events = (await bronzeEvents(s3)).filter((e) => e.type === "recommendation_request");
+    const recorded = (list: Recommendations) => ({
+      category: "data",
+      rec_id: list.rec_id,
+      course_ids: list.courses.map((c) => c.id),
+    });
     expect(events).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ username: null, props: { category: "data" }, source: "server" }),
-        expect.objectContaining({ username, props: { category: "data" }, source: "server" }),
+        expect.objectContaining({ username: null, props: recorded(anonymous), source: "server" }),
+        expect.objectContaining({ username, props: recorded(mine), source: "server" }),
       ]),
     );
+  });
+
+  it("puts the caller's attribution ids on its events, leaving out any that is not a UUID", async () => {
+    const anonymousId = crypto.randomUUID();
+    const sessionId = crypto.randomUUID();
+    const list = await json<Recommendations>(
+      new Browser(env).request("/api/recommendations?category=ai", {
+        headers: { [ATTRIBUTION_HEADERS.anonymous_id]: anonymousId, [ATTRIBUTION_HEADERS.session_id]: sessionId },
+      }),
+    );
+    const searched = await json<SearchPage>(
+      new Browser(env).request("/api/search?q=python", {
+        headers: { [ATTRIBUTION_HEADERS.anonymous_id]: anonymousId, [ATTRIBUTION_HEADERS.session_id]: "not-a-uuid" },
+      }),
+    );
+    const events = await bronzeEvents(s3);
+    expect(events.find((e) => (e.props as { rec_id?: string }).rec_id === list.rec_id)?.props).toMatchObject({
+      anonymous_id: anonymousId,
+      session_id: sessionId,
+    });
+    const search = events.find((e) => (e.props as { search_id?: string }).search_id === searched.search_id);
+    expect(search?.props).toEqual({
+      query: "python",
+      results: searched.total,
+      search_id: searched.search_id,
+      anonymous_id: anonymousId,
+    });
   });
 
   it("lists a category's videos", async () => {
@@ -145,9 +175,12 @@ describe("catalog", () => {
     const learner = new Browser(env);
     const username = `s${crypto.randomUUID().slice(0, 8)}`;
     await learner.request("/api/auth/signup", { json: { username, password: "0123456789", full_name: "S" } });
-    const { total } = await json<{ total: number }>(learner.request("/api/search?q=SQL"));
+    const { total, search_id } = await json<SearchPage>(learner.request("/api/search?q=SQL"));
+    expect(search_id).toMatch(/^[0-9a-f-]{14}7/);
     const events = (await bronzeEvents(s3)).filter((e) => e.type === "search_query" && e.username === username);
-    expect(events).toEqual([expect.objectContaining({ props: { query: "SQL", results: total }, source: "server" })]);
+    expect(events).toEqual([
+      expect.objectContaining({ props: { query: "SQL", results: total, search_id }, source: "server" }),
+    ]);
   });
 
   it("answers 503 retryable when Postgres is unreachable", async () => {

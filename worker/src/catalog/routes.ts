@@ -1,4 +1,4 @@
-import type { Course } from "@growit/contract";
+import { type Course, type Recommendations, type SearchPage, uuidv7 } from "@growit/contract";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
@@ -49,10 +49,17 @@ export const catalogRoutes = new Hono<AppEnv>()
       user ? findAccount(db, user.username) : undefined,
     ]);
     const ranked = rankCourses(courses, id, account?.interests ?? null);
+    // Opens from this list carry rec_id, which ties them to the list as recorded here.
+    const recommendations: Recommendations = { category, rec_id: uuidv7(), ...ranked };
     if (isOwnAction(c.req)) {
-      await recordServerEvent(c.env, "recommendation_request", { category: id }, user?.username ?? null);
+      const props = {
+        category: id,
+        rec_id: recommendations.rec_id,
+        course_ids: ranked.courses.map((course) => course.id),
+      };
+      await recordServerEvent(c, "recommendation_request", props, user?.username ?? null);
     }
-    return c.json({ category, ...ranked });
+    return c.json(recommendations);
   })
   .get("/videos", async (c) => {
     const { category: id } = parseQuery(c.req.query(), ByCategory);
@@ -66,7 +73,7 @@ export const catalogRoutes = new Hono<AppEnv>()
   })
   .get("/search", async (c) => {
     const { q, page, limit } = parseQuery(c.req.query(), Search);
-    const [found] = await c.get("db").query<{ total: number; results: Record<string, unknown>[] }>(
+    const [found] = await c.get("db").query<Pick<SearchPage, "total" | "results">>(
       `WITH hits AS (
          SELECT 'course' AS kind, c.id, c.title, c.provider AS source, c.category_id, cat.name AS category_name,
                 c.level, c.duration, c.url
@@ -83,8 +90,10 @@ export const catalogRoutes = new Hono<AppEnv>()
       [likePattern(q), limit, (page - 1) * limit],
     );
     const { total = 0, results = [] } = found ?? {};
+    const searched: SearchPage = { query: q, search_id: uuidv7(), page, limit, total, results };
     if (isOwnAction(c.req)) {
-      await recordServerEvent(c.env, "search_query", { query: q, results: total }, c.get("user")?.username ?? null);
+      const props = { query: q, results: total, search_id: searched.search_id };
+      await recordServerEvent(c, "search_query", props, c.get("user")?.username ?? null);
     }
-    return c.json({ query: q, page, limit, total, results });
+    return c.json(searched);
   });

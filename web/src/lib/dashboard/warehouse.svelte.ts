@@ -88,7 +88,8 @@ export class Warehouse {
     }
     await Promise.all(partitions.map((file) => this.register(file.key)));
     const list = partitions.map((file) => sqlString(file.key)).join(", ");
-    await this.run(`CREATE OR REPLACE VIEW events AS SELECT * FROM read_parquet([${list}])`);
+    // By name: partitions written before a column was added read it as NULL.
+    await this.run(`CREATE OR REPLACE VIEW events AS SELECT * FROM read_parquet([${list}], union_by_name = true)`);
   }
 
   /** Registers an export under its own key, so that the SQL console can also read a file by name. */

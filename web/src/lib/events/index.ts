@@ -3,7 +3,7 @@
  * use. Nothing here touches `window` at import time: SvelteKit imports modules during the build,
  * where there is none, and there every call is a no-op.
  */
-import type { ClientEventType, EventProps } from "@growit/contract";
+import type { Attribution, ClientEventType, EventProps } from "@growit/contract";
 import { createTracker, type Tracker, type TrackerStats } from "./tracker.ts";
 
 export type { Tracker, TrackerOptions, TrackerStats } from "./tracker.ts";
@@ -30,6 +30,11 @@ export function track<T extends ClientEventType>(type: T, props: EventProps<T>):
 /** Sends what is queued now (from the tab that sends for all tabs). Never rejects. */
 export function flush(): Promise<void> {
   return tracker()?.flush() ?? Promise.resolve();
+}
+
+/** The attribution ids of activity now, as the events of this browser carry them (none outside a browser). */
+export function attribution(): Attribution {
+  return tracker()?.attribution() ?? {};
 }
 
 export function stats(): TrackerStats {

@@ -1,5 +1,5 @@
 import type { ClientEvent } from "@growit/contract";
-import { acceptClientEvent, DAY_MS, LIMITS, MAX_EVENT_AGE_MS } from "@growit/contract";
+import { acceptClientEvent, DAY_MS, LIMITS, MAX_EVENT_AGE_MS, SESSION_IDLE_MS } from "@growit/contract";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CONFIG } from "./config.ts";
 import { blobBody, blobEvents, drain, FakeBrowser, type FakeTab } from "./fakes.ts";
@@ -34,18 +34,31 @@ const advance = async (ms: number) => {
 };
 
 describe("track", () => {
-  it("queues a contract-shaped event with a UUIDv7 id and the client's ts", async () => {
+  it("queues a contract-shaped event with a UUIDv7 id, the client's ts and the browser's attribution ids", async () => {
     tab.tracker.track("video_open", { category: "ai", video_id: "v1" });
     await drain();
     expect(tab.tracker.stats()).toEqual({ queued: 1, dropped: 0, rejected: 0, sender: true });
     await tab.tracker.flush();
     const [sent] = browser.server.requests[0]?.events ?? [];
+    const ids = tab.tracker.attribution();
     expect(sent).toEqual({
       id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       type: "video_open",
       ts: "2026-05-01T12:00:00.000Z",
-      props: { category: "ai", video_id: "v1" },
+      props: { category: "ai", video_id: "v1", anonymous_id: ids.anonymous_id, session_id: ids.session_id },
     });
+  });
+
+  it("gives every tab of the browser one anonymous id, and a new session id after 30 idle minutes", async () => {
+    const other = browser.openTab("b");
+    const first = tab.tracker.attribution();
+    expect(other.tracker.attribution()).toEqual(first);
+    await advance(SESSION_IDLE_MS + 1);
+    const later = other.tracker.attribution();
+    expect(later.anonymous_id).toBe(first.anonymous_id);
+    expect(later.session_id).not.toBe(first.session_id);
+    expect(tab.tracker.attribution()).toEqual(later);
+    other.close();
   });
 
   it("refuses oversized props with console.error instead of queueing them", async () => {
@@ -262,7 +275,10 @@ describe("server verdicts", () => {
     expect(tab.console.warn).toHaveBeenCalledWith(
       "events: the server rejected 2 of 20 events:",
       expect.arrayContaining([
-        { event: expect.objectContaining({ props: { path: "/p/3" } }), reason: "props.path: bad" },
+        {
+          event: expect.objectContaining({ props: expect.objectContaining({ path: "/p/3" }) }),
+          reason: "props.path: bad",
+        },
       ]),
     );
     expect(tab.tracker.stats()).toMatchObject({ queued: 0, rejected: 2 });

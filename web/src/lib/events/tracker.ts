@@ -1,5 +1,6 @@
-import type { ClientEvent, ClientEventType, EventProps } from "@growit/contract";
+import type { Attribution, ClientEvent, ClientEventType, EventProps } from "@growit/contract";
 import { eventTime, eventTimeProblem, LIMITS } from "@growit/contract";
+import { attributionAt } from "./attribution.ts";
 import { backoffDelay } from "./backoff.ts";
 import { chunkEvents, takeChunk } from "./chunk.ts";
 import { CONFIG } from "./config.ts";
@@ -31,8 +32,10 @@ export interface TrackerStats {
 }
 
 export interface Tracker {
-  /** Queues one event; never throws. Wrong types or props do not compile. */
+  /** Queues one event, with the browser's attribution ids in its props; never throws. Wrong types or props do not compile. */
   track<T extends ClientEventType>(type: T, props: EventProps<T>): void;
+  /** The attribution ids of activity now (which extends the session), for the worker's events of an API call. */
+  attribution(): Required<Attribution>;
   /** Sends what is queued now (in the sender tab; elsewhere only stores this tab's events). Never rejects. */
   flush(): Promise<void>;
   stats(): TrackerStats;
@@ -328,7 +331,8 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
   return {
     track(type, props) {
       if (closed) return;
-      const made = makeEvent(type, props, env.now());
+      const now = env.now();
+      const made = makeEvent(type, { ...props, ...attributionAt(env.storage, now) }, now);
       if (!made.ok) {
         env.console.error(`events: ${String(type)} not tracked: ${made.problem}`);
         return;
@@ -337,6 +341,7 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
       persistSoon();
     },
     flush,
+    attribution: () => attributionAt(env.storage, env.now()),
     stats() {
       const { events, dropped } = queue.read();
       return { queued: events.length + pending.length, dropped, rejected, sender };
