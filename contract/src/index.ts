@@ -4,6 +4,7 @@ export * from "./bronze-line.ts";
 export * from "./bronze-seal.ts";
 export * from "./days.ts";
 export * from "./events.ts";
+export * from "./gold-marts.ts";
 export * from "./limits.ts";
 export * from "./password.ts";
 export * from "./rejects.ts";

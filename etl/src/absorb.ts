@@ -20,6 +20,7 @@ import { type FetchedObject, type FetchProgress, fetchBronze } from "./bronze-fe
 import type { Duck } from "./duck.ts";
 import { eachLimited } from "./each-limited.ts";
 import { refreshExports } from "./exports.ts";
+import { goldRows } from "./gold.ts";
 import type { RunRow } from "./ledger.ts";
 import { checkObject } from "./line-check.ts";
 import {
@@ -61,7 +62,7 @@ export interface AbsorbContext {
 }
 
 /** Seconds spent in each stage of a run. */
-export type StageSeconds = Record<"fetch" | "merge" | "upload" | "publish" | "exports", number>;
+export type StageSeconds = Record<"fetch" | "merge" | "gold" | "upload" | "publish" | "exports", number>;
 
 export interface AbsorbResult {
   /** Each day the run recorded, with its attempt and counts; the run's own day first. */
@@ -211,6 +212,12 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
           })
         : [];
     const mergeSeconds = lap();
+    // Every day whose silver changed gets its gold rows from its files as they now are.
+    const gold = await goldRows(
+      duck.connection,
+      merged.filter((m) => m.file || m.replaces.length > 0).map((m) => ({ day: m.day, files: m.silverFiles })),
+    );
+    const goldSeconds = lap();
 
     const rejected = fetched.objects.map((o, index) => rejectsOf(o, loaded.quarantined.get(index), rejectedAt));
     await eachLimited(
@@ -265,6 +272,7 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
         sha256: w.file.sha256,
       })),
       superseded: merged.flatMap((m) => m.replaces),
+      gold,
       mart: merged.map((m) => ({ day: m.day, ...m.mart })).filter((m) => m.mode === "replace" || m.userIds.length > 0),
       objects: absorbed,
       runs,
@@ -288,6 +296,7 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
     const stages = {
       fetch: fetchSeconds,
       merge: mergeSeconds,
+      gold: goldSeconds,
       upload: uploadSeconds,
       publish: publishSeconds,
       exports: lap(),

@@ -7,6 +7,8 @@ import {
   bronzeSealKey,
   EXPORT_KEYS,
   etlRejectsKey,
+  GOLD_MART_NAMES,
+  goldMartKey,
   horizonDays,
   type Manifest,
   type RejectRecord,
@@ -198,7 +200,7 @@ describe("the incremental ETL over a generated data set", () => {
     const manifest = JSON.parse(await s3.getText(EXPORT_KEYS.manifest)) as Manifest;
     const files = await silverFiles();
     expect(manifest.files.map((f) => f.key).sort()).toEqual(
-      [EXPORT_KEYS.dailyEvents, ...files.map((f) => f.key)].sort(),
+      [EXPORT_KEYS.dailyEvents, ...GOLD_MART_NAMES.map(goldMartKey), ...files.map((f) => f.key)].sort(),
     );
     const listed = new Map((await s3.listObjects("")).map((o) => [o.key, o.size]));
     for (const file of manifest.files) expect(listed.get(file.key)).toBe(file.bytes);

@@ -2,7 +2,15 @@ import { createHash } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { EXPORT_KEYS, type Manifest, type S3 } from "@growit/contract";
+import {
+  EXPORT_KEYS,
+  GOLD_MART_NAMES,
+  GOLD_MARTS,
+  type GoldMart,
+  goldMartKey,
+  type Manifest,
+  type S3,
+} from "@growit/contract";
 import type pg from "pg";
 import { sqlString } from "./duck.ts";
 import type { MartRow, Published } from "./publish.ts";
@@ -111,6 +119,39 @@ async function exportDailyEvents(options: ExportsOptions, generation: number): P
   }
 }
 
+/**
+ * Writes a gold mart whole as its export (they hold a row per day and category, query or cohort,
+ * not per learner and event) and returns its record; nothing when it is current.
+ */
+async function exportGoldMart(options: ExportsOptions, generation: number, mart: GoldMart): Promise<ExportRecord> {
+  const { client, connection, s3, dir } = options;
+  const key = goldMartKey(mart);
+  const previous = (
+    await client.query<ExportRecord>(
+      "SELECT generation, bytes, rows, sha256, generated_at FROM etl.exports WHERE object_key = $1",
+      [key],
+    )
+  ).rows[0];
+  if (previous && Number(previous.generation) === generation) return previous;
+  const columns = Object.entries(GOLD_MARTS[mart]);
+  // Through JSON lines: row_to_json writes dates as ISO text and numbers as numbers, which
+  // DuckDB reads back with the export's column types.
+  const rows = await client.query<{ row: string }>(
+    `SELECT row_to_json(t)::text AS row FROM (SELECT ${columns.map(([name]) => name).join(", ")} FROM mart.${mart}) t`,
+  );
+  const lines = join(dir, `${mart}.jsonl`);
+  await writeFile(lines, rows.rows.map((r) => `${r.row}\n`).join(""));
+  const path = join(dir, `${mart}.parquet`);
+  const types = `{${columns.map(([name, type]) => `${name}: '${type}'`).join(", ")}}`;
+  const written = await connection.runAndReadAll(
+    `COPY (SELECT * FROM read_json(${sqlString(lines)}, format = 'newline_delimited', columns = ${types})
+       ORDER BY ALL) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`,
+  );
+  const body = new Uint8Array(await readFile(path));
+  await s3.put(key, body, PARQUET);
+  return recordExport(client, key, generation, body, Number(written.getRows()[0]?.[0] ?? 0));
+}
+
 async function recordExport(
   client: pg.PoolClient,
   key: string,
@@ -147,6 +188,10 @@ export async function refreshExports(options: ExportsOptions): Promise<void> {
     const generation = Number(state.rows[0]?.generation ?? 0);
     if (Number(state.rows[0]?.exported ?? 0) === generation) return;
     const dailyEvents = await exportDailyEvents(options, generation);
+    const gold: Array<{ key: string; record: ExportRecord }> = [];
+    for (const mart of GOLD_MART_NAMES) {
+      gold.push({ key: goldMartKey(mart), record: await exportGoldMart(options, generation, mart) });
+    }
     const partitions = await client.query<{
       object_key: string;
       bytes: string;
@@ -164,6 +209,13 @@ export async function refreshExports(options: ExportsOptions): Promise<void> {
           sha256: dailyEvents.sha256,
           generated_at: dailyEvents.generated_at.toISOString(),
         },
+        ...gold.map(({ key, record }) => ({
+          key,
+          bytes: Number(record.bytes),
+          rows: Number(record.rows),
+          sha256: record.sha256,
+          generated_at: record.generated_at.toISOString(),
+        })),
         ...partitions.rows.map((p) => ({
           key: p.object_key,
           bytes: Number(p.bytes),

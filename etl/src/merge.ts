@@ -168,6 +168,8 @@ export interface MergedDay {
   file: WrittenSilver | null;
   /** Existing files the new one replaces: all of the day's when it was rewritten, none when added to. */
   replaces: string[];
+  /** Local copies of every silver file the day holds after the merge. */
+  silverFiles: string[];
   /** Mart rows: the day's counts (replace) or the counts to add to the day's (add). */
   mart: { mode: "replace" | "add"; userIds: string[]; counts: bigint[] };
   /** Copies of the day's events loaded, and those dropped as duplicates. */
@@ -381,10 +383,16 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
         WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY user_id`);
       marts.set(day, { userIds: mart.getColumns()[0] as string[], counts: mart.getColumns()[1] as bigint[] });
     }
+    const silverFilesOf = (day: string) => {
+      const kept = rewrite.has(day) ? [] : (existing.get(day) ?? []).map((f) => f.path);
+      const written = files.get(day);
+      return written ? [...kept, written.path] : kept;
+    };
     const merged: MergedDay[] = days.map((day) => ({
       day,
       file: files.get(day) ?? null,
       replaces: rewrite.has(day) ? replaced(day) : [],
+      silverFiles: silverFilesOf(day),
       mart: { mode: rewrite.has(day) ? "replace" : "add", ...(marts.get(day) ?? { userIds: [], counts: [] }) },
       copies: copiesPerDay.get(day) ?? 0,
       duplicates: Math.max(0, (copiesPerDay.get(day) ?? 0) - (addedPerDay.get(day) ?? 0)),

@@ -1,6 +1,8 @@
 import type pg from "pg";
+import type { GoldRows } from "./gold.ts";
 import type { RunCounts } from "./ledger.ts";
 import { inTransaction } from "./postgres.ts";
+import { publishGold } from "./publish-gold.ts";
 import type { SilverFileRecord } from "./silver-cache.ts";
 
 /** A bronze object whose lines a run absorbed (etl.bronze_objects). */
@@ -54,6 +56,8 @@ export interface Publication {
   /** Silver keys that the new files supersede. */
   superseded: string[];
   mart: MartChange[];
+  /** The gold marts' rows of the days whose silver changed. */
+  gold: GoldRows;
   objects: AbsorbedObject[];
   runs: DayRun[];
 }
@@ -106,6 +110,7 @@ export async function publish(client: pg.PoolClient, publication: Publication): 
             )
           ).rows
         : [];
+    await publishGold(client, publication.gold);
     if (objects.length > 0) {
       await client.query(
         `INSERT INTO etl.bronze_objects (key, bytes, lines, rejected, quarantined, event_dates)

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { S3 } from "@growit/contract";
+import { GOLD_MART_NAMES, S3 } from "@growit/contract";
 import pg from "pg";
 import { inject } from "vitest";
 import { S3 as LOCAL_S3 } from "../../stack/src/local.ts";
@@ -35,13 +35,24 @@ export function testConfig(bucket: string): EtlConfig {
   };
 }
 
+/** The gold marts and the tables they are computed from (migration 012). */
+const GOLD_TABLES = [
+  ...GOLD_MART_NAMES.map((mart) => `mart.${mart}`),
+  "mart.learner_daily",
+  "mart.recommendation_lists",
+  "mart.recommendation_list_opens",
+  "mart.searches",
+  "mart.search_opens",
+];
+
 /** Empties what the ETL writes in the shared test database. */
 export async function resetDatabase(): Promise<void> {
   const client = new pg.Client(inject("databaseUrl"));
   await client.connect();
   try {
     await client.query(
-      "TRUNCATE mart.daily_events, etl.runs, etl.silver_files, etl.silver_garbage, etl.bronze_objects, etl.heartbeats, etl.exports",
+      `TRUNCATE mart.daily_events, ${GOLD_TABLES.join(", ")}, etl.runs, etl.silver_files, etl.silver_garbage,
+       etl.bronze_objects, etl.heartbeats, etl.exports`,
     );
   } finally {
     await client.end();
