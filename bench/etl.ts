@@ -328,6 +328,7 @@ async function main() {
   const { wall, done } = rounds.reduce((best, r) =>
     Math.abs(r.seconds - seconds) < Math.abs(best.seconds - seconds) ? r : best,
   );
+  const goldShare = median(rounds.map((r) => (r.done.stages?.gold ?? 0) / r.seconds));
   const peakRssMib = Math.round(Math.max(...rounds.map((r) => r.done.peak_rss_bytes ?? 0)) / 2 ** 20);
   console.log(
     [
@@ -337,6 +338,7 @@ async function main() {
       `etl run --date ${day}: ${seconds.toFixed(2)} s from fetch to exports (${wall.toFixed(2)} s with process start)`,
       `  ${Math.round(EVENTS / seconds).toLocaleString("en-US")} events/s; ${ratio.toFixed(2)}x the floor (target: at most 1.5x)`,
       `  stages (s): ${stagesText(done)}`,
+      `  gold step: ${(done.stages?.gold ?? 0).toFixed(2)} s, ${(goldShare * 100).toFixed(1)}% of the run (target: at most 10%)`,
       `  silver rows ${done.silver_rows}, duplicates ${done.duplicates}, bronze ${(bronzeBytes / 2 ** 20).toFixed(0)} MiB`,
       `  bronze objects taken as checked on their seal: ${done.sealed_objects}`,
       `  peak RSS ${peakRssMib} MiB (highest of the rounds)`,
@@ -360,6 +362,7 @@ async function main() {
     etl_s: seconds,
     etl_wall_s: round2(wall),
     ratio_to_floor: round2(ratio),
+    gold_share: round2(goldShare),
     rounds: rounds.map((r) => ({
       floor_s: round2(r.floor),
       etl_s: r.seconds,

@@ -75,7 +75,8 @@ CREATE TABLE mart.learner_daily (
 CREATE TABLE mart.recommendation_lists (
   rec_id     uuid PRIMARY KEY,
   event_date date NOT NULL,
-  category   text NOT NULL
+  category   text NOT NULL,
+  course_ids text[] NOT NULL
 );
 CREATE INDEX recommendation_lists_event_date_idx ON mart.recommendation_lists (event_date);
 CREATE TABLE mart.recommendation_list_opens (
@@ -99,3 +100,13 @@ CREATE TABLE mart.search_opens (
   PRIMARY KEY (event_date, search_id)
 );
 CREATE INDEX search_opens_search_id_idx ON mart.search_opens (search_id);
+
+-- What GET /api/recommendations learns from: per course of a category, how often lists of the
+-- last LIMITS.maxEventAgeDays days showed it and how often it was opened from them.
+CREATE TABLE mart.course_open_rates (
+  category    text   NOT NULL,
+  course_id   text   NOT NULL,
+  impressions bigint NOT NULL,
+  opens       bigint NOT NULL,
+  PRIMARY KEY (category, course_id)
+);

@@ -198,6 +198,21 @@ describe("the gold marts", () => {
   it("equal the known answers through the real ETL, and their exports equal them", async () => {
     const outcomes = await runQueued();
     expect(outcomes.filter((o) => o.status !== "done")).toEqual([]);
+    // Each course's showings in lists and opens from them, for the recommendations to learn from.
+    expect(
+      await query(
+        `SELECT category, course_id, impressions::int, opens::int FROM mart.course_open_rates
+         WHERE category IN ('ai', 'data') ORDER BY 1, 2`,
+      ),
+    ).toEqual(
+      [
+        ["ai", "a1", 1, 0],
+        ["ai", "a2", 1, 0],
+        ["ai", "a3", 1, 1],
+        ["data", "c1", 2, 2],
+        ["data", "c2", 1, 1],
+      ].map(([category, course_id, impressions, opens]) => ({ category, course_id, impressions, opens })),
+    );
     for (const mart of Object.keys(EXPECTED) as GoldMart[]) {
       expect(await martRows(mart), mart).toEqual(EXPECTED[mart]);
       const path = join(scratch, `${mart}.parquet`);

@@ -20,7 +20,7 @@ export interface GoldRows {
   categoryEvents: Columns;
   /** mart.learner_daily (event_date, user_id, events) */
   learnerDaily: Columns;
-  /** mart.recommendation_lists (rec_id, event_date, category) */
+  /** mart.recommendation_lists (rec_id, event_date, category, course_ids as a JSON array) */
   recommendationLists: Columns;
   /** mart.recommendation_list_opens (event_date, rec_id, position, opens) */
   recommendationListOpens: Columns;
@@ -41,8 +41,9 @@ const uuidProp = (key: string) =>
 const countProp = (key: string) => `TRY_CAST(props ->> '${key}' AS INTEGER)`;
 
 /**
- * The queries, each over `gold_events` (the days' silver rows with `learner` attributed). Their
- * outputs are the GoldRows tables' columns in order.
+ * The queries, each over `gold_events`: the days' silver rows with `learner` attributed and the
+ * props the marts read lifted out (see goldRows). Their outputs are the GoldRows tables' columns
+ * in order.
  */
 const QUERIES: Record<Exclude<keyof GoldRows, "days">, string> = {
   categoryEvents: `SELECT CAST(event_date AS VARCHAR), category, type, count(*), count(DISTINCT learner)
@@ -50,27 +51,31 @@ const QUERIES: Record<Exclude<keyof GoldRows, "days">, string> = {
   learnerDaily: `SELECT CAST(event_date AS VARCHAR), learner, count(*)
     FROM gold_events WHERE learner IS NOT NULL GROUP BY ALL`,
   // One row per list: a list recorded twice (a re-sent copy under another id) counts once.
-  recommendationLists: `SELECT rec_id, CAST(min(event_date) AS VARCHAR), min(category) FROM (
-      SELECT ${uuidProp("rec_id")} AS rec_id, event_date, category FROM gold_events
-      WHERE type = 'recommendation_request' AND category IS NOT NULL)
-    WHERE rec_id IS NOT NULL GROUP BY rec_id`,
-  recommendationListOpens: `SELECT CAST(event_date AS VARCHAR), rec_id, position, count(*) FROM (
-      SELECT event_date, ${uuidProp("rec_id")} AS rec_id, ${countProp("position")} AS position FROM gold_events
-      WHERE type = 'course_open')
-    WHERE rec_id IS NOT NULL AND position >= 1 GROUP BY ALL`,
-  searches: `SELECT search_id, CAST(min(event_date) AS VARCHAR), min(results) FROM (
-      SELECT ${uuidProp("search_id")} AS search_id, event_date, ${countProp("results")} AS results FROM gold_events
-      WHERE type = 'search_query')
-    WHERE search_id IS NOT NULL AND results >= 0 GROUP BY search_id`,
-  searchOpens: `SELECT CAST(event_date AS VARCHAR), search_id, count(*) FROM (
-      SELECT event_date, ${uuidProp("search_id")} AS search_id FROM gold_events
-      WHERE type IN ('course_open', 'video_open'))
-    WHERE search_id IS NOT NULL GROUP BY ALL`,
-  zeroResultQueries: `SELECT CAST(event_date AS VARCHAR), query, count(*) FROM gold_events
-    WHERE type = 'search_query' AND query IS NOT NULL AND ${uuidProp("search_id")} IS NOT NULL
-      AND ${countProp("results")} = 0
+  recommendationLists: `SELECT rec_id, CAST(min(event_date) AS VARCHAR), min(category), min(course_ids)
+    FROM gold_events WHERE type = 'recommendation_request' AND category IS NOT NULL AND rec_id IS NOT NULL
+    GROUP BY rec_id`,
+  recommendationListOpens: `SELECT CAST(event_date AS VARCHAR), rec_id, position, count(*)
+    FROM gold_events WHERE type = 'course_open' AND rec_id IS NOT NULL AND position >= 1 GROUP BY ALL`,
+  searches: `SELECT search_id, CAST(min(event_date) AS VARCHAR), min(results)
+    FROM gold_events WHERE type = 'search_query' AND search_id IS NOT NULL AND results >= 0 GROUP BY search_id`,
+  searchOpens: `SELECT CAST(event_date AS VARCHAR), search_id, count(*)
+    FROM gold_events WHERE type IN ('course_open', 'video_open') AND search_id IS NOT NULL GROUP BY ALL`,
+  zeroResultQueries: `SELECT CAST(event_date AS VARCHAR), query, count(*)
+    FROM gold_events WHERE type = 'search_query' AND query IS NOT NULL AND search_id IS NOT NULL AND results = 0
     GROUP BY ALL`,
 };
+
+/**
+ * The props the marts read, lifted out of the types that carry them only, so that the rest of
+ * the events' props are never parsed (nor held).
+ */
+const LIFTED_PROPS = `
+  CASE WHEN type IN ('recommendation_request', 'course_open') THEN ${uuidProp("rec_id")} END AS rec_id,
+  CASE WHEN type = 'course_open' THEN ${countProp("position")} END AS position,
+  CASE WHEN type IN ('search_query', 'course_open', 'video_open') THEN ${uuidProp("search_id")} END AS search_id,
+  CASE WHEN type = 'search_query' THEN ${countProp("results")} END AS results,
+  CASE WHEN type = 'recommendation_request'
+    THEN CAST(to_json(coalesce(TRY_CAST(props -> 'course_ids' AS VARCHAR[]), [])) AS VARCHAR) END AS course_ids`;
 
 /**
  * Computes the gold marts' rows of `days` from their silver files, in one read of them. An
@@ -94,7 +99,7 @@ export async function goldRows(connection: DuckDBConnection, days: readonly Gold
   try {
     // Files written before session_id existed read it as NULL (union_by_name).
     await connection.run(`CREATE OR REPLACE TEMP TABLE gold_silver AS
-      SELECT event_date, type, category, query, user_id, session_id, props
+      SELECT event_date, type, category, query, user_id, session_id, ${LIFTED_PROPS}
       FROM read_parquet([${files.map(sqlString).join(", ")}], union_by_name = true)
       WHERE event_date IN (${wanted})`);
     await connection.run(`CREATE OR REPLACE TEMP VIEW gold_events AS

@@ -1,3 +1,4 @@
+import { LIMITS } from "@growit/contract";
 import type pg from "pg";
 import type { Columns, GoldRows } from "./gold.ts";
 
@@ -5,7 +6,8 @@ import type { Columns, GoldRows } from "./gold.ts";
 interface DailyTable {
   table: string;
   rows: keyof Omit<GoldRows, "days">;
-  columns: ReadonlyArray<readonly [name: string, type: string]>;
+  /** Name and parameter type of each column, and how the stored value is made from the parameter when not as it is. */
+  columns: ReadonlyArray<readonly [name: string, type: string, value?: string]>;
   /** The key a row from another day may already hold (ids unique across days). */
   conflict?: string;
 }
@@ -38,6 +40,8 @@ const DAILY_TABLES: readonly DailyTable[] = [
       ["rec_id", "uuid"],
       ["event_date", "date"],
       ["category", "text"],
+      // A list of lists cannot be an array parameter (Postgres arrays are not ragged): JSON text.
+      ["course_ids", "jsonb", "ARRAY(SELECT jsonb_array_elements_text(course_ids))"],
     ],
     conflict: "rec_id",
   },
@@ -104,8 +108,9 @@ async function replaceDays(client: pg.PoolClient, table: DailyTable, days: reado
   if ((rows[0]?.length ?? 0) === 0) return;
   const names = table.columns.map(([name]) => name).join(", ");
   const params = table.columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ");
+  const values = table.columns.map(([name, , value]) => value ?? name).join(", ");
   await client.query(
-    `INSERT INTO ${table.table} (${names}) SELECT * FROM unnest(${params})
+    `INSERT INTO ${table.table} (${names}) SELECT ${values} FROM unnest(${params}) AS v(${names})
      ${table.conflict ? `ON CONFLICT (${table.conflict}) DO NOTHING` : ""}`,
     rows,
   );
@@ -173,6 +178,19 @@ export async function publishGold(client: pg.PoolClient, gold: GoldRows): Promis
      WITH weeks AS (SELECT DISTINCT user_id, date_trunc('week', event_date)::date AS week FROM mart.learner_daily),
           cohorts AS (SELECT user_id, min(week) AS cohort_week FROM weeks GROUP BY user_id)
      SELECT cohort_week, (week - cohort_week) / 7, count(*) FROM weeks JOIN cohorts USING (user_id) GROUP BY 1, 2`,
+  );
+  // Recent lists only: what learners open now, not years ago.
+  await client.query("DELETE FROM mart.course_open_rates");
+  await client.query(
+    `INSERT INTO mart.course_open_rates (category, course_id, impressions, opens)
+     SELECT l.category, shown.course_id, count(*), coalesce(sum(o.opens), 0)
+     FROM mart.recommendation_lists l
+       CROSS JOIN LATERAL unnest(l.course_ids) WITH ORDINALITY AS shown(course_id, position)
+       LEFT JOIN (SELECT rec_id, position, sum(opens) AS opens FROM mart.recommendation_list_opens GROUP BY 1, 2) o
+         ON o.rec_id = l.rec_id AND o.position = shown.position
+     WHERE l.event_date >= (SELECT max(event_date) FROM mart.recommendation_lists) - $1::int
+     GROUP BY 1, 2`,
+    [LIMITS.maxEventAgeDays],
   );
   await client.query("DELETE FROM mart.interest_daily");
   await client.query(

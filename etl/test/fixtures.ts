@@ -43,6 +43,7 @@ const GOLD_TABLES = [
   "mart.recommendation_list_opens",
   "mart.searches",
   "mart.search_opens",
+  "mart.course_open_rates",
 ];
 
 /** Empties what the ETL writes in the shared test database. */

@@ -34,4 +34,24 @@ describe("rankCourses", () => {
   it("treats callers with other interests like newcomers", () => {
     expect(ids(rankCourses(courses, "data", ["design"]))).toEqual(["b", "d", "a", "c"]);
   });
+
+  it("moves up, within its level, a course learners open more, and keeps interests first", () => {
+    const rates = new Map([
+      ["d", { impressions: 100, opens: 40 }],
+      ["b", { impressions: 100, opens: 5 }],
+      ["c", { impressions: 100, opens: 90 }],
+    ]);
+    expect(ids(rankCourses(courses, "data", null, rates))).toEqual(["d", "b", "a", "c"]);
+    // An interested learner still starts at intermediate, however often beginners' courses are opened.
+    expect(ids(rankCourses(courses, "data", ["data"], rates))).toEqual(["a", "c", "d", "b"]);
+  });
+
+  it("keeps the order it had without data, and does not let a course seen twice beat a proven one", () => {
+    expect(ids(rankCourses(courses, "data", null, new Map()))).toEqual(["b", "d", "a", "c"]);
+    const rates = new Map([
+      ["d", { impressions: 2, opens: 1 }],
+      ["b", { impressions: 1000, opens: 400 }],
+    ]);
+    expect(ids(rankCourses(courses, "data", null, rates))).toEqual(["b", "d", "a", "c"]);
+  });
 });

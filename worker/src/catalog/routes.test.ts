@@ -1,6 +1,6 @@
 import { ATTRIBUTION_HEADERS, type Course, type Recommendations, type S3, type SearchPage } from "@growit/contract";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Browser, bronzeEvents, testEnv } from "../../test/fixtures.ts";
+import { Browser, bronzeEvents, testEnv, withDb } from "../../test/fixtures.ts";
 
 let env: Env;
 let s3: S3;
@@ -67,6 +67,27 @@ describe("catalog", () => {
         expect.objectContaining({ username, props: recorded(mine), source: "server" }),
       ]),
     );
+  });
+
+  it("moves up a course learners opened more from earlier lists, after each ETL run's rates", async () => {
+    const before = await json<Recommendations>(new Browser(env).request("/api/recommendations?category=cloud"));
+    const beginners = before.courses.filter((c) => c.level === "beginner");
+    const last = beginners.at(-1);
+    if (!last || beginners.length < 2) throw new Error("the catalog needs two beginner cloud courses");
+    await withDb(env, (db) =>
+      db.query(
+        `INSERT INTO mart.course_open_rates (category, course_id, impressions, opens) VALUES ('cloud', $1, 200, 120)
+         ON CONFLICT (category, course_id) DO UPDATE SET impressions = 200, opens = 120`,
+        [last.id],
+      ),
+    );
+    try {
+      const after = await json<Recommendations>(new Browser(env).request("/api/recommendations?category=cloud"));
+      expect(after.courses[0]?.id).toBe(last.id);
+      expect(after.courses.map((c) => c.id).sort()).toEqual(before.courses.map((c) => c.id).sort());
+    } finally {
+      await withDb(env, (db) => db.query("DELETE FROM mart.course_open_rates WHERE category = 'cloud'"));
+    }
   });
 
   it("puts the caller's attribution ids on its events, leaving out any that is not a UUID", async () => {

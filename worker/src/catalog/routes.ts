@@ -41,14 +41,19 @@ export const catalogRoutes = new Hono<AppEnv>()
     const db = c.get("db");
     const category = await requireCategory(db, id);
     const user = c.get("user");
-    const [courses, account] = await Promise.all([
+    const [courses, account, rates] = await Promise.all([
       db.query<Course>(
         "SELECT id, category_id, title, provider, duration, level, url FROM app.courses WHERE category_id = $1",
         [id],
       ),
       user ? findAccount(db, user.username) : undefined,
+      db.query<{ course_id: string; impressions: number; opens: number }>(
+        "SELECT course_id, impressions::float8 AS impressions, opens::float8 AS opens FROM mart.course_open_rates WHERE category = $1",
+        [id],
+      ),
     ]);
-    const ranked = rankCourses(courses, id, account?.interests ?? null);
+    const openRates = new Map(rates.map((r) => [r.course_id, r]));
+    const ranked = rankCourses(courses, id, account?.interests ?? null, openRates);
     // Opens from this list carry rec_id, which ties them to the list as recorded here.
     const recommendations: Recommendations = { category, rec_id: uuidv7(), ...ranked };
     if (isOwnAction(c.req)) {
