@@ -13,7 +13,7 @@ export interface Envelope {
   username: string | null;
   props: Record<string, unknown>;
   received_at: string;
-  source: "web";
+  source: "web" | "server";
 }
 
 export const utcDay = (offset: number): string => new Date(Date.now() + offset * DAY_MS).toISOString().slice(0, 10);
@@ -30,10 +30,45 @@ function event(username: string | null, at: Date, i: number, category: string): 
   return { id: uuidv7(), ...kind, ts, username, received_at: ts, source: "web" } as Envelope;
 }
 
+/** An event made by the worker itself, as a recommendation list or a search answered. */
+const serverEvent = (username: string, at: Date, type: string, props: Record<string, unknown>): Envelope => {
+  const ts = at.toISOString();
+  return { id: uuidv7(), type, ts, username, props, received_at: ts, source: "server" };
+};
+
+/**
+ * What user k does each day with recommendations and search: a list shown in their first
+ * category, opened at position k/2 by even users; a search for `q(k mod 3)` finding k mod 3
+ * courses (none for k = 3 and 6), whose first result odd users open.
+ */
+function followUps(k: number, at: Date, category: string): Envelope[] {
+  const username = `dash${k}`;
+  const recId = crypto.randomUUID();
+  const searchId = crypto.randomUUID();
+  const results = k % 3;
+  const later = (s: number) => new Date(at.getTime() + s * 1_000);
+  const web = (type: string, props: Record<string, unknown>, s: number): Envelope => ({
+    ...serverEvent(username, later(s), type, props),
+    source: "web",
+  });
+  const made = [
+    serverEvent(username, later(0), "recommendation_request", {
+      category,
+      rec_id: recId,
+      course_ids: ["c1", "c2", "c3"],
+    }),
+    serverEvent(username, later(2), "search_query", { query: `q${results}`, results, search_id: searchId }),
+  ];
+  if (k % 2 === 0)
+    made.push(web("course_open", { category, course_id: `c${k / 2}`, rec_id: recId, position: k / 2 }, 1));
+  if (results > 0 && k % 2 === 1) made.push(web("course_open", { category, course_id: "c1", search_id: searchId }, 3));
+  return made;
+}
+
 /**
  * Days 1..DATA_DAYS ago: user k (1..6) sends 3k + day events that day, in the categories
- * k mod 4 and k+1 mod 4, so that every user's totals differ (no ties in the top 5); an
- * anonymous visitor adds events that silver keeps and the mart does not count.
+ * k mod 4 and k+1 mod 4, so that every user's totals differ (no ties in the top 5), and
+ * their followUps; an anonymous visitor adds events that silver keeps and the mart does not count.
  */
 export function generateEvents(): Envelope[] {
   const events: Envelope[] = [];
@@ -44,6 +79,7 @@ export function generateEvents(): Envelope[] {
       for (let i = 0; i < 3 * k + ago; i++) {
         events.push(event(`dash${k}`, new Date(noon.getTime() + k * 60_000), i, categories[i % 2] ?? "data"));
       }
+      events.push(...followUps(k, new Date(noon.getTime() + 3_600_000 + k * 60_000), categories[0] ?? "data"));
     }
     for (let i = 0; i < 4; i++) events.push(event(null, noon, i, "ai"));
   }

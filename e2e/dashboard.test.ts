@@ -1,6 +1,7 @@
 // The analyst dashboard in real Chromium against the whole local stack: a known event history
 // goes into bronze, the ETL turns it into silver and the mart, and the numbers the dashboard
-// computes with DuckDB-WASM in the browser must equal the seed's queries on Postgres. Every
+// computes with DuckDB-WASM in the browser must equal the seed's queries on Postgres, and every
+// gold panel must show what its mart holds in Postgres. Every
 // request the page makes must stay on this machine (DuckDB-WASM from the app's own bundle).
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -60,6 +61,27 @@ async function onPostgres(sql: string): Promise<string[][]> {
   }
 }
 
+/** Numbers as the shortest text of their value (`0.5000` and `0.5` alike), other text as it is. */
+const normalized = (rows: string[][]): string[][] =>
+  rows.map((row) => row.map((cell) => (/^-?\d+(\.\d+)?$/.test(cell) ? String(Number(cell)) : cell)));
+
+/** The learners' interests in app.users, for the activity-by-interest panel. */
+async function giveInterests(): Promise<void> {
+  const client = new pg.Client({ connectionString: EMBEDDED_PG.url });
+  await client.connect();
+  try {
+    for (let k = 1; k <= 6; k++) {
+      await client.query(
+        `INSERT INTO app.users (username, password_hash, full_name, interests) VALUES ($1, 'x', $1, $2)
+         ON CONFLICT (username) DO UPDATE SET interests = EXCLUDED.interests`,
+        [`dash${k}`, k % 2 === 0 ? ["data", "ai"] : ["cloud"]],
+      );
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 /** The rows of a view's table as text, numbers without digit grouping. */
 async function tableRows(page: Page, view: string): Promise<string[][]> {
   const table = page.locator(`#${view} table`);
@@ -105,6 +127,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   events = generateEvents();
   await writeBronze(bucket, events);
+  await giveInterests();
   await runEtl(utcDay(-DATA_DAYS), utcDay(-1));
 });
 
@@ -150,11 +173,48 @@ WHERE event_date >= CURRENT_DATE - INTERVAL '30 days' GROUP BY user_id ORDER BY 
       dayCounts.map(([user, cnt]) => [user, cnt, categories.get(user ?? "") ?? ""]),
     );
 
-    // Silver views: events by type counts every event, anonymous ones included.
+    // Events by type counts every event, anonymous ones included.
     await page.locator("#events-by-type [data-chart] svg").first().waitFor({ timeout: 30_000 });
     await page.locator("#events-by-category [data-chart] svg").first().waitFor({ timeout: 30_000 });
     const byType = await tableRows(page, "events-by-type");
     expect(byType.reduce((sum, row) => sum + Number(row[2]), 0)).toBe(events.length);
+
+    // Gold panels: each shows what its mart holds, over the default range (the last 30 days).
+    const range = `BETWEEN '${utcDay(-30)}' AND '${utcDay(0)}'`;
+    const gold: Record<string, string> = {
+      "recommendations-by-category": `SELECT category, SUM(requests), SUM(opens), round(SUM(opens)::numeric / SUM(requests), 4)
+        FROM mart.recommendation_daily WHERE event_date ${range} GROUP BY category ORDER BY SUM(requests) DESC, category`,
+      "recommendations-by-position": `SELECT position, SUM(opens), round(SUM(opens)::numeric /
+          (SELECT SUM(requests) FROM mart.recommendation_daily WHERE event_date ${range}), 4)
+        FROM mart.recommendation_positions WHERE event_date ${range} GROUP BY position ORDER BY position`,
+      "search-success": `SELECT to_char(event_date, 'YYYY-MM-DD'), searches, zero_result, opens,
+          round(1 - zero_result::numeric / searches, 4)
+        FROM mart.search_daily WHERE event_date ${range} ORDER BY event_date`,
+      "zero-result-queries": `SELECT query, SUM(searches) FROM mart.zero_result_queries WHERE event_date ${range}
+        GROUP BY query ORDER BY SUM(searches) DESC, query LIMIT 10`,
+      "active-learners": `SELECT to_char(d, 'YYYY-MM-DD'),
+          (SELECT count(DISTINCT user_id) FROM mart.daily_events WHERE event_date = d::date),
+          (SELECT count(DISTINCT user_id) FROM mart.daily_events WHERE event_date > d::date - 7 AND event_date <= d::date)
+        FROM generate_series('${utcDay(-30)}'::date, '${utcDay(0)}'::date, interval '1 day') d ORDER BY d`,
+      retention: `SELECT to_char(cohort_week, 'YYYY-MM-DD'), week_offset, learners,
+          round(learners::numeric / first_value(learners) OVER (PARTITION BY cohort_week ORDER BY week_offset), 4)
+        FROM mart.retention_weekly WHERE cohort_week ${range} ORDER BY cohort_week, week_offset`,
+      "activity-by-interest": `SELECT interest, SUM(events), round(SUM(learners)::numeric / 31, 2)
+        FROM mart.interest_daily WHERE event_date ${range} GROUP BY interest ORDER BY SUM(events) DESC, interest`,
+    };
+    for (const [view, sql] of Object.entries(gold)) {
+      await page.locator(`#${view} [data-chart] svg`).first().waitFor({ timeout: 30_000 });
+      const expected = normalized(await onPostgres(sql));
+      expect(expected.length, `${view} has rows in Postgres`).toBeGreaterThan(0);
+      expect(normalized(await tableRows(page, view)), view).toEqual(expected);
+    }
+    // The data set's own answers: even users open their lists, searches for q0 find nothing.
+    expect(normalized(await tableRows(page, "zero-result-queries"))).toEqual([["q0", String(2 * DATA_DAYS)]]);
+    expect(normalized(await tableRows(page, "recommendations-by-position"))).toEqual([
+      ["1", String(DATA_DAYS), "0.1667"],
+      ["2", String(DATA_DAYS), "0.1667"],
+      ["3", String(DATA_DAYS), "0.1667"],
+    ]);
 
     // Data health: every day's run reconciles with the exports.
     const checks = page.locator("[data-check]");

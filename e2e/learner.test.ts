@@ -79,9 +79,26 @@ describe("a learner in the browser", () => {
       }
     });
     const byType = (type: string) => mine(events).filter((e) => e.type === type);
-    expect(byType("category_recommendation")[0]?.props).toEqual({ category: "ai" });
-    expect(byType("course_open")[0]?.props).toMatchObject({ category: "ai", course_id: expect.any(String) });
+    // One browser, one session: the same attribution ids on what the SDK sent and on what the
+    // worker recorded of the learner's requests.
+    const uuid = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const attribution = { anonymous_id: uuid, session_id: uuid };
+    const pairs = new Set(mine(events).map((e) => `${e.props.anonymous_id} ${e.props.session_id}`));
+    expect([...pairs]).toHaveLength(1);
+    expect(byType("category_recommendation")[0]?.props).toEqual({ category: "ai", ...attribution });
+    // The course was opened from the recommendation list the worker recorded, at its first place.
+    const lists = byType("recommendation_request").map((e) => e.props);
+    for (const list of lists) expect(list).toMatchObject({ category: "ai", rec_id: uuid, ...attribution });
+    expect(lists.every((list) => Array.isArray(list.course_ids) && list.course_ids.length > 0)).toBe(true);
+    const open = byType("course_open")[0]?.props;
+    expect(open).toMatchObject({ category: "ai", course_id: expect.any(String), rec_id: uuid, position: 1 });
+    expect(lists.map((list) => list.rec_id)).toContain(open?.rec_id);
     expect(byType("video_open")[0]?.props).toMatchObject({ category: "ai", video_id: expect.any(String) });
+    expect(byType("search_query").find((e) => e.source === "server")?.props).toMatchObject({
+      query: "파이썬",
+      results: expect.any(Number),
+      search_id: uuid,
+    });
     expect(byType("search_query").map((e) => [e.source, e.props.query])).toEqual(
       expect.arrayContaining([
         ["web", "파이썬"],

@@ -3,6 +3,15 @@
 -- "learner": the signed-in username, or, for an anonymous event, the one learner who signed in
 -- during the same browser session (session_id) that day.
 
+-- Every event by type, anonymous ones included; learners = distinct learners among them.
+CREATE TABLE mart.daily_type_events (
+  event_date date   NOT NULL,
+  type       text   NOT NULL,
+  events     bigint NOT NULL,
+  learners   bigint NOT NULL,
+  PRIMARY KEY (event_date, type)
+);
+
 -- Events with a props.category, by type; learners = distinct learners among them.
 CREATE TABLE mart.daily_category_events (
   event_date date   NOT NULL,

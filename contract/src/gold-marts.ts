@@ -4,6 +4,7 @@
  * manifest. Column names are part of the contract.
  */
 export const GOLD_MARTS = {
+  daily_type_events: { event_date: "DATE", type: "VARCHAR", events: "BIGINT", learners: "BIGINT" },
   daily_category_events: {
     event_date: "DATE",
     category: "VARCHAR",

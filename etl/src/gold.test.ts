@@ -62,6 +62,18 @@ const EVENTS: Row[] = [
 ];
 
 const EXPECTED: Record<GoldMart, unknown[][]> = {
+  daily_type_events: [
+    [A, "course_open", 5, 2],
+    [A, "login", 1, 1],
+    [A, "page_view", 1, 0],
+    [A, "recommendation_request", 3, 3],
+    [A, "search_query", 5, 3],
+    [A, "video_open", 1, 1],
+    [A1, "course_open", 1, 1],
+    [A1, "video_open", 1, 1],
+    [W1, "page_view", 2, 2],
+    [W2, "page_view", 3, 3],
+  ],
   daily_category_events: [
     [A, "ai", "recommendation_request", 1, 1],
     [A, "data", "course_open", 5, 2],

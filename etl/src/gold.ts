@@ -16,6 +16,8 @@ export type Columns = unknown[][];
  */
 export interface GoldRows {
   days: string[];
+  /** mart.daily_type_events (event_date, type, events, learners) */
+  typeEvents: Columns;
   /** mart.daily_category_events (event_date, category, type, events, learners) */
   categoryEvents: Columns;
   /** mart.learner_daily (event_date, user_id, events) */
@@ -46,6 +48,7 @@ const countProp = (key: string) => `TRY_CAST(props ->> '${key}' AS INTEGER)`;
  * in order.
  */
 const QUERIES: Record<Exclude<keyof GoldRows, "days">, string> = {
+  typeEvents: `SELECT CAST(event_date AS VARCHAR), type, count(*), count(DISTINCT learner) FROM gold_events GROUP BY ALL`,
   categoryEvents: `SELECT CAST(event_date AS VARCHAR), category, type, count(*), count(DISTINCT learner)
     FROM gold_events WHERE category IS NOT NULL GROUP BY ALL`,
   learnerDaily: `SELECT CAST(event_date AS VARCHAR), learner, count(*)
@@ -86,6 +89,7 @@ export async function goldRows(connection: DuckDBConnection, days: readonly Gold
   const files = days.flatMap((d) => d.files);
   const rows: GoldRows = {
     days: days.map((d) => d.day),
+    typeEvents: [],
     categoryEvents: [],
     learnerDaily: [],
     recommendationLists: [],

@@ -14,6 +14,16 @@ interface DailyTable {
 
 const DAILY_TABLES: readonly DailyTable[] = [
   {
+    table: "mart.daily_type_events",
+    rows: "typeEvents",
+    columns: [
+      ["event_date", "date"],
+      ["type", "text"],
+      ["events", "bigint"],
+      ["learners", "bigint"],
+    ],
+  },
+  {
     table: "mart.daily_category_events",
     rows: "categoryEvents",
     columns: [

@@ -1,4 +1,5 @@
-// The dashboard's views as DuckDB SQL over the `daily_events` (mart) and `events` (silver) views.
+// The dashboard's views as DuckDB SQL over the views of the exports: `daily_events` (the mart),
+// one per gold mart under its own name, and `events` (silver, read by the day drill-down only).
 // Days are formatted in SQL, so results carry `YYYY-MM-DD` text; sums of BIGINT are HUGEINT in
 // DuckDB and are cast back to BIGINT.
 import { sqlDate, sqlString } from "./sql.ts";
@@ -9,6 +10,9 @@ export interface DayRange {
   /** Last day, inclusive. */
   to: string;
 }
+
+const inRange = (column: string, range: DayRange) =>
+  `${column} >= ${sqlDate(range.from)} AND ${column} <= ${sqlDate(range.to)}`;
 
 /**
  * The seed's query 1 (events per day over the last 7 days), the 7 days counted back from the
@@ -22,7 +26,7 @@ GROUP BY event_date ORDER BY event_date`;
 /** The seed's query 2 (top 5 users over 30 days) over the range; ties broken by user for a stable order. */
 export const topUsers = (range: DayRange): string => `
 SELECT user_id, SUM(cnt)::BIGINT AS events FROM daily_events
-WHERE event_date >= ${sqlDate(range.from)} AND event_date <= ${sqlDate(range.to)}
+WHERE ${inRange("event_date", range)}
 GROUP BY user_id ORDER BY events DESC, user_id LIMIT 5`;
 
 /**
@@ -42,14 +46,67 @@ LEFT JOIN (${
 WHERE m.event_date = ${sqlDate(day)}
 GROUP BY m.user_id, m.cnt ORDER BY events DESC, m.user_id`;
 
-/** Silver events (anonymous ones included) per day and `column` over the range. */
-const eventsPerDayBy = (column: "type" | "category", range: DayRange): string => `
-SELECT strftime(event_date, '%Y-%m-%d') AS day, ${column}, count(*)::BIGINT AS events FROM events
-WHERE event_date >= ${sqlDate(range.from)} AND event_date <= ${sqlDate(range.to)} AND ${column} IS NOT NULL
-GROUP BY ALL ORDER BY day, ${column}`;
+/** Every event (anonymous ones included) per day and type (gold). */
+export const eventsByType = (range: DayRange): string => `
+SELECT strftime(event_date, '%Y-%m-%d') AS day, type, events::BIGINT AS events FROM daily_type_events
+WHERE ${inRange("event_date", range)} ORDER BY day, type`;
 
-export const eventsByType = (range: DayRange): string => eventsPerDayBy("type", range);
-export const eventsByCategory = (range: DayRange): string => eventsPerDayBy("category", range);
+/** Events with a category per day and category, all types together (gold). */
+export const eventsByCategory = (range: DayRange): string => `
+SELECT strftime(event_date, '%Y-%m-%d') AS day, category, SUM(events)::BIGINT AS events FROM daily_category_events
+WHERE ${inRange("event_date", range)} GROUP BY ALL ORDER BY day, category`;
+
+/** Recommendation lists shown and opens from them per category, and their ratio (click-through rate). */
+export const recommendationsByCategory = (range: DayRange): string => `
+SELECT category, SUM(requests)::BIGINT AS requests, SUM(opens)::BIGINT AS opens,
+       round(SUM(opens) / nullif(SUM(requests), 0), 4)::DOUBLE AS ctr
+FROM recommendation_daily WHERE ${inRange("event_date", range)}
+GROUP BY category ORDER BY requests DESC, category`;
+
+/** Opens from recommendation lists by position, and their share of every list shown in the range. */
+export const recommendationsByPosition = (range: DayRange): string => `
+SELECT position, SUM(opens)::BIGINT AS opens,
+       round(SUM(opens) / nullif((SELECT SUM(requests) FROM recommendation_daily WHERE ${inRange("event_date", range)}), 0), 4)::DOUBLE AS ctr
+FROM recommendation_positions WHERE ${inRange("event_date", range)}
+GROUP BY position ORDER BY position`;
+
+/** Searches per day, those that found nothing, opens of results, and the share that found something. */
+export const searchSuccess = (range: DayRange): string => `
+SELECT strftime(event_date, '%Y-%m-%d') AS day, searches::BIGINT AS searches, zero_result::BIGINT AS zero_result,
+       opens::BIGINT AS opens, round(1 - zero_result / nullif(searches, 0), 4)::DOUBLE AS found
+FROM search_daily WHERE ${inRange("event_date", range)} ORDER BY day`;
+
+/** The queries that most often found nothing. */
+export const zeroResultQueries = (range: DayRange): string => `
+SELECT query, SUM(searches)::BIGINT AS searches FROM zero_result_queries
+WHERE ${inRange("event_date", range)} GROUP BY query ORDER BY searches DESC, query LIMIT 10`;
+
+/**
+ * Distinct signed-in learners per day of the range, and over the 7 days ending that day (the
+ * mart; a day with nobody shows 0).
+ */
+export const activeLearners = (range: DayRange): string => `
+WITH days AS (
+  SELECT CAST(day AS DATE) AS day FROM generate_series(${sqlDate(range.from)}, ${sqlDate(range.to)}, INTERVAL 1 DAY) AS t(day)
+)
+SELECT strftime(d.day, '%Y-%m-%d') AS day,
+       count(DISTINCT m.user_id) FILTER (WHERE m.event_date = d.day)::BIGINT AS daily,
+       count(DISTINCT m.user_id)::BIGINT AS weekly
+FROM days d LEFT JOIN daily_events m ON m.event_date > d.day - INTERVAL 7 DAY AND m.event_date <= d.day
+GROUP BY d.day ORDER BY d.day`;
+
+/** Weekly cohorts starting in the range: learners active each week after their first, and their share of the cohort. */
+export const retention = (range: DayRange): string => `
+SELECT strftime(cohort_week, '%Y-%m-%d') AS cohort, week_offset, learners::BIGINT AS learners,
+       round(learners / first_value(learners) OVER (PARTITION BY cohort_week ORDER BY week_offset), 4)::DOUBLE AS share
+FROM retention_weekly WHERE ${inRange("cohort_week", range)} ORDER BY cohort, week_offset`;
+
+/** Events of learners by each of their interests, and how many of them were active on an average day of the range. */
+export const activityByInterest = (range: DayRange): string => `
+SELECT interest, SUM(events)::BIGINT AS events,
+       round(SUM(learners) / (${sqlDate(range.to)} - ${sqlDate(range.from)} + 1), 2)::DOUBLE AS daily_learners
+FROM interest_daily WHERE ${inRange("event_date", range)}
+GROUP BY interest ORDER BY events DESC, interest`;
 
 /** For the data-health panel: what silver and the mart hold per day from `since` on (see health.ts). */
 export const exportCounts = (since: string): string => `

@@ -1,18 +1,19 @@
 import type { Manifest } from "@growit/contract";
-import { EXPORT_KEYS, SILVER_COLUMNS } from "@growit/contract";
+import { EXPORT_KEYS, GOLD_MART_NAMES, GOLD_MARTS, type GoldMart, goldMartKey, SILVER_COLUMNS } from "@growit/contract";
 import { api } from "../api.ts";
 import { type AsyncDuckDB, type AsyncDuckDBConnection, openDuckDB, registerHttpFile } from "./duckdb.ts";
 import { exportUrl, martFile, silverFiles } from "./manifest.ts";
 import { QueryResult } from "./result.ts";
 import { sqlString } from "./sql.ts";
 
-/** How far loading has come: views that read the mart may run from "silver" on, the rest at "ready". */
+/** How far loading has come: views that read the marts may run from "silver" on, the rest at "ready". */
 export type Stage = "engine" | "mart" | "silver" | "ready" | "failed";
 
 /**
  * The analyst's in-browser warehouse: DuckDB-WASM with the exports registered as HTTP files
- * and two views over them, `daily_events` (the mart) and `events` (every silver partition).
- * The mart comes first, so the first chart can be drawn while the silver partitions register.
+ * and views over them: `daily_events` (the mart), one per gold mart under its name, and
+ * `events` (every silver partition). The marts come first, and are small whatever the number
+ * of events, so every panel can be drawn while the silver partitions register.
  */
 export class Warehouse {
   stage = $state<Stage>("engine");
@@ -53,7 +54,10 @@ export class Warehouse {
       this.manifest = manifest;
       this.connection = await db.connect();
       this.stage = "mart";
-      await this.createMartView(manifest);
+      await Promise.all([
+        this.createMartView(manifest),
+        ...GOLD_MART_NAMES.map((mart) => this.createGoldView(manifest, mart)),
+      ]);
       this.stage = "silver";
       await martOpened();
       await this.createEventsView(manifest);
@@ -77,6 +81,18 @@ export class Warehouse {
     await this.run(
       `CREATE OR REPLACE VIEW daily_events AS SELECT * FROM read_parquet(${sqlString(EXPORT_KEYS.dailyEvents)})`,
     );
+  }
+
+  /** A gold mart as the view of its name; empty, with its columns, before the ETL exported it. */
+  private async createGoldView(manifest: Manifest, mart: GoldMart): Promise<void> {
+    const key = goldMartKey(mart);
+    if (!manifest.files.some((file) => file.key === key)) {
+      const columns = Object.entries(GOLD_MARTS[mart]).map(([name, type]) => `NULL::${type} AS ${name}`);
+      await this.run(`CREATE OR REPLACE VIEW ${mart} AS SELECT ${columns.join(", ")} WHERE false`);
+      return;
+    }
+    await this.register(key);
+    await this.run(`CREATE OR REPLACE VIEW ${mart} AS SELECT * FROM read_parquet(${sqlString(key)})`);
   }
 
   private async createEventsView(manifest: Manifest): Promise<void> {
