@@ -232,7 +232,7 @@ function goldQueries(first: string): Record<GoldMart, string> {
       (15000 + d * 13)::BIGINT AS opens FROM ${days} ORDER BY ALL`,
     zero_result_queries: `SELECT event_date, 'query ' || q AS query, (1 + (q * 7 + d) % 40)::BIGINT AS searches
       FROM ${days}, range(2000) t(q) ORDER BY ALL`,
-    retention_weekly: `SELECT DATE ${sqlString(first)} - (isodow(DATE ${sqlString(first)}) - 1)::INTEGER + 7 * c AS cohort_week,
+    retention_weekly: `SELECT DATE ${sqlString(first)} - (isodow(DATE ${sqlString(first)}) - 1)::INTEGER + (7 * c)::INTEGER AS cohort_week,
       o::INTEGER AS week_offset, (20000 // (1 + o))::BIGINT AS learners
       FROM range(5) a(c), range(5) b(o) WHERE c + o < 5 ORDER BY ALL`,
     interest_daily: `SELECT event_date, interest, (6000 + d * 3)::BIGINT AS learners, (30000 + d * 17)::BIGINT AS events

@@ -11,10 +11,12 @@ export class LiveQuery {
   /** `name` labels the timing the benchmark reads (`performance.getEntriesByName("query:<name>")`). */
   constructor(private readonly name: string) {}
 
-  async run(warehouse: Warehouse, sql: string): Promise<void> {
+  /** `files`: exports the SQL reads by key, registered first if they are not yet. */
+  async run(warehouse: Warehouse, sql: string, files: readonly string[] = []): Promise<void> {
     const ticket = ++this.latest;
     this.loading = true;
     try {
+      await warehouse.registerFiles(files);
       const result = await warehouse.query(sql);
       if (ticket !== this.latest) return;
       performance.measure(`query:${this.name}`, { start: performance.now() - result.ms, duration: result.ms });

@@ -22,6 +22,7 @@ export class Warehouse {
   private connection: AsyncDuckDBConnection | undefined;
   private db: AsyncDuckDB | undefined;
   private opening: Promise<void> | undefined;
+  private readonly registered = new Map<string, Promise<void>>();
 
   /**
    * Opens the engine and the mart view. `martOpened` runs as soon as the mart can be queried,
@@ -102,16 +103,29 @@ export class Warehouse {
       await this.run(`CREATE OR REPLACE VIEW events AS SELECT ${columns} WHERE false`);
       return;
     }
-    await Promise.all(partitions.map((file) => this.register(file.key)));
+    await this.registerFiles(partitions.map((file) => file.key));
     const list = partitions.map((file) => sqlString(file.key)).join(", ");
     // By name: partitions written before a column was added read it as NULL.
     await this.run(`CREATE OR REPLACE VIEW events AS SELECT * FROM read_parquet([${list}], union_by_name = true)`);
   }
 
-  /** Registers an export under its own key, so that the SQL console can also read a file by name. */
+  /**
+   * Registers exports not registered yet, so that a query may read them by key: the day
+   * drill-down its day's partition before every other has registered.
+   */
+  async registerFiles(keys: readonly string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.register(key)));
+  }
+
+  /** Registers an export under its own key (once), so that the SQL console can also read a file by name. */
   private register(key: string): Promise<void> {
     if (!this.db) throw new Error("DuckDB is not open yet");
-    return registerHttpFile(this.db, key, exportUrl(key));
+    let registering = this.registered.get(key);
+    if (!registering) {
+      registering = registerHttpFile(this.db, key, exportUrl(key));
+      this.registered.set(key, registering);
+    }
+    return registering;
   }
 
   private async run(sql: string): Promise<void> {
