@@ -1,5 +1,6 @@
 import type { Attribution, ClientEvent, ClientEventType, EventProps } from "@growit/contract";
 import { eventTime, eventTimeProblem, LIMITS } from "@growit/contract";
+import { type PluralForms, plural } from "../i18n/plural.ts";
 import { attributionAt } from "./attribution.ts";
 import { backoffDelay } from "./backoff.ts";
 import { chunkEvents, takeChunk } from "./chunk.ts";
@@ -49,6 +50,12 @@ export interface Tracker {
  */
 const pastHorizon = (event: ClientEvent, now: number): boolean =>
   eventTimeProblem(eventTime(Date.parse(event.ts), now, now), now) !== null;
+
+/** Counts in the console's messages, which speak to developers, in English. */
+const inEnglish = (n: number, forms: PluralForms) => plural("en", n, forms);
+const EVENTS: PluralForms = { one: "{n} event", other: "{n} events" };
+const QUEUED_EVENTS: PluralForms = { one: "{n} queued event", other: "{n} queued events" };
+const DAYS: PluralForms = { one: "{n} day", other: "{n} days" };
 
 /**
  * The event SDK of one tab. Events go to a localStorage queue shared by the origin's tabs; one
@@ -213,7 +220,7 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
     const gone = queue.dropExpired((e) => pastHorizon(e, now));
     if (gone > 0) {
       env.console.warn(
-        `events: dropped ${gone} queued events older than ${LIMITS.maxEventAgeDays} days, which the server would refuse`,
+        `events: dropped ${inEnglish(gone, QUEUED_EVENTS)} older than ${inEnglish(LIMITS.maxEventAgeDays, DAYS)}, which the server would refuse`,
       );
     }
   }
@@ -245,12 +252,15 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
     if (outcome.kind === "refused") {
       rejected += chunk.length;
       env.console.error(
-        `events: the server refused ${chunk.length} events (HTTP ${outcome.status}): ${outcome.error}; dropped`,
+        `events: the server refused ${inEnglish(chunk.length, EVENTS)} (HTTP ${outcome.status}): ${outcome.error}; dropped`,
       );
     } else if (outcome.rejected.length > 0) {
       rejected += outcome.rejected.length;
       const details = outcome.rejected.map(({ index, reason }) => ({ event: chunk[index], reason }));
-      env.console.warn(`events: the server rejected ${outcome.rejected.length} of ${chunk.length} events:`, details);
+      env.console.warn(
+        `events: the server rejected ${outcome.rejected.length} of ${inEnglish(chunk.length, EVENTS)}:`,
+        details,
+      );
     }
     const ids = chunk.map((e) => e.id);
     await withLock(env.locks, CONFIG.queueLock, () => queue.remove(ids));

@@ -84,7 +84,10 @@ export const en: Messages = {
   "dashboard.failed": "The dashboard could not load its data:",
   "dashboard.stage.engine": "Starting DuckDB and reading the export manifest…",
   "dashboard.stage.mart": "Opening the mart…",
-  "dashboard.stage.silver": "Registering {n} silver partitions…",
+  "dashboard.stage.silver": {
+    one: "Registering {n} silver partition…",
+    other: "Registering {n} silver partitions…",
+  },
   "dashboard.range": "Date range",
   "dashboard.from": "From",
   "dashboard.to": "To",
@@ -160,9 +163,15 @@ export const en: Messages = {
   "dashboard.health.title": "Data health",
   "dashboard.health.explain":
     "Per day: the last run's counts beside what the exports hold (run / exports). Bronze lines, rejects and duplicates count what the last run took in for the day; silver rows and mart users are the day's totals, so only these must agree: the run's silver rows with the silver partition's rows, the run's mart users with the mart's rows, and silver rows with a user (anonymous events are not in the mart) with the mart total.",
-  "dashboard.health.noRuns": "No ETL runs of the days still open to late events (today and the {days} days before).",
-  "dashboard.health.caption":
-    "ETL runs of the days still open to late events (today and the {days} days before) against the exported silver and mart",
+  "dashboard.health.noRuns": {
+    one: "No ETL runs of the days still open to late events (today and the {n} day before).",
+    other: "No ETL runs of the days still open to late events (today and the {n} days before).",
+  },
+  "dashboard.health.caption": {
+    one: "ETL runs of the days still open to late events (today and the {n} day before) against the exported silver and mart",
+    other:
+      "ETL runs of the days still open to late events (today and the {n} days before) against the exported silver and mart",
+  },
   "dashboard.health.day": "Day",
   "dashboard.health.state": "State",
   "dashboard.health.bronzeLines": "Bronze lines",
@@ -184,8 +193,8 @@ export const en: Messages = {
   "dashboard.console.run": "Run",
   "dashboard.console.running": "Running…",
   "dashboard.console.csv": "Download CSV",
-  "dashboard.console.summary": "{n} rows in {ms} ms",
+  "dashboard.console.summary": { one: "{n} row in {ms} ms", other: "{n} rows in {ms} ms" },
   "dashboard.console.waiting": "Available once the data is loaded.",
   "dashboard.console.results": "Query results",
-  "dashboard.console.rows": "{n} rows",
+  "dashboard.console.rows": { one: "{n} row", other: "{n} rows" },
 };

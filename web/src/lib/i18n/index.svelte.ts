@@ -1,5 +1,6 @@
 import { en } from "./en.ts";
-import { ko, type MessageKey, type Messages } from "./ko.ts";
+import { type CountMessageKey, ko, type MessageKey, type Messages } from "./ko.ts";
+import { plural } from "./plural.ts";
 
 export type Locale = "ko" | "en";
 export const LOCALES: Record<Locale, { label: string; messages: Messages }> = {
@@ -25,8 +26,21 @@ export function setLocale(locale: Locale): void {
   document.documentElement.lang = locale;
 }
 
+type Params = Record<string, string | number>;
+
+const fill = (text: string, params: Params): string =>
+  text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+
 /** The message `key` in the current language, with its `{name}` slots filled in. */
-export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
-  const text = LOCALES[i18n.locale].messages[key];
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+export function t(key: MessageKey, params: Params = {}): string {
+  return fill(LOCALES[i18n.locale].messages[key], params);
+}
+
+/**
+ * The count message `key` in the current language, in the plural form `count` takes there, with
+ * `{n}` the count written for that language and its other `{name}` slots filled in.
+ */
+export function tn(key: CountMessageKey, count: number, params: Params = {}): string {
+  const locale = i18n.locale;
+  return fill(plural(locale, count, LOCALES[locale].messages[key]), params);
 }

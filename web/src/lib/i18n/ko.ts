@@ -1,3 +1,5 @@
+import type { PluralForms } from "./plural.ts";
+
 /** Korean messages: the reference catalog; every other language has the same keys. */
 export const ko = {
   "app.name": "GrowIt",
@@ -82,7 +84,7 @@ export const ko = {
   "dashboard.failed": "대시보드 데이터를 불러오지 못했어요:",
   "dashboard.stage.engine": "DuckDB를 시작하고 내보내기 목록을 읽는 중…",
   "dashboard.stage.mart": "마트를 여는 중…",
-  "dashboard.stage.silver": "실버 파티션 {n}개를 등록하는 중…",
+  "dashboard.stage.silver": { other: "실버 파티션 {n}개를 등록하는 중…" },
   "dashboard.range": "기간",
   "dashboard.from": "시작일",
   "dashboard.to": "종료일",
@@ -154,8 +156,10 @@ export const ko = {
   "dashboard.health.title": "데이터 건강",
   "dashboard.health.explain":
     "날짜별로 마지막 실행의 수치와 내보낸 데이터의 수치를 나란히 보여줘요(실행 / 내보내기). 브론즈 줄 수, 거부 수, 중복 수는 마지막 실행이 그 날짜에 새로 받아들인 만큼이고 실버 행 수와 마트 사용자 수는 그 날짜의 합계이기 때문에 다음만 일치해야 해요: 실행의 실버 행 수와 실버 파티션의 행 수, 실행의 마트 사용자 수와 마트의 행 수, 사용자가 있는 실버 행 수(비로그인 이벤트는 마트에 없어요)와 마트 합계.",
-  "dashboard.health.noRuns": "늦은 이벤트를 아직 받는 날짜(오늘과 그 전 {days}일)에 ETL 실행이 없어요.",
-  "dashboard.health.caption": "늦은 이벤트를 아직 받는 날짜(오늘과 그 전 {days}일)의 ETL 실행과 내보낸 실버·마트 비교",
+  "dashboard.health.noRuns": { other: "늦은 이벤트를 아직 받는 날짜(오늘과 그 전 {n}일)에 ETL 실행이 없어요." },
+  "dashboard.health.caption": {
+    other: "늦은 이벤트를 아직 받는 날짜(오늘과 그 전 {n}일)의 ETL 실행과 내보낸 실버·마트 비교",
+  },
   "dashboard.health.day": "날짜",
   "dashboard.health.state": "상태",
   "dashboard.health.bronzeLines": "브론즈 줄",
@@ -177,11 +181,16 @@ export const ko = {
   "dashboard.console.run": "실행",
   "dashboard.console.running": "실행 중…",
   "dashboard.console.csv": "CSV 내려받기",
-  "dashboard.console.summary": "{n}행, {ms} ms",
+  "dashboard.console.summary": { other: "{n}행, {ms} ms" },
   "dashboard.console.waiting": "데이터를 불러오면 쓸 수 있어요.",
   "dashboard.console.results": "쿼리 결과",
-  "dashboard.console.rows": "{n}행",
+  "dashboard.console.rows": { other: "{n}행" },
 } as const;
 
-export type MessageKey = keyof typeof ko;
-export type Messages = Record<MessageKey, string>;
+type Catalog = typeof ko;
+/** Keys of the messages that say a count: one text per plural category (see tn). */
+export type CountMessageKey = { [K in keyof Catalog]: Catalog[K] extends string ? never : K }[keyof Catalog];
+/** Keys of the plain messages (see t). */
+export type MessageKey = Exclude<keyof Catalog, CountMessageKey>;
+/** A language's catalog: the same keys as this one, each a text or, for a count, its plural forms. */
+export type Messages = { [K in keyof Catalog]: Catalog[K] extends string ? string : PluralForms };
