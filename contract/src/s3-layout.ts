@@ -1,5 +1,5 @@
 /**
- * Where everything lives in the bucket (DESIGN.md, "Object layout in S3"). Days are
+ * Where everything lives in the bucket (docs/architecture.md, "The bucket layout"). Days are
  * UTC calendar dates written `YYYY-MM-DD`.
  */
 export const PREFIX = {

@@ -14,7 +14,7 @@ import {
 } from "./local.ts";
 
 describe("local addresses", () => {
-  it("match DESIGN.md", () => {
+  it("match the README's", () => {
     expect(S3.endpoint).toBe("http://127.0.0.1:9000");
     expect(S3.bucket).toBe("growit");
     expect([S3.accessKeyId, S3.secretAccessKey, S3.region]).toEqual(["S3RVER", "S3RVER", "us-east-1"]);

@@ -1,5 +1,5 @@
-// The fixed local addresses and defaults of the embedded stack (DESIGN.md,
-// "Local stack"). Tests, scripts and the README rely on these values.
+// The fixed local addresses and defaults of the embedded stack. Tests, scripts and the README
+// ("Run it") rely on these values.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 

@@ -45,7 +45,7 @@ function schemaContract(label: string, setup: () => Promise<string>) {
       expect(await migrate(url)).toEqual([]);
     });
 
-    it("creates the tables of DESIGN.md with their constraints", async () => {
+    it("creates the tables docs/architecture.md lists, with their constraints", async () => {
       await withClient(url, async (c) => {
         const tables = await c.query(
           `select table_schema || '.' || table_name as t from information_schema.tables

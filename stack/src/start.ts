@@ -1,4 +1,4 @@
-// `npm start`: the whole local stack (DESIGN.md, "Local stack").
+// `npm start`: the whole local stack (the README's "Run it").
 //   1. checks that every fixed port it needs is free;
 //   2. starts the S3 server (s3rver, in a child with --openssl-legacy-provider),
 //      the embedded Postgres (PGlite over pglite-socket) unless DATABASE_URL is

@@ -3,7 +3,7 @@ import { admit, type Counter, limitPer, settle, type ThrottlePolicy } from "./th
 
 const MINUTE = 60;
 
-/** The throttles on logging in and signing up (the README's API and Security sections give them). */
+/** The throttles on logging in and signing up (docs/api.md and SECURITY.md give them). */
 export const AUTH_LIMITS = {
   /** Failed logins for one username from one client. */
   loginPerUserAndClient: limitPer(5, 15 * MINUTE),

@@ -8,7 +8,7 @@ import { Browser, bronzeEvents, selfBucket } from "../../test/fixtures.ts";
 import { clientAddress } from "../auth/client-address.ts";
 import { WRITE_LIMIT_PERIOD_SECONDS } from "./rate-limit.ts";
 
-/** The limits the README documents, per WRITE_LIMIT_PERIOD_SECONDS. */
+/** The limits docs/api.md documents, per WRITE_LIMIT_PERIOD_SECONDS. */
 const PER_SESSION = 600;
 const PER_CLIENT = 6_000;
 
