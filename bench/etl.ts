@@ -222,7 +222,9 @@ async function runEtl(
   command: readonly string[] = ["run", "--date", day],
 ): Promise<{ wall: number; done: DayLog }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "etl/src/cli.ts"), ...command], {
+  // --json: its log lines on stdout even when the bench's stderr is a terminal.
+  const cliArgs = [join(REPO_ROOT, "etl/src/cli.ts"), ...command, "--json"];
+  const child = spawn(process.execPath, ["--import", "tsx", ...cliArgs], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
