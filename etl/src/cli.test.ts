@@ -23,7 +23,10 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: numbe
 let config: EtlConfig;
 const envOf = (c: EtlConfig): NodeJS.ProcessEnv => ({
   S3_ENDPOINT: c.s3.endpoint,
+  S3_REGION: c.s3.region,
   S3_BUCKET: c.s3.bucket,
+  S3_ACCESS_KEY_ID: c.s3.accessKeyId,
+  S3_SECRET_ACCESS_KEY: c.s3.secretAccessKey,
   DATABASE_URL: c.databaseUrl,
 });
 
@@ -70,6 +73,16 @@ describe("etl cli", () => {
       .map((line) => JSON.parse(line) as { level: number; time: number; msg: string });
     expect(logs.map((l) => l.msg)).toEqual(expect.arrayContaining(["day started", "day done", "summary"]));
     for (const log of logs) expect(log).toMatchObject({ level: 30, time: expect.any(Number) });
+  });
+
+  it("names the variable that is not set, with no local default to fall back on, and exits 1", async () => {
+    const result = await cli(["run", "--date", "2001-02-03"], { ...envOf(config), S3_ACCESS_KEY_ID: undefined });
+    expect(result.code).toBe(1);
+    const [log] = result.out
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(log).toMatchObject({ level: 50, msg: "etl failed to start", error: "S3_ACCESS_KEY_ID is not set" });
   });
 
   it("names an unreachable S3 or Postgres and exits 1", async () => {
