@@ -30,7 +30,7 @@ import {
   uuidv7,
 } from "@growit/contract";
 import pg from "pg";
-import { configFromEnv } from "../etl/src/config.ts";
+import { memoryLimitFromEnv } from "../etl/src/config.ts";
 import { dedupeSql } from "../etl/src/dedupe.ts";
 import { openDuck } from "../etl/src/duck.ts";
 import { bronzeFileName, loadCopies, mergeCopies, readBronzeSql, SILVER_SELECT } from "../etl/src/merge.ts";
@@ -65,7 +65,7 @@ const BENCH_PG_PORT = 5434;
 const SEAL_SECRET = "growit-bench-seal";
 const encoder = new TextEncoder();
 /** The ETL's DuckDB memory limit (ETL_MEMORY_LIMIT or its default); the floor runs with it too. */
-const MEMORY_LIMIT = configFromEnv().memoryLimit;
+const MEMORY_LIMIT = memoryLimitFromEnv();
 
 const s3Config = {
   endpoint: S3.endpoint,
@@ -222,12 +222,17 @@ async function runEtl(
   command: readonly string[] = ["run", "--date", day],
 ): Promise<{ wall: number; done: DayLog }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "etl/src/cli.ts"), ...command], {
+  // --json: its log lines on stdout even when the bench's stderr is a terminal.
+  const cliArgs = [join(REPO_ROOT, "etl/src/cli.ts"), ...command, "--json"];
+  const child = spawn(process.execPath, ["--import", "tsx", ...cliArgs], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
-      S3_ENDPOINT: S3.endpoint,
-      S3_BUCKET: BUCKET,
+      S3_ENDPOINT: s3Config.endpoint,
+      S3_REGION: s3Config.region,
+      S3_BUCKET: s3Config.bucket,
+      S3_ACCESS_KEY_ID: s3Config.accessKeyId,
+      S3_SECRET_ACCESS_KEY: s3Config.secretAccessKey,
       DATABASE_URL: databaseUrl,
       ETL_TEMP_DIR: join(WORK, "etl-tmp"),
       BRONZE_SEAL_KEY: SEAL_SECRET,

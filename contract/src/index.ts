@@ -2,6 +2,7 @@ export type * from "./api-types.ts";
 export * from "./bronze-arrivals.ts";
 export * from "./bronze-line.ts";
 export * from "./bronze-seal.ts";
+export * from "./database-url.ts";
 export * from "./days.ts";
 export * from "./events.ts";
 export * from "./gold-marts.ts";

@@ -23,7 +23,10 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: numbe
 let config: EtlConfig;
 const envOf = (c: EtlConfig): NodeJS.ProcessEnv => ({
   S3_ENDPOINT: c.s3.endpoint,
+  S3_REGION: c.s3.region,
   S3_BUCKET: c.s3.bucket,
+  S3_ACCESS_KEY_ID: c.s3.accessKeyId,
+  S3_SECRET_ACCESS_KEY: c.s3.secretAccessKey,
   DATABASE_URL: c.databaseUrl,
 });
 
@@ -33,22 +36,53 @@ beforeAll(async () => {
 });
 
 describe("etl cli", () => {
-  it("prints the usage and exits 2 on unknown flags or commands", async () => {
-    for (const args of [["run", "--date", "2026-01-05", "--verbose"], ["frobnicate"], ["run"]]) {
-      const result = await cli(args);
+  it("prints the usage of the command and exits 2 on unknown flags or commands", async () => {
+    const cases = [
+      [["run", "--date", "2026-01-05", "--verbose"], "usage: npm run etl -- run "],
+      [["run"], "usage: npm run etl -- run "],
+      [["work", "--pending"], "usage: npm run etl -- work "],
+      [["frobnicate"], "usage: npm run etl -- <command>"],
+    ] as const;
+    const results = await Promise.all(cases.map(([args]) => cli([...args])));
+    for (const [i, result] of results.entries()) {
       expect(result.code).toBe(2);
-      expect(result.err).toContain("usage: npm run etl -- <command>");
+      expect(result.err).toContain(cases[i]?.[1]);
     }
   });
 
-  it("runs a day, logging one JSON object per line off a terminal, and exits 0", async () => {
-    const result = await cli(["run", "--date", "2001-02-03"], envOf(config));
+  it("prints the help of the CLI and of each command, and its version, and exits 0", async () => {
+    const cases = [
+      [["--help"], "usage: npm run etl -- <command>"],
+      [["run", "--help"], "usage: npm run etl -- run "],
+      [["work", "--help"], "usage: npm run etl -- work "],
+    ] as const;
+    const [version, ...helps] = await Promise.all([cli(["--version"]), ...cases.map(([args]) => cli([...args]))]);
+    expect(version).toEqual({ code: 0, out: "0.0.0\n", err: "" });
+    for (const [i, help] of helps.entries()) {
+      expect(help).toMatchObject({ code: 0, err: "" });
+      expect(help.out).toContain(cases[i]?.[1]);
+    }
+  });
+
+  it("runs a day with --json, logging one pino-shaped JSON object per line, and exits 0", async () => {
+    const result = await cli(["run", "--date", "2001-02-03", "--json"], envOf(config));
     expect(result.code).toBe(0);
     const logs = result.out
       .trim()
       .split("\n")
-      .map((line) => JSON.parse(line) as { msg: string });
+      .map((line) => JSON.parse(line) as { level: number; time: number; msg: string });
     expect(logs.map((l) => l.msg)).toEqual(expect.arrayContaining(["day started", "day done", "summary"]));
+    for (const log of logs) expect(log).toMatchObject({ level: 30, time: expect.any(Number) });
+  });
+
+  it("names the variable that is not set, with no local default to fall back on, and exits 1", async () => {
+    const result = await cli(["run", "--date", "2001-02-03"], { ...envOf(config), S3_ACCESS_KEY_ID: undefined });
+    expect(result.code).toBe(1);
+    const [log] = result.out
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(log).toMatchObject({ level: 50, msg: "etl failed to start", error: "S3_ACCESS_KEY_ID is not set" });
   });
 
   it("names an unreachable S3 or Postgres and exits 1", async () => {

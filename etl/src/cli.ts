@@ -1,5 +1,6 @@
-// npm run etl -- run --date D | run --from A --to B | run --pending | work   (see args.ts USAGE)
-import { parseCommand, USAGE, UsageError } from "./args.ts";
+// npm run etl -- run --date D | run --from A --to B | run --pending | work | --help | --version   (see args.ts)
+import etlPackage from "../package.json" with { type: "json" };
+import { parseCommand, UsageError } from "./args.ts";
 import { configFromEnv } from "./config.ts";
 import { Etl } from "./etl.ts";
 import { DEFAULT_RETRY_POLICY } from "./ledger.ts";
@@ -13,19 +14,23 @@ async function main(argv: string[]): Promise<number> {
     command = parseCommand(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+    process.stderr.write(`${error.message}\n\n${error.usage}\n`);
     return EXIT.usage;
   }
   if (command.kind === "help") {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${command.usage}\n`);
     return EXIT.done;
   }
-  const reporter = reporterFor();
+  if (command.kind === "version") {
+    process.stdout.write(`${etlPackage.version}\n`);
+    return EXIT.done;
+  }
+  const reporter = reporterFor(command.json);
   let etl: Etl;
   try {
     etl = await Etl.open(configFromEnv(), { reporter, role: command.kind === "work" ? "worker" : "run" });
   } catch (error) {
-    reporter.log("etl failed to start", { error: error instanceof Error ? error.message : String(error) });
+    reporter.log("error", "etl failed to start", { error: error instanceof Error ? error.message : String(error) });
     return EXIT.failed;
   }
   const stop = new AbortController();

@@ -1,40 +1,71 @@
 import { describe, expect, it } from "vitest";
-import { configFromEnv } from "./config.ts";
+import { configFromEnv, memoryLimitFromEnv } from "./config.ts";
+
+/** Every variable the ETL requires. */
+const SERVICES = {
+  S3_ENDPOINT: "https://r2.example",
+  S3_REGION: "auto",
+  S3_BUCKET: "prod",
+  S3_ACCESS_KEY_ID: "AK",
+  S3_SECRET_ACCESS_KEY: "SK",
+  DATABASE_URL: "postgres://u:p@db/x",
+};
 
 describe("configFromEnv", () => {
-  it("defaults to the local stack", () => {
-    const config = configFromEnv({});
+  it("reads the worker's variables, with the ETL's own defaults", () => {
+    const config = configFromEnv(SERVICES);
     expect(config.s3).toEqual({
-      endpoint: "http://127.0.0.1:9000",
-      region: "us-east-1",
-      bucket: "growit",
-      accessKeyId: "S3RVER",
-      secretAccessKey: "S3RVER",
+      endpoint: "https://r2.example",
+      region: "auto",
+      bucket: "prod",
+      accessKeyId: "AK",
+      secretAccessKey: "SK",
     });
-    expect(config.databaseUrl).toBe("postgres://postgres@127.0.0.1:5433/postgres");
+    expect(config.databaseUrl).toBe("postgres://u:p@db/x");
     expect(config.memoryLimit).toBe("512MB");
+    expect(config.cacheDir).toMatch(/growit-etl-cache-prod$/);
+    expect(config.downloadConcurrency).toBe(8);
     expect(config.threads).toBeUndefined();
+    expect(config.sealSecret).toBeUndefined();
   });
 
-  it("reads the worker's variables and the ETL's own", () => {
+  it("reads the ETL's own variables", () => {
     const config = configFromEnv({
-      S3_ENDPOINT: "https://r2.example",
-      S3_BUCKET: "prod",
-      DATABASE_URL: "postgres://u:p@db/x",
+      ...SERVICES,
       ETL_MEMORY_LIMIT: "2GB",
       ETL_THREADS: "4",
       ETL_DOWNLOAD_CONCURRENCY: "16",
+      ETL_CACHE_DIR: "/var/cache/etl",
+      BRONZE_SEAL_KEY: "seal",
     });
     expect(config).toMatchObject({
-      s3: { endpoint: "https://r2.example", bucket: "prod" },
-      databaseUrl: "postgres://u:p@db/x",
       memoryLimit: "2GB",
       threads: 4,
       downloadConcurrency: 16,
+      cacheDir: "/var/cache/etl",
+      sealSecret: "seal",
     });
   });
 
+  it.each(Object.keys(SERVICES))("stops when %s is missing or blank, naming it", (name) => {
+    expect(() => configFromEnv({ ...SERVICES, [name]: undefined })).toThrow(`${name} is not set`);
+    expect(() => configFromEnv({ ...SERVICES, [name]: "  " })).toThrow(`${name} is not set`);
+  });
+
+  it("names every missing variable at once", () => {
+    expect(() => configFromEnv({})).toThrow(
+      "S3_ENDPOINT, S3_REGION, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, DATABASE_URL are not set",
+    );
+  });
+
   it("refuses a nonsense number", () => {
-    expect(() => configFromEnv({ ETL_THREADS: "two" })).toThrow(/ETL_THREADS must be a positive integer/);
+    expect(() => configFromEnv({ ...SERVICES, ETL_THREADS: "two" })).toThrow(/ETL_THREADS must be a positive integer/);
+  });
+});
+
+describe("memoryLimitFromEnv", () => {
+  it("reads ETL_MEMORY_LIMIT, else the ETL's default, without the other variables", () => {
+    expect(memoryLimitFromEnv({})).toBe("512MB");
+    expect(memoryLimitFromEnv({ ETL_MEMORY_LIMIT: "1GB" })).toBe("1GB");
   });
 });

@@ -1,7 +1,6 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { S3Config } from "@growit/contract";
-import { EMBEDDED_PG, S3 } from "../../stack/src/local.ts";
 
 /** Everything the ETL needs from its environment. */
 export interface EtlConfig {
@@ -28,24 +27,49 @@ const positiveInt = (name: string, text: string | undefined, fallback: number): 
   return n;
 };
 
-/** Reads the configuration like the worker does (S3_*, DATABASE_URL), defaulting to the local stack's services. */
+/**
+ * Where the ETL's data lives. None has a default: the only one there could be is the local stack's,
+ * and an ETL elsewhere that fell back on it would fail late, or work on the wrong data.
+ */
+const REQUIRED = [
+  "S3_ENDPOINT",
+  "S3_REGION",
+  "S3_BUCKET",
+  "S3_ACCESS_KEY_ID",
+  "S3_SECRET_ACCESS_KEY",
+  "DATABASE_URL",
+] as const;
+
+/** ETL_MEMORY_LIMIT, or DuckDB's limit the ETL runs with by default. */
+export const memoryLimitFromEnv = (env: NodeJS.ProcessEnv = process.env): string =>
+  env.ETL_MEMORY_LIMIT?.trim() || "512MB";
+
+/**
+ * Reads the configuration like the worker does (S3_*, DATABASE_URL), each of which must be set:
+ * whoever runs the ETL names its services (`npm start` passes its local ones to the ETL it starts).
+ */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EtlConfig {
-  const pick = (name: string, fallback: string) => env[name]?.trim() || fallback;
+  const missing = REQUIRED.filter((name) => !env[name]?.trim());
+  if (missing.length > 0) throw new Error(`${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not set`);
+  // Each is set, as checked above: `?? ""` is for the type checker.
+  const required = (name: (typeof REQUIRED)[number]) => env[name]?.trim() ?? "";
+  const optional = (name: string, fallback: string) => env[name]?.trim() || fallback;
   const threads = env.ETL_THREADS ? positiveInt("ETL_THREADS", env.ETL_THREADS, 1) : undefined;
   const sealSecret = env.BRONZE_SEAL_KEY?.trim();
+  const bucket = required("S3_BUCKET");
   return {
     s3: {
-      endpoint: pick("S3_ENDPOINT", S3.endpoint),
-      region: pick("S3_REGION", S3.region),
-      bucket: pick("S3_BUCKET", S3.bucket),
-      accessKeyId: pick("S3_ACCESS_KEY_ID", S3.accessKeyId),
-      secretAccessKey: pick("S3_SECRET_ACCESS_KEY", S3.secretAccessKey),
+      endpoint: required("S3_ENDPOINT"),
+      region: required("S3_REGION"),
+      bucket,
+      accessKeyId: required("S3_ACCESS_KEY_ID"),
+      secretAccessKey: required("S3_SECRET_ACCESS_KEY"),
     },
-    databaseUrl: pick("DATABASE_URL", EMBEDDED_PG.url),
-    memoryLimit: pick("ETL_MEMORY_LIMIT", "512MB"),
-    tempDir: pick("ETL_TEMP_DIR", join(tmpdir(), "growit-etl")),
+    databaseUrl: required("DATABASE_URL"),
+    memoryLimit: memoryLimitFromEnv(env),
+    tempDir: optional("ETL_TEMP_DIR", join(tmpdir(), "growit-etl")),
     // One cache per bucket: pruning keeps only the files current in this bucket's ledger.
-    cacheDir: pick("ETL_CACHE_DIR", join(tmpdir(), `growit-etl-cache-${pick("S3_BUCKET", S3.bucket)}`)),
+    cacheDir: optional("ETL_CACHE_DIR", join(tmpdir(), `growit-etl-cache-${bucket}`)),
     ...(threads ? { threads } : {}),
     downloadConcurrency: positiveInt("ETL_DOWNLOAD_CONCURRENCY", env.ETL_DOWNLOAD_CONCURRENCY, 8),
     ...(sealSecret ? { sealSecret } : {}),

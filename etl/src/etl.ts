@@ -85,7 +85,7 @@ export class Etl {
     try {
       await beat(this.pool, this.name);
     } catch (error) {
-      this.options.reporter.log("heartbeat failed", { name: this.name, error: message(error) });
+      this.options.reporter.log("warn", "heartbeat failed", { name: this.name, error: message(error) });
     }
   }
 
@@ -95,7 +95,7 @@ export class Etl {
    */
   async #execute(client: pg.PoolClient, run: RunRow, retry: RetryPolicy): Promise<DayOutcome[]> {
     const { reporter } = this.options;
-    reporter.log("day started", { day: run.day, attempt: run.attempt, mode: run.mode, worker: this.name });
+    reporter.log("info", "day started", { day: run.day, attempt: run.attempt, mode: run.mode, worker: this.name });
     let outcomes: DayOutcome[];
     try {
       await lockSilver(client);
@@ -130,10 +130,10 @@ export class Etl {
       outcomes = [{ day: run.day, attempt: run.attempt, status: "failed", error: message(error) }];
       try {
         const retryAt = await failRun(client, run, message(error), retry);
-        if (retryAt) reporter.log("retry queued", { day: run.day, not_before: retryAt.toISOString() });
+        if (retryAt) reporter.log("info", "retry queued", { day: run.day, not_before: retryAt.toISOString() });
       } catch (ledgerError) {
         // The attempt stays `running` until its heartbeat goes stale; then it is failed and retried.
-        reporter.log("could not record the failure", { day: run.day, error: message(ledgerError) });
+        reporter.log("error", "could not record the failure", { day: run.day, error: message(ledgerError) });
       }
     }
     for (const outcome of outcomes) reporter.outcome(outcome);
@@ -204,7 +204,7 @@ export class Etl {
     const client = await this.pool.connect();
     try {
       for (const run of await recoverStaleRuns(client, this.options.staleAfterMs ?? 60_000, retry)) {
-        this.options.reporter.log("abandoned run failed", { day: run.day, attempt: run.attempt });
+        this.options.reporter.log("warn", "abandoned run failed", { day: run.day, attempt: run.attempt });
       }
     } finally {
       client.release();
@@ -214,7 +214,7 @@ export class Etl {
   /** `work`: claims and runs queued days until `signal` aborts; the run in progress is finished first. */
   async work(options: WorkOptions): Promise<DayOutcome[]> {
     const outcomes: DayOutcome[] = [];
-    this.options.reporter.log("worker started", { name: this.name, poll_ms: options.pollMs });
+    this.options.reporter.log("info", "worker started", { name: this.name, poll_ms: options.pollMs });
     while (!options.signal.aborted) {
       try {
         await this.recoverStale(options.retry);
@@ -225,11 +225,11 @@ export class Etl {
         }
       } catch (error) {
         // Postgres or S3 away: say so and try again at the next poll.
-        this.options.reporter.log("poll failed", { error: message(error) });
+        this.options.reporter.log("warn", "poll failed", { error: message(error) });
       }
       await sleep(options.pollMs, undefined, { signal: options.signal }).catch(() => {});
     }
-    this.options.reporter.log("worker stopped", { name: this.name, runs: outcomes.length });
+    this.options.reporter.log("info", "worker stopped", { name: this.name, runs: outcomes.length });
     return outcomes;
   }
 

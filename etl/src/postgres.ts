@@ -1,5 +1,5 @@
+import { maskDatabaseUrl } from "@growit/contract";
 import pg from "pg";
-import { maskDatabaseUrl } from "../../stack/src/local.ts";
 
 /** A pool on DATABASE_URL that has answered once; an unreachable Postgres is an error naming it. */
 export async function connectPostgres(databaseUrl: string): Promise<pg.Pool> {

@@ -16,21 +16,27 @@ export interface DayOutcome {
 /** The process's peak resident set so far, in bytes. */
 const peakRssBytes = () => process.resourceUsage().maxRSS * 1024;
 
+export type LogLevel = "info" | "warn" | "error";
+
+/** pino's numbers for these levels, so that whatever reads pino's lines reads the ETL's. */
+const PINO_LEVELS: Record<LogLevel, number> = { info: 30, warn: 40, error: 50 };
+
 /** Where the CLI tells what it does: progress bars and a table on a terminal, JSON lines elsewhere. */
 export interface Reporter {
-  log(message: string, fields?: Record<string, unknown>): void;
+  /** `fields` are the line's own (day, error, …), besides the level, time and message every line has. */
+  log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
   progress(day: string, progress: FetchProgress): void;
   outcome(outcome: DayOutcome): void;
   summary(outcomes: readonly DayOutcome[]): void;
 }
 
-/** One JSON object per line on `out`, for log collectors. */
+/** One JSON object per line on `out`, shaped like pino's (`level`, `time` in epoch ms, `msg`), for log collectors. */
 export class JsonReporter implements Reporter {
   #lastProgress = 0;
   constructor(readonly out: NodeJS.WritableStream = process.stdout) {}
 
-  log(message: string, fields: Record<string, unknown> = {}): void {
-    this.out.write(`${JSON.stringify({ at: new Date().toISOString(), msg: message, ...fields })}\n`);
+  log(level: LogLevel, message: string, fields: Record<string, unknown> = {}): void {
+    this.out.write(`${JSON.stringify({ level: PINO_LEVELS[level], time: Date.now(), msg: message, ...fields })}\n`);
   }
 
   progress(day: string, progress: FetchProgress): void {
@@ -38,12 +44,13 @@ export class JsonReporter implements Reporter {
     const now = Date.now();
     if (progress.objects < progress.totalObjects && now - this.#lastProgress < 2000) return;
     this.#lastProgress = now;
-    this.log("bronze progress", { day, ...progress });
+    this.log("info", "bronze progress", { day, ...progress });
   }
 
   outcome(outcome: DayOutcome): void {
     const { day, attempt, status, counts, stages, sealedObjects, error } = outcome;
-    this.log(status === "done" ? "day done" : "day failed", {
+    const done = status === "done";
+    this.log(done ? "info" : "error", done ? "day done" : "day failed", {
       day,
       attempt,
       ...counts,
@@ -56,7 +63,7 @@ export class JsonReporter implements Reporter {
 
   summary(outcomes: readonly DayOutcome[]): void {
     const failed = outcomes.filter((o) => o.status === "failed").map((o) => o.day);
-    this.log("summary", {
+    this.log("info", "summary", {
       days: outcomes.length,
       done: outcomes.length - failed.length,
       failed,
@@ -83,10 +90,11 @@ export class TerminalReporter implements Reporter {
     this.#drawn = false;
   }
 
-  log(message: string, fields: Record<string, unknown> = {}): void {
+  log(level: LogLevel, message: string, fields: Record<string, unknown> = {}): void {
     this.#clear();
     const details = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
-    this.out.write(`${[message, ...details].join(" ")}\n`);
+    const label = level === "info" ? [] : [`${level}:`];
+    this.out.write(`${[...label, message, ...details].join(" ")}\n`);
   }
 
   progress(day: string, p: FetchProgress): void {
@@ -129,5 +137,6 @@ export class TerminalReporter implements Reporter {
   }
 }
 
-export const reporterFor = (stream: NodeJS.WriteStream = process.stderr): Reporter =>
-  stream.isTTY ? new TerminalReporter(stream) : new JsonReporter();
+/** JSON lines on stdout when asked (`--json`) or when `terminal` is none; else progress bars on `terminal`. */
+export const reporterFor = (json: boolean, terminal: NodeJS.WriteStream = process.stderr): Reporter =>
+  json || !terminal.isTTY ? new JsonReporter() : new TerminalReporter(terminal);

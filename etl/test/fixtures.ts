@@ -6,7 +6,7 @@ import pg from "pg";
 import { inject } from "vitest";
 import { S3 as LOCAL_S3 } from "../../stack/src/local.ts";
 import type { EtlConfig } from "../src/config.ts";
-import type { DayOutcome, Reporter } from "../src/reporter.ts";
+import type { DayOutcome, LogLevel, Reporter } from "../src/reporter.ts";
 
 /** A new empty bucket on the test s3rver, so that each test file starts from nothing. */
 export async function freshBucket(): Promise<string> {
@@ -72,10 +72,10 @@ export async function query<T extends pg.QueryResultRow>(sql: string, params: un
 
 /** A reporter that keeps what it is told, for assertions. */
 export class RecordingReporter implements Reporter {
-  readonly logs: Array<{ message: string; fields: Record<string, unknown> }> = [];
+  readonly logs: Array<{ level: LogLevel; message: string; fields: Record<string, unknown> }> = [];
   readonly outcomes: DayOutcome[] = [];
-  log(message: string, fields: Record<string, unknown> = {}): void {
-    this.logs.push({ message, fields });
+  log(level: LogLevel, message: string, fields: Record<string, unknown> = {}): void {
+    this.logs.push({ level, message, fields });
   }
   progress(): void {}
   outcome(outcome: DayOutcome): void {

@@ -54,14 +54,3 @@ export function postgresTarget(databaseUrl: string): { host: string; port: numbe
   if (!host) throw new Error("DATABASE_URL has no host");
   return { host, port: url.port ? Number(url.port) : 5432 };
 }
-
-/** The URL with its password replaced by `***`, safe to print. */
-export function maskDatabaseUrl(databaseUrl: string): string {
-  try {
-    const url = new URL(databaseUrl);
-    if (url.password) url.password = "***";
-    return url.toString();
-  } catch {
-    return "<unparseable DATABASE_URL>";
-  }
-}

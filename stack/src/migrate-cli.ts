@@ -1,5 +1,5 @@
 // `npm run migrate`: applies migrations/ to DATABASE_URL.
-import { maskDatabaseUrl } from "./local.ts";
+import { maskDatabaseUrl } from "@growit/contract";
 import { migrate } from "./migrate.ts";
 
 const url = process.env.DATABASE_URL;

@@ -10,20 +10,12 @@
 // Ctrl-C (SIGINT) or SIGTERM stops everything in reverse order; PGlite is
 // closed properly so its data survives the next start.
 import { join } from "node:path";
+import { maskDatabaseUrl } from "@growit/contract";
 import { type ChildSpec, type ManagedChild, startChild } from "./children.ts";
 import { DEMO_ACCOUNTS, ensureDemoAccounts } from "./demo-accounts.ts";
 import { writeDevVars } from "./dev-vars.ts";
-import {
-  EMBEDDED_PG,
-  maskDatabaseUrl,
-  NEON_RELAY,
-  pgDataDir,
-  postgresTarget,
-  REPO_ROOT,
-  S3,
-  s3DataDir,
-  WORKER,
-} from "./local.ts";
+import { etlEnv } from "./etl-env.ts";
+import { EMBEDDED_PG, NEON_RELAY, pgDataDir, postgresTarget, REPO_ROOT, S3, s3DataDir, WORKER } from "./local.ts";
 import { migrate } from "./migrate.ts";
 import { startNeonRelay } from "./neon-relay.ts";
 import { busyPorts, type PortUse, portInUseMessage } from "./ports.ts";
@@ -88,8 +80,7 @@ function childSpecs(workerVars: Map<string, string>): ChildSpec[] {
       command: process.execPath,
       args: ["--import", "tsx", join(REPO_ROOT, "etl/src/cli.ts"), "work"],
       cwd: REPO_ROOT,
-      // The worker's seal key, so that the ETL takes the objects the worker sealed as checked.
-      env: { ...env, BRONZE_SEAL_KEY: workerVars.get("BRONZE_SEAL_KEY") },
+      env: etlEnv(workerVars, env),
     },
   ];
 }

@@ -2,6 +2,7 @@ import { type EventProps, type EventType, serverEvent } from "@growit/contract";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { attributionOf } from "../http/attribution.ts";
+import { logError, requestFields } from "../log.ts";
 import { bronzeWriterFor } from "./writer.ts";
 
 /**
@@ -20,6 +21,6 @@ export async function recordServerEvent<T extends EventType>(
   try {
     await bronzeWriterFor(c.env).write([event], [], new Date(event.received_at));
   } catch (error) {
-    console.error(`server event not stored (${(error as Error).message}): ${JSON.stringify(event)}`);
+    logError("server event not stored", error, { ...requestFields(c), event });
   }
 }

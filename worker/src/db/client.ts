@@ -1,5 +1,6 @@
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import { HTTPException } from "hono/http-exception";
+import { logError } from "../log.ts";
 
 /**
  * Points the Neon driver at a local WebSocket-to-TCP relay when NEON_WS_PROXY is set
@@ -58,7 +59,7 @@ export function openDb(env: Env): Db {
         pool = new Pool({ connectionString: env.DATABASE_URL, connectionTimeoutMillis: 5_000 });
         // A broken idle connection surfaces through the next query; this keeps it from being unhandled.
         // Closing drops the WebSockets, which the driver reports too: that is not worth a log line.
-        pool.on("error", (error: Error) => closing || console.error("postgres pool:", error.message));
+        pool.on("error", (error: Error) => closing || logError("postgres pool failed", error));
       }
       try {
         return (await pool.query(text, params)).rows as Row[];

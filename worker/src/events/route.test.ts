@@ -9,7 +9,7 @@ import {
   utcDay,
   uuidv7,
 } from "@growit/contract";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { bronzeEvents, objectsUnder, testEnv } from "../../test/fixtures.ts";
 import { app } from "../app.ts";
 
@@ -270,7 +270,18 @@ describe("POST /api/events", () => {
   it("answers 503 retryable and claims nothing when S3 is down", async () => {
     const before = await allKeys();
     const down: Env = { ...env, S3_ENDPOINT: "http://127.0.0.1:1" };
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     const response = await postEvents([event()], down);
+    const lines = logged.mock.calls.flat();
+    logged.mockRestore();
+    expect(lines).toContainEqual({
+      msg: "storing events failed",
+      route: "POST /api/events",
+      path: "/api/events",
+      events: 1,
+      rejects: 0,
+      error: expect.any(String),
+    });
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("1");
     expect(await response.json()).toEqual({ error: expect.stringMatching(/nothing was stored/), retryable: true });

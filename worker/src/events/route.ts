@@ -15,6 +15,7 @@ import { bronzeWriterFor } from "../bronze/writer.ts";
 import { retryLater } from "../http/errors.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { writeLimit } from "../http/rate-limit.ts";
+import { logError, requestFields } from "../log.ts";
 
 /**
  * The events of a request body, and its `sent_at` in ms when it is a valid timestamp. A missing or
@@ -53,7 +54,11 @@ export const eventsRoute = new Hono<AppEnv>()
     try {
       await bronzeWriterFor(c.env).write(accepted, rejects, receivedAt);
     } catch (error) {
-      console.error(`POST /api/events: storing ${accepted.length} events failed:`, (error as Error).message);
+      logError("storing events failed", error, {
+        ...requestFields(c),
+        events: accepted.length,
+        rejects: rejects.length,
+      });
       return retryLater(c, "event storage is unavailable; nothing was stored, send the batch again");
     }
     return c.json(

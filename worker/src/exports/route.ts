@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app-env.ts";
 import { requireRole } from "../auth/session.ts";
 import { retryLater } from "../http/errors.ts";
+import { logError, requestFields } from "../log.ts";
 import { s3ConfigFromEnv } from "../storage/s3.ts";
 
 const READABLE_PREFIXES = [PREFIX.exports, PREFIX.silver];
@@ -47,7 +48,7 @@ export const exportsRoute = new Hono<AppEnv>().get("/*", requireRole("analyst"),
   try {
     upstream = await new S3(s3ConfigFromEnv(c.env)).send(key, { headers });
   } catch (error) {
-    console.error(`GET /api/exports/${key}:`, (error as Error).message);
+    logError("export storage failed", error, { ...requestFields(c), key });
     return retryLater(c, "export storage is unavailable; try again shortly");
   }
   if (upstream.status === 404) {
@@ -60,7 +61,11 @@ export const exportsRoute = new Hono<AppEnv>().get("/*", requireRole("analyst"),
   }
   if (![200, 206, 304].includes(upstream.status)) {
     await upstream.body?.cancel();
-    console.error(`GET /api/exports/${key}: S3 answered HTTP ${upstream.status}`);
+    logError("export storage failed", `S3 answered HTTP ${upstream.status}`, {
+      ...requestFields(c),
+      key,
+      status: upstream.status,
+    });
     return retryLater(c, "export storage is unavailable; try again shortly");
   }
   const response = new Headers({

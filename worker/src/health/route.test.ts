@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { Browser, testEnv } from "../../test/fixtures.ts";
 
 let env: Env;
@@ -26,7 +26,15 @@ describe("GET /api/health", () => {
     ["postgres", HIDDEN_PG, { s3: passed, postgres: failed }],
     ["s3, postgres", { ...HIDDEN_S3, ...HIDDEN_PG }, { s3: failed, postgres: failed }],
   ] as const)("names the part that fails (%s), never where it is or why", async (failing, broken, checks) => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
     const response = await new Browser({ ...env, ...broken }).request("/api/health");
+    const checksLogged = logged.mock.calls.flat().filter((line) => line?.msg === "health check failed");
+    logged.mockRestore();
+    // Where and why go to the operator's log only, as fields.
+    expect(checksLogged.map((line) => line.check).sort()).toEqual(failing.split(", ").sort());
+    for (const line of checksLogged) {
+      expect(line).toMatchObject({ route: "GET /api/health", path: "/api/health", error: expect.any(String) });
+    }
     expect(response.status).toBe(503);
     const text = await response.text();
     expect(JSON.parse(text)).toEqual({ status: `unavailable: ${failing}`, checks });

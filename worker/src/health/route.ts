@@ -1,7 +1,8 @@
 import { S3 } from "@growit/contract";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { openDb } from "../db/client.ts";
+import { logError, requestFields } from "../log.ts";
 import { s3ConfigFromEnv } from "../storage/s3.ts";
 
 /** What anyone may learn of a check: whether it passed and how long it took, never why it failed. */
@@ -12,7 +13,8 @@ interface Check {
 
 const CHECK_TIMEOUT_MS = 3_000;
 
-async function timed(name: string, work: () => Promise<unknown>): Promise<Check> {
+/** Runs the check `name` of the request `c` answers. */
+async function timed(c: Context, name: string, work: () => Promise<unknown>): Promise<Check> {
   const started = Date.now();
   let timer: number | null = null;
   const timeout = new Promise<never>((_, reject) => {
@@ -25,7 +27,7 @@ async function timed(name: string, work: () => Promise<unknown>): Promise<Check>
     // The reason names endpoints, buckets and hosts: it goes to the operator's log only.
     // DatabaseUnavailable wraps the driver's error; the underlying one says more.
     const reason = (error as Error).cause ?? error;
-    console.error(`health: ${name} failed: ${(reason as Error).message}`);
+    logError("health check failed", reason, { ...requestFields(c), check: name });
     return { ok: false, ms: Date.now() - started };
   } finally {
     clearTimeout(timer);
@@ -38,10 +40,10 @@ async function timed(name: string, work: () => Promise<unknown>): Promise<Check>
  */
 export const healthRoute = new Hono<AppEnv>().get("/", async (c) => {
   const [s3, postgres] = await Promise.all([
-    timed("s3", () =>
+    timed(c, "s3", () =>
       new S3(s3ConfigFromEnv(c.env), { attempts: 1, baseDelayMs: 0, timeoutMs: CHECK_TIMEOUT_MS }).ping(),
     ),
-    timed("postgres", async () => {
+    timed(c, "postgres", async () => {
       const db = openDb(c.env);
       try {
         await db.query("select 1");

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { logError, requestFields } from "../log.ts";
 
 /** 503 for a dependency that failed: the client keeps what it sent and retries later. */
 export const retryLater = (c: Context, error: string, retryAfterSeconds = 1) =>
@@ -14,9 +15,9 @@ export function errorResponse(error: Error, c: Context): Response {
   if (error instanceof HTTPException) {
     if (error.status < 500) return c.json({ error: error.message }, error.status);
     const cause = (error.cause as Error | undefined)?.message;
-    console.error(`${c.req.method} ${c.req.path}: ${error.message}${cause ? `: ${cause}` : ""}`);
+    logError("request failed", error, { ...requestFields(c), status: error.status, ...(cause ? { cause } : {}) });
     return error.status === 503 ? retryLater(c, error.message) : c.json({ error: error.message }, error.status);
   }
-  console.error(`${c.req.method} ${c.req.path}: unexpected error:`, error);
+  logError("unexpected error", error, { ...requestFields(c), stack: error.stack });
   return c.json({ error: "internal error" }, 500);
 }
