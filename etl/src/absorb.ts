@@ -20,7 +20,7 @@ import { type FetchedObject, type FetchProgress, fetchBronze } from "./bronze-fe
 import type { Duck } from "./duck.ts";
 import { eachLimited } from "./each-limited.ts";
 import { refreshExports } from "./exports.ts";
-import { goldRows } from "./gold.ts";
+import { type GoldDay, goldRows } from "./gold.ts";
 import type { RunRow } from "./ledger.ts";
 import { checkObject } from "./line-check.ts";
 import {
@@ -105,6 +105,15 @@ async function silverFilesOf(client: pg.PoolClient, days: readonly string[]): Pr
     [days],
   );
   return result.rows;
+}
+
+/** Which of `days` the gold marts hold the state of whole (etl.gold_days). */
+async function daysWithGold(client: pg.PoolClient, days: readonly string[]): Promise<Set<string>> {
+  const result = await client.query<{ day: string }>(
+    "SELECT to_char(event_date, 'YYYY-MM-DD') AS day FROM etl.gold_days WHERE event_date = ANY($1::date[])",
+    [days],
+  );
+  return new Set(result.rows.map((r) => r.day));
 }
 
 /** What the ETL writes for the rejected lines of one object, or for an object it could not read at all. */
@@ -212,10 +221,21 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
           })
         : [];
     const mergeSeconds = lap();
-    // Every day whose silver changed gets its gold rows from its files as they now are.
+    // A day only added to brings its gold marts up to date from the added file alone, when they
+    // hold the day's state whole; every other day whose silver changed is computed again whole.
+    const changed = merged.filter((m) => m.file || m.replaces.length > 0);
+    const withGold = await daysWithGold(
+      client,
+      changed.map((m) => m.day),
+    );
     const gold = await goldRows(
       duck.connection,
-      merged.filter((m) => m.file || m.replaces.length > 0).map((m) => ({ day: m.day, files: m.silverFiles })),
+      changed.map(
+        (m): GoldDay =>
+          m.mart.mode === "add" && m.file && withGold.has(m.day)
+            ? { day: m.day, mode: "add", files: [m.file.path] }
+            : { day: m.day, mode: "replace", files: m.silverFiles },
+      ),
     );
     const goldSeconds = lap();
 

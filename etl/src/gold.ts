@@ -1,9 +1,14 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { sqlString } from "./duck.ts";
 
-/** A day whose silver changed, with every current silver file of it (local copies). */
+/**
+ * A day whose silver changed, with the silver files its gold rows are computed from: every current
+ * file of the day when its gold is computed again whole (replace), or only the file a run added to
+ * it when the day's marts are brought up to date with what that file adds (add).
+ */
 export interface GoldDay {
   day: string;
+  mode: "replace" | "add";
   files: readonly string[];
 }
 
@@ -11,17 +16,19 @@ export interface GoldDay {
 export type Columns = unknown[][];
 
 /**
- * What the gold marts are made of, for the days given: each table's rows for exactly those days
- * (publish replaces the days' rows). Column orders are those of the tables in migration 012.
+ * What the gold marts are made of, for the days given: the replaced days' rows whole, the added
+ * days' rows from the added files alone (publishGold adds them to what the days hold). Column
+ * orders are those of the tables in migrations 012 and 013.
  */
 export interface GoldRows {
-  days: string[];
-  /** mart.daily_type_events (event_date, type, events, learners) */
-  typeEvents: Columns;
-  /** mart.daily_category_events (event_date, category, type, events, learners) */
-  categoryEvents: Columns;
-  /** mart.learner_daily (event_date, user_id, events) */
-  learnerDaily: Columns;
+  replacedDays: string[];
+  addedDays: string[];
+  /** Signed-in learners' events: (event_date, user_id, type, category, events) */
+  learnerEvents: Columns;
+  /** Who signed in during each browser session: (event_date, session_id, user_id) */
+  sessionLearners: Columns;
+  /** Anonymous events, by session where they have one: (event_date, session_id, type, category, events) */
+  anonymousEvents: Columns;
   /** mart.recommendation_lists (rec_id, event_date, category, course_ids as a JSON array) */
   recommendationLists: Columns;
   /** mart.recommendation_list_opens (event_date, rec_id, position, opens) */
@@ -43,28 +50,30 @@ const uuidProp = (key: string) =>
 const countProp = (key: string) => `TRY_CAST(props ->> '${key}' AS INTEGER)`;
 
 /**
- * The queries, each over `gold_events`: the days' silver rows with `learner` attributed and the
- * props the marts read lifted out (see goldRows). Their outputs are the GoldRows tables' columns
- * in order.
+ * The queries, each over `gold_silver`: the days' silver rows with the props the marts read
+ * lifted out (see goldRows). Their outputs are the GoldRows tables' columns in order. Nothing
+ * here attributes anonymous events to learners: that depends on what the day already holds, and
+ * publishGold does it.
  */
-const QUERIES: Record<Exclude<keyof GoldRows, "days">, string> = {
-  typeEvents: `SELECT CAST(event_date AS VARCHAR), type, count(*), count(DISTINCT learner) FROM gold_events GROUP BY ALL`,
-  categoryEvents: `SELECT CAST(event_date AS VARCHAR), category, type, count(*), count(DISTINCT learner)
-    FROM gold_events WHERE category IS NOT NULL GROUP BY ALL`,
-  learnerDaily: `SELECT CAST(event_date AS VARCHAR), learner, count(*)
-    FROM gold_events WHERE learner IS NOT NULL GROUP BY ALL`,
+const QUERIES: Record<Exclude<keyof GoldRows, "replacedDays" | "addedDays">, string> = {
+  learnerEvents: `SELECT CAST(event_date AS VARCHAR), user_id, type, category, count(*)
+    FROM gold_silver WHERE user_id IS NOT NULL GROUP BY ALL`,
+  sessionLearners: `SELECT DISTINCT CAST(event_date AS VARCHAR), session_id, user_id
+    FROM gold_silver WHERE user_id IS NOT NULL AND session_id IS NOT NULL`,
+  anonymousEvents: `SELECT CAST(event_date AS VARCHAR), session_id, type, category, count(*)
+    FROM gold_silver WHERE user_id IS NULL GROUP BY ALL`,
   // One row per list: a list recorded twice (a re-sent copy under another id) counts once.
   recommendationLists: `SELECT rec_id, CAST(min(event_date) AS VARCHAR), min(category), min(course_ids)
-    FROM gold_events WHERE type = 'recommendation_request' AND category IS NOT NULL AND rec_id IS NOT NULL
+    FROM gold_silver WHERE type = 'recommendation_request' AND category IS NOT NULL AND rec_id IS NOT NULL
     GROUP BY rec_id`,
   recommendationListOpens: `SELECT CAST(event_date AS VARCHAR), rec_id, position, count(*)
-    FROM gold_events WHERE type = 'course_open' AND rec_id IS NOT NULL AND position >= 1 GROUP BY ALL`,
+    FROM gold_silver WHERE type = 'course_open' AND rec_id IS NOT NULL AND position >= 1 GROUP BY ALL`,
   searches: `SELECT search_id, CAST(min(event_date) AS VARCHAR), min(results)
-    FROM gold_events WHERE type = 'search_query' AND search_id IS NOT NULL AND results >= 0 GROUP BY search_id`,
+    FROM gold_silver WHERE type = 'search_query' AND search_id IS NOT NULL AND results >= 0 GROUP BY search_id`,
   searchOpens: `SELECT CAST(event_date AS VARCHAR), search_id, count(*)
-    FROM gold_events WHERE type IN ('course_open', 'video_open') AND search_id IS NOT NULL GROUP BY ALL`,
+    FROM gold_silver WHERE type IN ('course_open', 'video_open') AND search_id IS NOT NULL GROUP BY ALL`,
   zeroResultQueries: `SELECT CAST(event_date AS VARCHAR), query, count(*)
-    FROM gold_events WHERE type = 'search_query' AND query IS NOT NULL AND search_id IS NOT NULL AND results = 0
+    FROM gold_silver WHERE type = 'search_query' AND query IS NOT NULL AND search_id IS NOT NULL AND results = 0
     GROUP BY ALL`,
 };
 
@@ -80,18 +89,15 @@ const LIFTED_PROPS = `
   CASE WHEN type = 'recommendation_request'
     THEN CAST(to_json(coalesce(TRY_CAST(props -> 'course_ids' AS VARCHAR[]), [])) AS VARCHAR) END AS course_ids`;
 
-/**
- * Computes the gold marts' rows of `days` from their silver files, in one read of them. An
- * anonymous event is attributed to a learner when its browser session (session_id) that day
- * had exactly one signed-in learner: what a learner did before logging in counts as theirs.
- */
+/** Computes the gold rows of `days` from their silver files, in one read of them. */
 export async function goldRows(connection: DuckDBConnection, days: readonly GoldDay[]): Promise<GoldRows> {
   const files = days.flatMap((d) => d.files);
   const rows: GoldRows = {
-    days: days.map((d) => d.day),
-    typeEvents: [],
-    categoryEvents: [],
-    learnerDaily: [],
+    replacedDays: days.filter((d) => d.mode === "replace").map((d) => d.day),
+    addedDays: days.filter((d) => d.mode === "add").map((d) => d.day),
+    learnerEvents: [],
+    sessionLearners: [],
+    anonymousEvents: [],
     recommendationLists: [],
     recommendationListOpens: [],
     searches: [],
@@ -106,20 +112,12 @@ export async function goldRows(connection: DuckDBConnection, days: readonly Gold
       SELECT event_date, type, category, query, user_id, session_id, ${LIFTED_PROPS}
       FROM read_parquet([${files.map(sqlString).join(", ")}], union_by_name = true)
       WHERE event_date IN (${wanted})`);
-    await connection.run(`CREATE OR REPLACE TEMP VIEW gold_events AS
-      SELECT s.*, coalesce(s.user_id, signed_in.learner) AS learner
-      FROM gold_silver s LEFT JOIN (
-        SELECT event_date, session_id, min(user_id) AS learner FROM gold_silver
-        WHERE session_id IS NOT NULL AND user_id IS NOT NULL
-        GROUP BY ALL HAVING count(DISTINCT user_id) = 1
-      ) signed_in USING (event_date, session_id)`);
     for (const [table, sql] of Object.entries(QUERIES) as [keyof typeof QUERIES, string][]) {
       const result = await connection.runAndReadAll(sql);
       rows[table] = result.getColumns().map((column) => column.map((v) => (typeof v === "bigint" ? String(v) : v)));
     }
     return rows;
   } finally {
-    await connection.run("DROP VIEW IF EXISTS gold_events");
     await connection.run("DROP TABLE IF EXISTS gold_silver");
   }
 }

@@ -381,7 +381,9 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
       files.set(day, { path, sidecar, bytes: (await stat(path)).size, rows: rowCount, sha256: await sha256Of(path) });
       const mart = await connection.runAndReadAll(`SELECT user_id, count(*) FROM read_parquet(${sqlString(path)})
         WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY user_id`);
-      marts.set(day, { userIds: mart.getColumns()[0] as string[], counts: mart.getColumns()[1] as bigint[] });
+      // A day of anonymous events alone has no user rows (and DuckDB then gives no columns).
+      const [userIds = [], counts = []] = mart.getColumns() as [string[]?, bigint[]?];
+      marts.set(day, { userIds, counts });
     }
     const silverFilesOf = (day: string) => {
       const kept = rewrite.has(day) ? [] : (existing.get(day) ?? []).map((f) => f.path);

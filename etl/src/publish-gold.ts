@@ -1,51 +1,55 @@
 import { LIMITS } from "@growit/contract";
 import type pg from "pg";
-import type { Columns, GoldRows } from "./gold.ts";
+import type { GoldRows } from "./gold.ts";
 
-/** A table the gold step replaces day by day from GoldRows, with its columns' Postgres types. */
-interface DailyTable {
+type RowsOf = keyof Omit<GoldRows, "replacedDays" | "addedDays">;
+
+/** Where publishGold puts one of GoldRows' tables, with its columns' Postgres types. */
+interface LoadedTable {
+  rows: RowsOf;
+  /** A mart, or a temp table of the transaction (`gold_…`) that the learner counts are made from. */
   table: string;
-  rows: keyof Omit<GoldRows, "days">;
   /** Name and parameter type of each column, and how the stored value is made from the parameter when not as it is. */
   columns: ReadonlyArray<readonly [name: string, type: string, value?: string]>;
-  /** The key a row from another day may already hold (ids unique across days). */
-  conflict?: string;
+  /** How a row meets one already there: counts are added up, a list or search keeps its first day. */
+  onConflict?: string;
 }
 
-const DAILY_TABLES: readonly DailyTable[] = [
+const LOADED_TABLES: readonly LoadedTable[] = [
   {
-    table: "mart.daily_type_events",
-    rows: "typeEvents",
-    columns: [
-      ["event_date", "date"],
-      ["type", "text"],
-      ["events", "bigint"],
-      ["learners", "bigint"],
-    ],
-  },
-  {
-    table: "mart.daily_category_events",
-    rows: "categoryEvents",
-    columns: [
-      ["event_date", "date"],
-      ["category", "text"],
-      ["type", "text"],
-      ["events", "bigint"],
-      ["learners", "bigint"],
-    ],
-  },
-  {
-    table: "mart.learner_daily",
-    rows: "learnerDaily",
+    rows: "learnerEvents",
+    table: "gold_learner_events",
     columns: [
       ["event_date", "date"],
       ["user_id", "text"],
+      ["type", "text"],
+      ["category", "text"],
       ["events", "bigint"],
     ],
   },
   {
-    table: "mart.recommendation_lists",
+    rows: "sessionLearners",
+    table: "gold_session_learners",
+    columns: [
+      ["event_date", "date"],
+      ["session_id", "text"],
+      ["user_id", "text"],
+    ],
+  },
+  {
+    rows: "anonymousEvents",
+    table: "gold_anonymous_events",
+    columns: [
+      ["event_date", "date"],
+      ["session_id", "text"],
+      ["type", "text"],
+      ["category", "text"],
+      ["events", "bigint"],
+    ],
+  },
+  {
     rows: "recommendationLists",
+    table: "mart.recommendation_lists",
     columns: [
       ["rec_id", "uuid"],
       ["event_date", "date"],
@@ -53,47 +57,82 @@ const DAILY_TABLES: readonly DailyTable[] = [
       // A list of lists cannot be an array parameter (Postgres arrays are not ragged): JSON text.
       ["course_ids", "jsonb", "ARRAY(SELECT jsonb_array_elements_text(course_ids))"],
     ],
-    conflict: "rec_id",
+    onConflict: "(rec_id) DO NOTHING",
   },
   {
-    table: "mart.recommendation_list_opens",
     rows: "recommendationListOpens",
+    table: "mart.recommendation_list_opens",
     columns: [
       ["event_date", "date"],
       ["rec_id", "uuid"],
       ["position", "integer"],
       ["opens", "bigint"],
     ],
+    onConflict: "(event_date, rec_id, position) DO UPDATE SET opens = t.opens + excluded.opens",
   },
   {
-    table: "mart.searches",
     rows: "searches",
+    table: "mart.searches",
     columns: [
       ["search_id", "uuid"],
       ["event_date", "date"],
       ["results", "integer"],
     ],
-    conflict: "search_id",
+    onConflict: "(search_id) DO NOTHING",
   },
   {
-    table: "mart.search_opens",
     rows: "searchOpens",
+    table: "mart.search_opens",
     columns: [
       ["event_date", "date"],
       ["search_id", "uuid"],
       ["opens", "bigint"],
     ],
+    onConflict: "(event_date, search_id) DO UPDATE SET opens = t.opens + excluded.opens",
   },
   {
-    table: "mart.zero_result_queries",
     rows: "zeroResultQueries",
+    table: "mart.zero_result_queries",
     columns: [
       ["event_date", "date"],
       ["query", "text"],
       ["searches", "bigint"],
     ],
+    onConflict: "(event_date, query) DO UPDATE SET searches = t.searches + excluded.searches",
   },
 ];
+
+/** The tables whose rows of a day come from that day's events alone: a replaced day's are deleted first. */
+const DAY_TABLES = [
+  "mart.daily_type_events",
+  "mart.daily_category_events",
+  "mart.learner_daily",
+  "mart.learner_activity",
+  "mart.session_learners",
+  "mart.anonymous_session_events",
+  "mart.recommendation_lists",
+  "mart.recommendation_list_opens",
+  "mart.searches",
+  "mart.search_opens",
+  "mart.zero_result_queries",
+];
+
+async function load(client: pg.PoolClient, table: LoadedTable, rows: unknown[][]): Promise<void> {
+  const names = table.columns.map(([name]) => name).join(", ");
+  if (!table.table.includes(".")) {
+    await client.query(
+      `CREATE TEMP TABLE ${table.table} (${table.columns.map(([name, type]) => `${name} ${type}`).join(", ")}) ON COMMIT DROP`,
+    );
+  }
+  if ((rows[0]?.length ?? 0) === 0) return;
+  const params = table.columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ");
+  const values = table.columns.map(([name, , value]) => value ?? name).join(", ");
+  await client.query(
+    `INSERT INTO ${table.table} AS t (${names}) SELECT ${values} FROM unnest(${params}) AS v(${names})
+     ${table.onConflict ? `ON CONFLICT ${table.onConflict}` : ""}`,
+    rows,
+  );
+}
 
 /** The days of opens that name a list (or search) of `days`: their counts depend on it. */
 async function daysOfOpensNaming(
@@ -113,34 +152,166 @@ async function daysOfOpensNaming(
   return result.rows.map((r) => r.day);
 }
 
-async function replaceDays(client: pg.PoolClient, table: DailyTable, days: readonly string[], rows: Columns) {
-  await client.query(`DELETE FROM ${table.table} WHERE event_date = ANY($1::date[])`, [days]);
-  if ((rows[0]?.length ?? 0) === 0) return;
-  const names = table.columns.map(([name]) => name).join(", ");
-  const params = table.columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ");
-  const values = table.columns.map(([name, , value]) => value ?? name).join(", ");
-  await client.query(
-    `INSERT INTO ${table.table} (${names}) SELECT ${values} FROM unnest(${params}) AS v(${names})
-     ${table.conflict ? `ON CONFLICT (${table.conflict}) DO NOTHING` : ""}`,
-    rows,
-  );
-}
+/** The one signed-in learner of each session in gold_sessions, or NULL, as session_learners now holds them. */
+const SESSION_OWNER = `(SELECT CASE WHEN count(*) = 1 THEN min(l.user_id) END FROM mart.session_learners l
+  WHERE l.event_date = s.event_date AND l.session_id = s.session_id)`;
+
+/** The state of the learners the delta names, as learner_activity holds it now. */
+const ACTIVITY_OF_DELTA_LEARNERS = `SELECT a.event_date, a.user_id, a.type, a.category, a.events
+  FROM mart.learner_activity a JOIN (SELECT DISTINCT event_date, user_id FROM gold_activity) d USING (event_date, user_id)`;
 
 /**
- * Writes the gold marts for the days a publication changed, inside its transaction: each day's
- * rows of the daily tables are replaced, then the marts that join across days (opens of a list
- * or search shown on another day, cohorts, interests) are recomputed where they can have changed.
+ * Brings the learner counts up to date with the loaded rows, by what they change: the sessions
+ * they name get their learner again, the anonymous events of a session whose learner changed move
+ * to the new one, and each (day, learner)'s activity before and after (gold_before, gold_after)
+ * gives the change of every mart that counts learners.
+ */
+async function applyActivity(client: pg.PoolClient): Promise<void> {
+  await client.query(`CREATE TEMP TABLE gold_sessions ON COMMIT DROP AS
+    SELECT event_date, session_id, ${SESSION_OWNER} AS learner_before, NULL::text AS learner_after
+    FROM (SELECT event_date, session_id FROM gold_session_learners
+          UNION SELECT event_date, session_id FROM gold_anonymous_events WHERE session_id IS NOT NULL) s`);
+  await client.query("INSERT INTO mart.session_learners SELECT * FROM gold_session_learners ON CONFLICT DO NOTHING");
+  await client.query(`UPDATE gold_sessions s SET learner_after = ${SESSION_OWNER}`);
+  // The change to each learner's activity: their own new events, the new anonymous events of a
+  // session that is theirs, and a session's earlier anonymous events when it changed hands.
+  await client.query(`CREATE TEMP TABLE gold_activity ON COMMIT DROP AS
+    SELECT event_date, user_id, type, category, sum(events)::bigint AS events FROM (
+      SELECT event_date, user_id, type, category, events FROM gold_learner_events
+      UNION ALL
+      SELECT a.event_date, s.learner_after, a.type, a.category, a.events
+      FROM gold_anonymous_events a JOIN gold_sessions s USING (event_date, session_id)
+      WHERE s.learner_after IS NOT NULL
+      UNION ALL
+      SELECT a.event_date, moved.learner, a.type, a.category, moved.sign * a.events
+      FROM mart.anonymous_session_events a JOIN gold_sessions s USING (event_date, session_id),
+        LATERAL (VALUES (s.learner_before, -1), (s.learner_after, 1)) AS moved(learner, sign)
+      WHERE s.learner_before IS DISTINCT FROM s.learner_after AND moved.learner IS NOT NULL
+    ) changes GROUP BY 1, 2, 3, 4`);
+  await client.query(`INSERT INTO mart.anonymous_session_events AS t (event_date, session_id, type, category, events)
+    SELECT event_date, session_id, type, category, sum(events) FROM gold_anonymous_events
+    WHERE session_id IS NOT NULL GROUP BY 1, 2, 3, 4
+    ON CONFLICT (event_date, session_id, type, category) DO UPDATE SET events = t.events + excluded.events`);
+  await client.query(`CREATE TEMP TABLE gold_before ON COMMIT DROP AS ${ACTIVITY_OF_DELTA_LEARNERS}`);
+  await client.query(`INSERT INTO mart.learner_activity AS t (event_date, user_id, type, category, events)
+    SELECT * FROM gold_activity
+    ON CONFLICT (event_date, user_id, type, category) DO UPDATE SET events = t.events + excluded.events`);
+  await client.query(`DELETE FROM mart.learner_activity a USING (SELECT DISTINCT event_date, user_id FROM gold_activity) d
+    WHERE a.event_date = d.event_date AND a.user_id = d.user_id AND a.events <= 0`);
+  await client.query(`CREATE TEMP TABLE gold_after ON COMMIT DROP AS ${ACTIVITY_OF_DELTA_LEARNERS}`);
+
+  // Every event counts by type (and by category where it has one); a learner counts once per
+  // (day, type) and per (day, category, type) they were active in.
+  const allEvents = `SELECT event_date, type, category, events FROM gold_learner_events
+    UNION ALL SELECT event_date, type, category, events FROM gold_anonymous_events`;
+  await client.query(`INSERT INTO mart.daily_type_events AS t (event_date, type, events, learners)
+    SELECT event_date, type, sum(events), sum(learners) FROM (
+      SELECT event_date, type, events, 0 AS learners FROM (${allEvents}) e
+      UNION ALL SELECT event_date, type, 0, count(DISTINCT user_id) FROM gold_after GROUP BY 1, 2
+      UNION ALL SELECT event_date, type, 0, -count(DISTINCT user_id) FROM gold_before GROUP BY 1, 2
+    ) changes GROUP BY 1, 2 HAVING sum(events) <> 0 OR sum(learners) <> 0
+    ON CONFLICT (event_date, type) DO UPDATE SET events = t.events + excluded.events, learners = t.learners + excluded.learners`);
+  await client.query(`INSERT INTO mart.daily_category_events AS t (event_date, category, type, events, learners)
+    SELECT event_date, category, type, sum(events), sum(learners) FROM (
+      SELECT event_date, category, type, events, 0 AS learners FROM (${allEvents}) e
+      UNION ALL SELECT event_date, category, type, 0, count(*) FROM gold_after GROUP BY 1, 2, 3
+      UNION ALL SELECT event_date, category, type, 0, -count(*) FROM gold_before GROUP BY 1, 2, 3
+    ) changes WHERE category IS NOT NULL GROUP BY 1, 2, 3 HAVING sum(events) <> 0 OR sum(learners) <> 0
+    ON CONFLICT (event_date, category, type) DO UPDATE
+      SET events = t.events + excluded.events, learners = t.learners + excluded.learners`);
+}
+
+/** Weekly cohorts and how many of each were active week_offset weeks later, of the learners `learners` selects. */
+const retentionOf = (learners: string) => `WITH weeks AS (
+    SELECT DISTINCT user_id, date_trunc('week', event_date)::date AS week FROM mart.learner_daily WHERE ${learners}
+  ), cohorts AS (SELECT user_id, min(week) AS cohort_week FROM weeks GROUP BY user_id)
+  SELECT cohort_week, (week - cohort_week) / 7 AS week_offset, count(*) AS learners
+  FROM weeks JOIN cohorts USING (user_id) GROUP BY 1, 2`;
+
+/** Learners whose days changed: one with a day it did not have, or without one it had. */
+const LEARNERS_WITH_NEW_DAYS = `user_id IN (SELECT user_id FROM (
+    (SELECT event_date, user_id FROM gold_before EXCEPT SELECT event_date, user_id FROM gold_after)
+    UNION (SELECT event_date, user_id FROM gold_after EXCEPT SELECT event_date, user_id FROM gold_before)) changed)`;
+
+/** Learners and their events by each of their interests, from the learner-day rows `rows` gives with a sign. */
+const interestsOf = (
+  rows: string,
+) => `SELECT d.event_date, interest, sum(d.learners) AS learners, sum(d.events) AS events
+  FROM (${rows}) d JOIN app.users u ON u.username = d.user_id, unnest(u.interests) AS interest
+  GROUP BY 1, 2`;
+
+/** What interest_daily was computed with: every learner's interests. */
+const INTERESTS_FINGERPRINT = `SELECT coalesce(md5(string_agg(username || ':' || array_to_string(interests, ','), ';'
+  ORDER BY username)), '') AS fingerprint FROM app.users`;
+
+/**
+ * Writes the gold marts for the days a publication changed, inside its transaction: a replaced
+ * day's rows are deleted and written again, an added day's are added to; the marts that count
+ * learners change by what the new events change of each learner's day, and those that join
+ * across days (opens of a list or search shown on another day, cohorts, interests) are
+ * recomputed where they can have changed.
  */
 export async function publishGold(client: pg.PoolClient, gold: GoldRows): Promise<void> {
-  const { days } = gold;
+  const { replacedDays, addedDays } = gold;
+  const days = [...replacedDays, ...addedDays];
   if (days.length === 0) return;
   // Opens that named a list or search of these days, as they were before (one may be gone now).
   const recommendationDays = new Set([...days, ...(await daysOfOpensNaming(client, "recommendation", days))]);
   const searchDays = new Set([...days, ...(await daysOfOpensNaming(client, "search", days))]);
-  for (const table of DAILY_TABLES) await replaceDays(client, table, days, gold[table.rows]);
+  if (replacedDays.length > 0) {
+    for (const table of DAY_TABLES)
+      await client.query(`DELETE FROM ${table} WHERE event_date = ANY($1::date[])`, [replacedDays]);
+  }
+  for (const table of LOADED_TABLES) await load(client, table, gold[table.rows]);
+  await applyActivity(client);
+
+  // A replaced day can take days from any learner; otherwise only the learners with a new (or
+  // lost) day change the cohorts, and only the learner-days that changed change the interests.
+  const whole = replacedDays.length > 0;
+  const fingerprint = (await client.query<{ fingerprint: string }>(INTERESTS_FINGERPRINT)).rows[0]?.fingerprint;
+  const interestsChanged =
+    (await client.query("SELECT 1 FROM etl.gold_interests WHERE fingerprint = $1", [fingerprint])).rowCount === 0;
+  if (!whole) {
+    await client.query(
+      `CREATE TEMP TABLE gold_retention ON COMMIT DROP AS SELECT cohort_week, week_offset, -learners AS learners
+       FROM (${retentionOf(LEARNERS_WITH_NEW_DAYS)}) before`,
+    );
+  }
+  await client.query(`DELETE FROM mart.learner_daily l USING (SELECT DISTINCT event_date, user_id FROM gold_activity) d
+    WHERE l.event_date = d.event_date AND l.user_id = d.user_id`);
+  await client.query(`INSERT INTO mart.learner_daily (event_date, user_id, events)
+    SELECT event_date, user_id, sum(events) FROM gold_after GROUP BY 1, 2`);
+  if (whole) {
+    await client.query("DELETE FROM mart.retention_weekly");
+    await client.query(`INSERT INTO mart.retention_weekly (cohort_week, week_offset, learners) ${retentionOf("true")}`);
+  } else {
+    await client.query(`INSERT INTO gold_retention ${retentionOf(LEARNERS_WITH_NEW_DAYS)}`);
+    await client.query(`INSERT INTO mart.retention_weekly AS t (cohort_week, week_offset, learners)
+      SELECT cohort_week, week_offset, sum(learners) FROM gold_retention GROUP BY 1, 2 HAVING sum(learners) <> 0
+      ON CONFLICT (cohort_week, week_offset) DO UPDATE SET learners = t.learners + excluded.learners`);
+    await client.query("DELETE FROM mart.retention_weekly WHERE learners = 0");
+  }
+  if (whole || interestsChanged) {
+    await client.query("DELETE FROM mart.interest_daily");
+    await client.query(`INSERT INTO mart.interest_daily (event_date, interest, learners, events)
+      ${interestsOf("SELECT event_date, user_id, 1 AS learners, events FROM mart.learner_daily")}`);
+    await client.query(
+      `INSERT INTO etl.gold_interests (fingerprint) VALUES ($1)
+       ON CONFLICT (only_row) DO UPDATE SET fingerprint = excluded.fingerprint`,
+      [fingerprint],
+    );
+  } else {
+    await client.query(`INSERT INTO mart.interest_daily AS t (event_date, interest, learners, events)
+      SELECT * FROM (${interestsOf(`SELECT event_date, user_id, 1 AS learners, sum(events) AS events FROM gold_after GROUP BY 1, 2
+        UNION ALL SELECT event_date, user_id, -1, -sum(events) FROM gold_before GROUP BY 1, 2`)}) changes
+      WHERE learners <> 0 OR events <> 0
+      ON CONFLICT (event_date, interest) DO UPDATE SET learners = t.learners + excluded.learners, events = t.events + excluded.events`);
+    await client.query("DELETE FROM mart.interest_daily WHERE learners = 0 AND event_date = ANY($1::date[])", [days]);
+  }
+  await client.query("INSERT INTO etl.gold_days SELECT unnest($1::date[]) ON CONFLICT DO NOTHING", [days]);
+
   for (const day of await daysOfOpensNaming(client, "recommendation", days)) recommendationDays.add(day);
   for (const day of await daysOfOpensNaming(client, "search", days)) searchDays.add(day);
-
   const recommendationDates = [...recommendationDays];
   await client.query("DELETE FROM mart.recommendation_daily WHERE event_date = ANY($1::date[])", [recommendationDates]);
   await client.query(
@@ -180,33 +351,19 @@ export async function publishGold(client: pg.PoolClient, gold: GoldRows): Promis
     [searchDates],
   );
 
-  // A learner's first week can move (a late event), and interests are the current ones: both
-  // are recomputed whole, from one row per learner and day.
-  await client.query("DELETE FROM mart.retention_weekly");
-  await client.query(
-    `INSERT INTO mart.retention_weekly (cohort_week, week_offset, learners)
-     WITH weeks AS (SELECT DISTINCT user_id, date_trunc('week', event_date)::date AS week FROM mart.learner_daily),
-          cohorts AS (SELECT user_id, min(week) AS cohort_week FROM weeks GROUP BY user_id)
-     SELECT cohort_week, (week - cohort_week) / 7, count(*) FROM weeks JOIN cohorts USING (user_id) GROUP BY 1, 2`,
-  );
-  // Recent lists only: what learners open now, not years ago.
-  await client.query("DELETE FROM mart.course_open_rates");
-  await client.query(
-    `INSERT INTO mart.course_open_rates (category, course_id, impressions, opens)
-     SELECT l.category, shown.course_id, count(*), coalesce(sum(o.opens), 0)
-     FROM mart.recommendation_lists l
-       CROSS JOIN LATERAL unnest(l.course_ids) WITH ORDINALITY AS shown(course_id, position)
-       LEFT JOIN (SELECT rec_id, position, sum(opens) AS opens FROM mart.recommendation_list_opens GROUP BY 1, 2) o
-         ON o.rec_id = l.rec_id AND o.position = shown.position
-     WHERE l.event_date >= (SELECT max(event_date) FROM mart.recommendation_lists) - $1::int
-     GROUP BY 1, 2`,
-    [LIMITS.maxEventAgeDays],
-  );
-  await client.query("DELETE FROM mart.interest_daily");
-  await client.query(
-    `INSERT INTO mart.interest_daily (event_date, interest, learners, events)
-     SELECT l.event_date, interest, count(*), sum(l.events)
-     FROM mart.learner_daily l JOIN app.users u ON u.username = l.user_id, unnest(u.interests) AS interest
-     GROUP BY 1, 2`,
-  );
+  // Recent lists only: what learners open now, not years ago. Only lists and opens change it.
+  if (whole || gold.recommendationLists[0]?.length || gold.recommendationListOpens[0]?.length) {
+    await client.query("DELETE FROM mart.course_open_rates");
+    await client.query(
+      `INSERT INTO mart.course_open_rates (category, course_id, impressions, opens)
+       SELECT l.category, shown.course_id, count(*), coalesce(sum(o.opens), 0)
+       FROM mart.recommendation_lists l
+         CROSS JOIN LATERAL unnest(l.course_ids) WITH ORDINALITY AS shown(course_id, position)
+         LEFT JOIN (SELECT rec_id, position, sum(opens) AS opens FROM mart.recommendation_list_opens GROUP BY 1, 2) o
+           ON o.rec_id = l.rec_id AND o.position = shown.position
+       WHERE l.event_date >= (SELECT max(event_date) FROM mart.recommendation_lists) - $1::int
+       GROUP BY 1, 2`,
+      [LIMITS.maxEventAgeDays],
+    );
+  }
 }

@@ -35,10 +35,15 @@ export function testConfig(bucket: string): EtlConfig {
   };
 }
 
-/** The gold marts and the tables they are computed from (migration 012). */
+/** The gold marts and the tables they are computed from (migrations 012 and 013). */
 const GOLD_TABLES = [
   ...GOLD_MART_NAMES.map((mart) => `mart.${mart}`),
   "mart.learner_daily",
+  "mart.learner_activity",
+  "mart.session_learners",
+  "mart.anonymous_session_events",
+  "etl.gold_days",
+  "etl.gold_interests",
   "mart.recommendation_lists",
   "mart.recommendation_list_opens",
   "mart.searches",
