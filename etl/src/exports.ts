@@ -22,7 +22,7 @@ export interface ExportsOptions {
   /** Scratch directory for the mart's Parquet. */
   dir: string;
   /** This run's publication: the exports' generation it made (null: none) and the mart rows it changed. */
-  published: Pick<Published, "generation" | "mart">;
+  published: Pick<Published, "generation" | "mart" | "goldChanged">;
 }
 
 /** Serializes refreshes across processes, so that a slower one cannot put back an older manifest. */
@@ -121,7 +121,8 @@ async function exportDailyEvents(options: ExportsOptions, generation: number): P
 
 /**
  * Writes a gold mart whole as its export (they hold a row per day and category, query or cohort,
- * not per learner and event) and returns its record; nothing when it is current.
+ * not per learner and event) and returns its record; nothing when it is current, or when the
+ * publication it is one behind did not change the mart.
  */
 async function exportGoldMart(options: ExportsOptions, generation: number, mart: GoldMart): Promise<ExportRecord> {
   const { client, connection, s3, dir } = options;
@@ -133,6 +134,21 @@ async function exportGoldMart(options: ExportsOptions, generation: number, mart:
     )
   ).rows[0];
   if (previous && Number(previous.generation) === generation) return previous;
+  // One publication behind and not changed by it: the export on record is current as it is.
+  const { published } = options;
+  if (
+    previous &&
+    published.generation === generation &&
+    Number(previous.generation) === generation - 1 &&
+    !published.goldChanged.includes(mart)
+  ) {
+    const kept = await client.query<ExportRecord>(
+      `UPDATE etl.exports SET generation = $2 WHERE object_key = $1
+       RETURNING generation, bytes, rows, sha256, generated_at`,
+      [key, generation],
+    );
+    return kept.rows[0] as ExportRecord;
+  }
   const columns = Object.entries(GOLD_MARTS[mart]);
   // Through JSON lines: row_to_json writes dates as ISO text and numbers as numbers, which
   // DuckDB reads back with the export's column types.

@@ -1,8 +1,27 @@
-import { LIMITS } from "@growit/contract";
+import { GOLD_MART_NAMES, type GoldMart, LIMITS } from "@growit/contract";
 import type pg from "pg";
 import type { GoldRows } from "./gold.ts";
 
 type RowsOf = keyof Omit<GoldRows, "replacedDays" | "addedDays">;
+
+/** What publishGold's statements need of the client. */
+interface Db {
+  query<R extends pg.QueryResultRow>(text: string, params?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/** The client, and the tables (`schema.name`) whose rows its INSERT, UPDATE and DELETE statements changed. */
+function trackingChanges(client: pg.PoolClient): Db & { changed: Set<string> } {
+  const changed = new Set<string>();
+  return {
+    changed,
+    async query<R extends pg.QueryResultRow>(text: string, params?: unknown[]) {
+      const result = await client.query<R>(text, params);
+      const target = /^\s*(?:INSERT INTO|DELETE FROM|UPDATE)\s+(\w+\.\w+)/i.exec(text)?.[1];
+      if (target && (result.rowCount ?? 0) > 0) changed.add(target);
+      return result;
+    },
+  };
+}
 
 /** Where publishGold puts one of GoldRows' tables, with its columns' Postgres types. */
 interface LoadedTable {
@@ -117,7 +136,7 @@ const DAY_TABLES = [
   "mart.zero_result_queries",
 ];
 
-async function load(client: pg.PoolClient, table: LoadedTable, rows: unknown[][]): Promise<void> {
+async function load(client: Db, table: LoadedTable, rows: unknown[][]): Promise<void> {
   const names = table.columns.map(([name]) => name).join(", ");
   if (!table.table.includes(".")) {
     await client.query(
@@ -136,7 +155,7 @@ async function load(client: pg.PoolClient, table: LoadedTable, rows: unknown[][]
 
 /** The days of opens that name a list (or search) of `days`: their counts depend on it. */
 async function daysOfOpensNaming(
-  client: pg.PoolClient,
+  client: Db,
   kind: "recommendation" | "search",
   days: readonly string[],
 ): Promise<string[]> {
@@ -166,7 +185,7 @@ const ACTIVITY_OF_DELTA_LEARNERS = `SELECT a.event_date, a.user_id, a.type, a.ca
  * to the new one, and each (day, learner)'s activity before and after (gold_before, gold_after)
  * gives the change of every mart that counts learners.
  */
-async function applyActivity(client: pg.PoolClient): Promise<void> {
+async function applyActivity(client: Db): Promise<void> {
   await client.query(`CREATE TEMP TABLE gold_sessions ON COMMIT DROP AS
     SELECT event_date, session_id, ${SESSION_OWNER} AS learner_before, NULL::text AS learner_after
     FROM (SELECT event_date, session_id FROM gold_session_learners
@@ -249,12 +268,13 @@ const INTERESTS_FINGERPRINT = `SELECT coalesce(md5(string_agg(username || ':' ||
  * day's rows are deleted and written again, an added day's are added to; the marts that count
  * learners change by what the new events change of each learner's day, and those that join
  * across days (opens of a list or search shown on another day, cohorts, interests) are
- * recomputed where they can have changed.
+ * recomputed where they can have changed. Returns the gold marts whose rows changed.
  */
-export async function publishGold(client: pg.PoolClient, gold: GoldRows): Promise<void> {
+export async function publishGold(pool: pg.PoolClient, gold: GoldRows): Promise<GoldMart[]> {
   const { replacedDays, addedDays } = gold;
   const days = [...replacedDays, ...addedDays];
-  if (days.length === 0) return;
+  if (days.length === 0) return [];
+  const client = trackingChanges(pool);
   // Opens that named a list or search of these days, as they were before (one may be gone now).
   const recommendationDays = new Set([...days, ...(await daysOfOpensNaming(client, "recommendation", days))]);
   const searchDays = new Set([...days, ...(await daysOfOpensNaming(client, "search", days))]);
@@ -366,4 +386,5 @@ export async function publishGold(client: pg.PoolClient, gold: GoldRows): Promis
       [LIMITS.maxEventAgeDays],
     );
   }
+  return GOLD_MART_NAMES.filter((mart) => client.changed.has(`mart.${mart}`));
 }

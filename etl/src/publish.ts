@@ -1,3 +1,4 @@
+import type { GoldMart } from "@growit/contract";
 import type pg from "pg";
 import type { GoldRows } from "./gold.ts";
 import type { RunCounts } from "./ledger.ts";
@@ -34,6 +35,8 @@ export interface Published {
   generation: number | null;
   /** The mart rows it changed: the days it replaced whole, and every row it wrote, as it now stands. */
   mart: { replacedDays: string[]; rows: MartRow[] };
+  /** The gold marts whose rows it changed. */
+  goldChanged: GoldMart[];
 }
 
 /** A day's run as recorded: its attempt and counts. */
@@ -110,7 +113,7 @@ export async function publish(client: pg.PoolClient, publication: Publication): 
             )
           ).rows
         : [];
-    await publishGold(client, publication.gold);
+    const goldChanged = await publishGold(client, publication.gold);
     if (objects.length > 0) {
       await client.query(
         `INSERT INTO etl.bronze_objects (key, bytes, lines, rejected, quarantined, event_dates)
@@ -142,6 +145,7 @@ export async function publish(client: pg.PoolClient, publication: Publication): 
       runs: await recordRuns(client, publication),
       generation,
       mart: { replacedDays: replaced, rows: martRows },
+      goldChanged,
     };
   });
 }
