@@ -37,7 +37,7 @@ export async function startDeployedWorker(
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
     stdio: "ignore",
   });
-  const config = unstable_readConfig({ config: join(REPO_ROOT, "wrangler.toml") });
+  const config = unstable_readConfig({ config: join(REPO_ROOT, "wrangler.jsonc") });
   // Miniflare 5 takes its options in a new shape; these are in v4's, which it converts as they
   // were meant (e.g. no dev registry), as the Workers Vitest integration does.
   const mf = new Miniflare(
@@ -48,7 +48,7 @@ export async function startDeployedWorker(
       modulesRoot: bundleDir,
       compatibilityDate: config.compatibility_date,
       compatibilityFlags: config.compatibility_flags,
-      // The write limits as wrangler.toml sets them, so the bundle runs its limiter as deployed.
+      // The write limits as wrangler.jsonc sets them, so the bundle runs its limiter as deployed.
       ratelimits: Object.fromEntries(
         config.ratelimits.map(({ name, namespace_id, simple }: Unstable_Config["ratelimits"][number]) => [
           name,

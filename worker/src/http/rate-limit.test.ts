@@ -1,4 +1,4 @@
-// Through the worker's entry point (SELF), with the limits wrangler.toml gives its bindings. The
+// Through the worker's entry point (SELF), with the limits wrangler.jsonc gives its bindings. The
 // budget a test means to exhaust is first spent through the binding itself (thousands of requests
 // through SELF would take minutes); the requests that meet the limit go through SELF.
 import { env } from "cloudflare:test";
