@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import type { S3Config } from "@growit/contract";
-import { Miniflare } from "miniflare";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { type Unstable_Config, unstable_readConfig } from "wrangler";
 import { REPO_ROOT } from "../stack/src/local.ts";
 
@@ -37,38 +37,42 @@ export async function startDeployedWorker(
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
     stdio: "ignore",
   });
-  const config = unstable_readConfig({ config: join(REPO_ROOT, "wrangler.toml") });
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: join(bundleDir, "index.js"),
-    // Module names are paths from here: the bundle may be outside the working directory.
-    modulesRoot: bundleDir,
-    compatibilityDate: config.compatibility_date,
-    compatibilityFlags: config.compatibility_flags,
-    // The write limits as wrangler.toml sets them, so the bundle runs its limiter as deployed.
-    ratelimits: Object.fromEntries(
-      config.ratelimits.map(({ name, simple }: Unstable_Config["ratelimits"][number]) => [name, { simple }]),
-    ),
-    bindings: {
-      ...(config.vars as Record<string, string>),
-      S3_ENDPOINT: s3.endpoint,
-      S3_REGION: s3.region,
-      S3_BUCKET: s3.bucket,
-      S3_ACCESS_KEY_ID: s3.accessKeyId,
-      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      DATABASE_URL: database?.url ?? "postgres://unused-by-ingest@127.0.0.1:1/none",
-      ...(database ? { NEON_WS_PROXY: database.wsProxy } : {}),
-      SESSION_SECRET: DEPLOYED_SESSION_SECRET,
-      BRONZE_SEAL_KEY: options.sealKey,
-    },
-    host: "127.0.0.1",
-    port: options.port,
-    ...(onOutput && {
-      handleRuntimeStdio(stdout, stderr) {
-        for (const stream of [stdout, stderr]) stream.on("data", (chunk: Buffer) => onOutput(chunk.toString()));
+  const config = unstable_readConfig({ config: join(REPO_ROOT, "wrangler.jsonc") });
+  // Miniflare 5 takes its options in a new shape; these are in v4's, which it converts as they
+  // were meant (e.g. no dev registry), as the Workers Vitest integration does.
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      modules: true,
+      scriptPath: join(bundleDir, "index.js"),
+      // Module names are paths from here: the bundle may be outside the working directory.
+      modulesRoot: bundleDir,
+      compatibilityDate: config.compatibility_date,
+      compatibilityFlags: config.compatibility_flags,
+      // The write limits as wrangler.jsonc sets them, so the bundle runs its limiter as deployed.
+      ratelimits: Object.fromEntries(
+        config.ratelimits.map(({ name, namespace_id, simple }: Unstable_Config["ratelimits"][number]) => [
+          name,
+          { namespace_id, simple },
+        ]),
+      ),
+      bindings: {
+        ...(config.vars as Record<string, string>),
+        S3_ENDPOINT: s3.endpoint,
+        S3_REGION: s3.region,
+        S3_BUCKET: s3.bucket,
+        S3_ACCESS_KEY_ID: s3.accessKeyId,
+        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        DATABASE_URL: database?.url ?? "postgres://unused-by-ingest@127.0.0.1:1/none",
+        ...(database ? { NEON_WS_PROXY: database.wsProxy } : {}),
+        SESSION_SECRET: DEPLOYED_SESSION_SECRET,
+        BRONZE_SEAL_KEY: options.sealKey,
       },
+      host: "127.0.0.1",
+      port: options.port,
+      // What workerd prints (console output, uncaught errors) comes as one structured log a line.
+      ...(onOutput && { handleStructuredLogs: ({ message }) => onOutput(`${message}\n`) }),
     }),
-  });
+  );
   const url = await mf.ready;
   return { url: url.href.replace(/\/$/, ""), dispose: () => mf.dispose() };
 }

@@ -139,7 +139,7 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
     await waitForPortFree(SOAK_PORTS.s3);
   };
 
-  // Every binding, so that neither wrangler.toml [vars] nor the repo's .dev.vars (which
+  // Every binding, so that neither wrangler.jsonc `vars` nor the repo's .dev.vars (which
   // --env-file makes wrangler skip) points the worker at the fixed local services. Written
   // once the relay is up, as NEON_WS_PROXY carries its secret.
   const envFile = join(dir, "worker.env");

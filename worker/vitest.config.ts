@@ -7,7 +7,7 @@ export default defineProject({
     // Bindings from the global setups' real servers, so that a request through the worker's real
     // entry point (SELF) reaches real S3 and Postgres.
     cloudflareTest(({ inject }) => ({
-      wrangler: { configPath: "../wrangler.toml" },
+      wrangler: { configPath: "../wrangler.jsonc" },
       miniflare: {
         bindings: {
           S3_ENDPOINT: inject("s3WireEndpoint"),

@@ -4,7 +4,7 @@
 // start and kept on later ones (so sessions and seals survive a restart); NEON_WS_PROXY
 // carries the relay's secret, new at every start. Keys
 // not managed here that a developer added by hand are kept. Note that .dev.vars overrides
-// wrangler.toml [vars], so S3_ENDPOINT/S3_BUCKET/S3_REGION are only written
+// wrangler.jsonc `vars`, so S3_ENDPOINT/S3_BUCKET/S3_REGION are only written
 // when set in the environment.
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";

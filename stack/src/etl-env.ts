@@ -2,7 +2,7 @@
 // its services (etl/src/config.ts), so the stack names them: the same ones as the worker's.
 import { S3 } from "./local.ts";
 
-/** What the worker reads from wrangler.toml [vars] when .dev.vars does not set it: the local S3 server. */
+/** What the worker reads from wrangler.jsonc `vars` when .dev.vars does not set it: the local S3 server. */
 const WRANGLER_VARS = { S3_ENDPOINT: S3.endpoint, S3_REGION: S3.region, S3_BUCKET: S3.bucket };
 
 /** The worker's variables the ETL reads too; BRONZE_SEAL_KEY lets it take the objects the worker sealed as checked. */

@@ -2,7 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.ts";
 import { clientAddress } from "../auth/client-address.ts";
 
-/** The period of the WRITES_PER_* limits in wrangler.toml: a refused caller waits at most this long. */
+/** The period of the WRITES_PER_* limits in wrangler.jsonc: a refused caller waits at most this long. */
 export const WRITE_LIMIT_PERIOD_SECONDS = 60;
 
 /**

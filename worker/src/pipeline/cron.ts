@@ -3,7 +3,7 @@ import { openDb } from "../db/client.ts";
 import { s3ConfigFromEnv } from "../storage/s3.ts";
 import { beat, enqueueRun } from "./ledger.ts";
 
-/** The cron triggers in wrangler.toml. */
+/** The cron triggers in wrangler.jsonc. */
 export const CRONS = {
   /** The bronze days where objects arrived that the ETL has not absorbed. */
   quarterHourly: "*/15 * * * *",

@@ -12,7 +12,7 @@ export type Route = "asset" | "page" | "catalog" | "account" | "network";
 export const CATALOG_PATHS: ReadonlySet<string> = new Set(["/api/categories", "/api/recommendations", "/api/videos"]);
 
 const ACCOUNT_PATH = /^\/api\/(auth\/|me$)/;
-/** What the worker answers itself; `run_worker_first` in wrangler.toml lists the same. */
+/** What the worker answers itself; `run_worker_first` in wrangler.jsonc lists the same. */
 const WORKER_PATH = /^\/(api\/|__scheduled$)/;
 
 export interface RequestLike {
