@@ -273,7 +273,11 @@ describe("POST /api/events", () => {
     const response = await postEvents([event()], down);
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("1");
-    expect(await response.json()).toEqual({ error: expect.stringMatching(/nothing was stored/), retryable: true });
+    expect(await response.json()).toEqual({
+      error: expect.stringMatching(/nothing was stored/),
+      retryable: true,
+      retry_after: 1,
+    });
     expect(await allKeys()).toEqual(before);
   });
 
