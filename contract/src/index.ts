@@ -1,4 +1,4 @@
-export type * from "./api-types.ts";
+export * from "./api-types.ts";
 export * from "./bronze-arrivals.ts";
 export * from "./bronze-line.ts";
 export * from "./bronze-seal.ts";

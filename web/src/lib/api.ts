@@ -1,24 +1,21 @@
-import {
-  type Account,
-  ATTRIBUTION_HEADERS,
-  type Attribution,
-  type Category,
-  type Manifest,
-  type PipelineStatus,
-  type Recommendations,
-  type SearchPage,
-  type Video,
-} from "@growit/contract";
+import { ApiFailure, ATTRIBUTION_HEADERS, type Attribution, RetryLater } from "@growit/contract";
+import type { AppType } from "@growit/worker/app";
+import { type ClientResponse, DetailedError, hc, type InferRequestType, parseResponse } from "hono/client";
 import { attribution } from "./events/index.ts";
 import { savedAt } from "./offline/saved-at.ts";
 
-// The worker's JSON API, as the SPA sees it; the shapes are the contract's.
+// The worker's JSON API, as the SPA sees it: hono/client types each call's input and answer by
+// the worker's own routes (AppType), so a changed route fails `npm run check` here.
 
-/** A failed API call: `status` 0 means the API could not be reached at all. */
+/**
+ * A failed API call: `status` 0 means the API could not be reached at all. `retryAfter` is how
+ * many seconds a 429 or 503 asks the caller to wait before trying again.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly retryAfter?: number,
   ) {
     super(message);
     this.name = "ApiError";
@@ -31,58 +28,57 @@ export interface Fetched<T> {
   savedAt: Date | undefined;
 }
 
-async function request(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ payload: unknown; response: Response }> {
-  // The worker records some calls as its own events (a search, a login): they carry this browser's ids.
+/** The worker records some calls as its own events (a search, a login): they carry this browser's ids. */
+function attributionHeaders(): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [key, value] of Object.entries(attribution()) as [keyof Attribution, string][]) {
     headers[ATTRIBUTION_HEADERS[key]] = value;
   }
-  if (body !== undefined) headers["content-type"] = "application/json";
-  let response: Response;
+  return headers;
+}
+
+const client = hc<AppType>("/", { headers: attributionHeaders, init: { credentials: "same-origin" } });
+
+/** The ApiError of an answer with `status` and `body`: the worker's `{ error, retry_after? }`, or just the status. */
+function failure(status: number, body: unknown): ApiError {
+  const later = RetryLater.safeParse(body);
+  if (later.success) return new ApiError(status, later.data.error, later.data.retry_after);
+  const refused = ApiFailure.safeParse(body);
+  return new ApiError(status, refused.success ? refused.data.error : `HTTP ${status}`);
+}
+
+/** Sends a request and reads its answer, typed by its route; any failure is an ApiError. */
+async function call<R extends ClientResponse<unknown>>(send: () => Promise<R>) {
+  let response: R;
   try {
-    response = await fetch(path, {
-      method,
-      credentials: "same-origin",
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    response = await send();
   } catch {
     throw new ApiError(0, "network");
   }
-  const payload = (await response.json().catch(() => ({}))) as { error?: string };
-  if (!response.ok) throw new ApiError(response.status, payload.error ?? `HTTP ${response.status}`);
-  return { payload, response };
+  try {
+    return { data: await parseResponse(response), savedAt: savedAt(response.headers) };
+  } catch (error) {
+    if (error instanceof DetailedError) throw failure(response.status, error.detail?.data);
+    throw new ApiError(response.status, `unreadable answer: ${(error as Error).message}`);
+  }
 }
 
-async function get<T>(path: string): Promise<Fetched<T>> {
-  const { payload, response } = await request("GET", path);
-  return { data: payload as T, savedAt: savedAt(response.headers) };
-}
+const send = async <R extends ClientResponse<unknown>>(request: () => Promise<R>) => (await call(request)).data;
 
-async function send<T>(method: "POST" | "PATCH", path: string, body?: unknown): Promise<T> {
-  return (await request(method, path, body)).payload as T;
-}
+/** The JSON body a route takes. */
+type Body<Route> = InferRequestType<Route> extends { json: infer T } ? T : never;
 
 export const api = {
-  categories: () => get<{ categories: Category[] }>("/api/categories"),
-  recommendations: (category: string) =>
-    get<Recommendations>(`/api/recommendations?category=${encodeURIComponent(category)}`),
-  videos: (category: string) =>
-    get<{ category: { id: string; name: string }; videos: Video[] }>(
-      `/api/videos?category=${encodeURIComponent(category)}`,
-    ),
+  categories: () => call(() => client.api.categories.$get()),
+  recommendations: (category: string) => call(() => client.api.recommendations.$get({ query: { category } })),
+  videos: (category: string) => call(() => client.api.videos.$get({ query: { category } })),
   search: (q: string, page = 1, limit = 20) =>
-    get<SearchPage>(`/api/search?q=${encodeURIComponent(q)}&page=${page}&limit=${limit}`),
-  me: () => get<Account>("/api/me"),
-  updateMe: (patch: { full_name?: string; interests?: string[] }) => send<Account>("PATCH", "/api/me", patch),
-  signup: (form: { username: string; password: string; full_name: string; interests: string[] }) =>
-    send<Account>("POST", "/api/auth/signup", form),
-  login: (form: { username: string; password: string }) => send<Account>("POST", "/api/auth/login", form),
-  logout: () => send<{ ok: true }>("POST", "/api/auth/logout"),
-  status: () => get<PipelineStatus>("/api/status"),
-  manifest: () => get<Manifest>("/api/exports/manifest"),
+    call(() => client.api.search.$get({ query: { q, page: String(page), limit: String(limit) } })),
+  me: () => call(() => client.api.me.$get()),
+  updateMe: (json: Body<typeof client.api.me.$patch>) => send(() => client.api.me.$patch({ json })),
+  signup: (json: Body<typeof client.api.auth.signup.$post>) => send(() => client.api.auth.signup.$post({ json })),
+  login: (json: Body<typeof client.api.auth.login.$post>) => send(() => client.api.auth.login.$post({ json })),
+  logout: () => send(() => client.api.auth.logout.$post()),
+  status: () => call(() => client.api.status.$get()),
+  manifest: () => call(() => client.api.exports.manifest.$get()),
 };

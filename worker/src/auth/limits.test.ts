@@ -32,6 +32,8 @@ describe("login throttling", { timeout: 30_000 }, () => {
       expect(retryAfter(response)).toBeGreaterThan(AUTH_LIMITS.loginPerUserAndClient.windowSeconds - 60);
       expect(await response.json()).toEqual({
         error: `too many failed logins; try again in ${retryAfter(response)} s`,
+        retryable: true,
+        retry_after: retryAfter(response),
       });
     }
   });
@@ -126,6 +128,8 @@ describe("sign-up throttling", { timeout: 60_000 }, () => {
     expect(retryAfter(refused)).toBeGreaterThan(AUTH_LIMITS.signupPerClient.windowSeconds - 60);
     expect(await refused.json()).toEqual({
       error: `too many sign-ups from this address; try again in ${retryAfter(refused)} s`,
+      retryable: true,
+      retry_after: retryAfter(refused),
     });
   });
 });

@@ -1,11 +1,14 @@
-import { type Account, DECOY_HASH, hashPassword, verifyPassword } from "@growit/contract";
+import { Account, DECOY_HASH, hashPassword, verifyPassword } from "@growit/contract";
 import { type Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { recordServerEvent } from "../bronze/server-events.ts";
 import { sqlState } from "../db/client.ts";
-import { parseBody } from "../http/validate.ts";
+import { tryAgainLater } from "../http/errors.ts";
+import { json, later, refused } from "../http/responses.ts";
+import { jsonBody } from "../http/validate.ts";
 import { ACCOUNT_COLUMNS, checkInterests, FULL_NAME, findAccount, INTERESTS, PASSWORD, USERNAME } from "./accounts.ts";
 import { clientAddress } from "./client-address.ts";
 import { admitLogin, admitSignup, loginSucceeded } from "./limits.ts";
@@ -18,16 +21,46 @@ const SignUp = z.object({
   interests: INTERESTS.default([]),
 });
 const LogIn = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
+const LoggedOut = z.object({ ok: z.literal(true) });
+
+const misconfigured = refused("server misconfiguration: no session can be started");
+const signUpDoc = describeRoute({
+  summary: "Creates a learner's account and starts its session",
+  tags: ["account"],
+  responses: {
+    201: json("the new account; the session cookie is set", Account),
+    400: refused("a field is invalid, or an interest is no category"),
+    409: refused("the username is taken"),
+    429: later("too many sign-ups from this address"),
+    500: misconfigured,
+  },
+});
+const logInDoc = describeRoute({
+  summary: "Starts a session",
+  tags: ["account"],
+  responses: {
+    200: json("the account; the session cookie is set", Account),
+    400: refused("a field is missing"),
+    401: refused("wrong username or password"),
+    429: later("too many failed logins"),
+    500: misconfigured,
+  },
+});
+const logOutDoc = describeRoute({
+  summary: "Ends the caller's session, on the server too",
+  tags: ["account"],
+  responses: { 200: json("the session is over and its cookie cleared", LoggedOut) },
+});
 
 const UNIQUE_VIOLATION = "23505";
 
 const taken = (username: string) => new HTTPException(409, { message: `username ${username} is taken` });
 const tooMany = (c: Context<AppEnv>, what: string, retryAfter: number) =>
-  c.json({ error: `too many ${what}; try again in ${retryAfter} s` }, 429, { "Retry-After": String(retryAfter) });
+  tryAgainLater(c, 429, `too many ${what}; try again in ${retryAfter} s`, retryAfter);
 
 export const authRoutes = new Hono<AppEnv>()
-  .post("/signup", sessionsConfigured, async (c) => {
-    const form = await parseBody(c.req.raw, SignUp);
+  .post("/signup", signUpDoc, sessionsConfigured, jsonBody(SignUp), async (c) => {
+    const form = c.req.valid("json");
     const db = c.get("db");
     await checkInterests(db, form.interests);
     const retryAfter = await admitSignup(db, clientAddress(c.req.raw));
@@ -52,8 +85,8 @@ export const authRoutes = new Hono<AppEnv>()
     await recordServerEvent(c, "signup", {}, account.username);
     return c.json(account, 201);
   })
-  .post("/login", sessionsConfigured, async (c) => {
-    const { username, password } = await parseBody(c.req.raw, LogIn);
+  .post("/login", logInDoc, sessionsConfigured, jsonBody(LogIn), async (c) => {
+    const { username, password } = c.req.valid("json");
     const db = c.get("db");
     const client = clientAddress(c.req.raw);
     const retryAfter = await admitLogin(db, username, client);
@@ -81,11 +114,11 @@ export const authRoutes = new Hono<AppEnv>()
     const { password_hash: _, ...account } = row;
     await startSession(c, { username: account.username, role: account.role });
     await recordServerEvent(c, "login", {}, account.username);
-    return c.json(account);
+    return c.json(account, 200);
   })
-  .post("/logout", async (c) => {
+  .post("/logout", logOutDoc, async (c) => {
     const user = c.get("user");
     await endSession(c);
     if (user) await recordServerEvent(c, "logout", {}, user.username);
-    return c.json({ ok: true });
+    return c.json({ ok: true } as const, 200);
   });

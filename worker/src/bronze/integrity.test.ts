@@ -17,6 +17,7 @@ describe("an upload cut short on its way to S3", () => {
     expect(await response.json()).toEqual({
       error: "event storage is unavailable; nothing was stored, send the batch again",
       retryable: true,
+      retry_after: 1,
     });
     expect((await bronzeEvents(selfBucket())).filter((event) => event.id === id)).toEqual([]);
   });

@@ -208,6 +208,10 @@ describe("catalog", () => {
     const response = await new Browser({ ...env, NEON_WS_PROXY: "127.0.0.1:1" }).request("/api/categories");
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("1");
-    expect(await response.json()).toEqual({ error: "the database is unavailable; try again shortly", retryable: true });
+    expect(await response.json()).toEqual({
+      error: "the database is unavailable; try again shortly",
+      retryable: true,
+      retry_after: 1,
+    });
   });
 });

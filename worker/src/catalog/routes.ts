@@ -1,13 +1,24 @@
-import { type Course, type Recommendations, type SearchPage, uuidv7 } from "@growit/contract";
+import {
+  Categories,
+  type Category,
+  type Course,
+  Recommendations,
+  SearchPage,
+  uuidv7,
+  type Video,
+  Videos,
+} from "@growit/contract";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { findAccount } from "../auth/accounts.ts";
 import { recordServerEvent } from "../bronze/server-events.ts";
 import type { Db } from "../db/client.ts";
 import { isOwnAction } from "../http/own-action.ts";
-import { parseQuery } from "../http/validate.ts";
+import { json, refused } from "../http/responses.ts";
+import { query } from "../http/validate.ts";
 import { rankCourses } from "./ranking.ts";
 
 const CATEGORY_ID = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, "must be a category id");
@@ -16,6 +27,28 @@ const Search = z.object({
   q: z.string().trim().min(1, "must not be empty").max(200),
   page: z.coerce.number().int().min(1).max(1000).default(1),
   limit: z.coerce.number().int().min(1).max(50).default(20),
+});
+
+const noCategory = refused("no category of that id");
+const categoriesDoc = describeRoute({
+  summary: "The catalog's categories",
+  tags: ["catalog"],
+  responses: { 200: json("every category", Categories) },
+});
+const recommendationsDoc = describeRoute({
+  summary: "A category's courses, ranked for the caller",
+  tags: ["catalog"],
+  responses: { 200: json("the ranked courses", Recommendations), 400: refused("no valid category"), 404: noCategory },
+});
+const videosDoc = describeRoute({
+  summary: "A category's popular videos",
+  tags: ["catalog"],
+  responses: { 200: json("the videos", Videos), 400: refused("no valid category"), 404: noCategory },
+});
+const searchDoc = describeRoute({
+  summary: "Courses and videos whose title, provider or channel, or category contains `q`",
+  tags: ["catalog"],
+  responses: { 200: json("one page of hits", SearchPage), 400: refused("a parameter is invalid") },
 });
 
 async function requireCategory(db: Db, id: string): Promise<{ id: string; name: string }> {
@@ -30,14 +63,14 @@ async function requireCategory(db: Db, id: string): Promise<{ id: string; name: 
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
 export const catalogRoutes = new Hono<AppEnv>()
-  .get("/categories", async (c) => {
+  .get("/categories", categoriesDoc, async (c) => {
     const categories = await c
       .get("db")
-      .query("SELECT id, name, description, icon, accent FROM app.categories ORDER BY id");
-    return c.json({ categories });
+      .query<Category>("SELECT id, name, description, icon, accent FROM app.categories ORDER BY id");
+    return c.json({ categories }, 200);
   })
-  .get("/recommendations", async (c) => {
-    const { category: id } = parseQuery(c.req.query(), ByCategory);
+  .get("/recommendations", recommendationsDoc, query(ByCategory), async (c) => {
+    const { category: id } = c.req.valid("query");
     const db = c.get("db");
     const category = await requireCategory(db, id);
     const user = c.get("user");
@@ -64,20 +97,20 @@ export const catalogRoutes = new Hono<AppEnv>()
       };
       await recordServerEvent(c, "recommendation_request", props, user?.username ?? null);
     }
-    return c.json(recommendations);
+    return c.json(recommendations, 200);
   })
-  .get("/videos", async (c) => {
-    const { category: id } = parseQuery(c.req.query(), ByCategory);
+  .get("/videos", videosDoc, query(ByCategory), async (c) => {
+    const { category: id } = c.req.valid("query");
     const db = c.get("db");
     const category = await requireCategory(db, id);
-    const videos = await db.query(
+    const videos = await db.query<Video>(
       "SELECT id, category_id, title, channel, url FROM app.videos WHERE category_id = $1 ORDER BY id",
       [id],
     );
-    return c.json({ category, videos });
+    return c.json({ category, videos }, 200);
   })
-  .get("/search", async (c) => {
-    const { q, page, limit } = parseQuery(c.req.query(), Search);
+  .get("/search", searchDoc, query(Search), async (c) => {
+    const { q, page, limit } = c.req.valid("query");
     const [found] = await c.get("db").query<Pick<SearchPage, "total" | "results">>(
       `WITH hits AS (
          SELECT 'course' AS kind, c.id, c.title, c.provider AS source, c.category_id, cat.name AS category_name,
@@ -100,5 +133,5 @@ export const catalogRoutes = new Hono<AppEnv>()
       const props = { query: q, results: total, search_id: searched.search_id };
       await recordServerEvent(c, "search_query", props, c.get("user")?.username ?? null);
     }
-    return c.json(searched);
+    return c.json(searched, 200);
   });

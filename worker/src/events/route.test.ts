@@ -284,7 +284,11 @@ describe("POST /api/events", () => {
     });
     expect(response.status).toBe(503);
     expect(response.headers.get("retry-after")).toBe("1");
-    expect(await response.json()).toEqual({ error: expect.stringMatching(/nothing was stored/), retryable: true });
+    expect(await response.json()).toEqual({
+      error: expect.stringMatching(/nothing was stored/),
+      retryable: true,
+      retry_after: 1,
+    });
     expect(await allKeys()).toEqual(before);
   });
 

@@ -1,5 +1,6 @@
 import {
   acceptClientEvent,
+  EVENT_TYPES,
   type EventEnvelope,
   isPlainObject,
   LIMITS,
@@ -10,12 +11,46 @@ import {
 } from "@growit/contract";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { describeRoute, resolver } from "hono-openapi";
+import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { bronzeWriterFor } from "../bronze/writer.ts";
 import { retryLater } from "../http/errors.ts";
 import { readJsonBody } from "../http/json-body.ts";
 import { writeLimit } from "../http/rate-limit.ts";
+import { json, later, refused } from "../http/responses.ts";
 import { logError, requestFields } from "../log.ts";
+
+const timestamp = z.iso.datetime({ offset: true });
+const Event = z.object({
+  id: z.uuid(),
+  type: z.enum(EVENT_TYPES),
+  ts: timestamp,
+  props: z.record(z.string(), z.unknown()),
+});
+/** A request body as the OpenAPI document shows it; the route checks each event itself, to answer per event. */
+const Batch = z.object({
+  events: z.array(Event).min(1).max(LIMITS.maxEventsPerBatch),
+  sent_at: timestamp.optional().describe("the client's clock as it sent the batch"),
+});
+const Stored = z.object({
+  accepted: z.int().describe("how many events were stored"),
+  rejected: z.array(z.object({ index: z.int(), reason: z.string() })).describe("the events refused, by index"),
+});
+
+const postDoc = describeRoute({
+  summary: "Stores a batch of events in bronze",
+  tags: ["events"],
+  requestBody: { required: true, content: { "application/json": { schema: resolver(Batch) } } },
+  responses: {
+    202: json("stored: the valid events in bronze, the others under bronze/_rejected/", Stored),
+    400: refused("the body is no JSON object with a non-empty events array"),
+    413: refused("the body or its events array is too large"),
+    415: refused("the body is not UTF-8 JSON"),
+    429: later("too many writes from this caller"),
+    503: later("storage is unavailable; nothing was stored, send the batch again"),
+  },
+});
 
 /**
  * The events of a request body, and its `sent_at` in ms when it is a valid timestamp. A missing or
@@ -36,7 +71,7 @@ function batchOf(body: unknown): { events: unknown[]; sentAt: number | null } {
 }
 
 export const eventsRoute = new Hono<AppEnv>()
-  .post("/", writeLimit, async (c) => {
+  .post("/", postDoc, writeLimit, async (c) => {
     const { events: raws, sentAt } = batchOf(await readJsonBody(c.req.raw, LIMITS.maxBodyBytes));
     const receivedAt = new Date();
     const stamp: Stamp = { receivedAt, username: c.get("user")?.username ?? null, source: "web", sentAt };

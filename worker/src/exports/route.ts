@@ -1,9 +1,11 @@
-import { EXPORT_KEYS, PREFIX, S3 } from "@growit/contract";
-import { Hono } from "hono";
+import { EXPORT_KEYS, Manifest, PREFIX, S3 } from "@growit/contract";
+import { type Context, Hono, type TypedResponse } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { describeRoute } from "hono-openapi";
 import type { AppEnv } from "../app-env.ts";
 import { requireRole } from "../auth/session.ts";
 import { retryLater } from "../http/errors.ts";
+import { json, later, refused } from "../http/responses.ts";
 import { logError, requestFields } from "../log.ts";
 import { s3ConfigFromEnv } from "../storage/s3.ts";
 
@@ -29,16 +31,47 @@ export function readableKey(path: string): string | null {
   return READABLE_PREFIXES.some((prefix) => key.startsWith(prefix)) ? key : null;
 }
 
-/**
- * `GET /api/exports/manifest` and `GET /api/exports/<key>` (analysts): the mart's Parquet
- * exports and silver partitions, streamed from S3 with Range (206), ETag and If-None-Match (304).
- */
-export const exportsRoute = new Hono<AppEnv>().get("/*", requireRole("analyst"), async (c) => {
-  const rest = new URL(c.req.url).pathname.replace(/^\/api\/exports\/?/, "");
-  const key = rest === "manifest" ? EXPORT_KEYS.manifest : readableKey(rest);
-  if (!key)
-    throw new HTTPException(404, { message: `no export ${rest}: only keys under exports/ and silver/ are served` });
+const analystsOnly = { 401: refused("no live session"), 403: refused("analysts only") };
+const unavailable = later("export storage is unavailable");
+const manifestDoc = describeRoute({
+  summary: "The manifest of the ETL's exports",
+  tags: ["analysts"],
+  responses: {
+    200: json("exports/manifest.json, as the ETL wrote it", Manifest),
+    304: { description: "not modified since the ETag of If-None-Match" },
+    ...analystsOnly,
+    404: refused("the ETL has written no manifest yet"),
+    503: unavailable,
+  },
+});
+const exportDoc = describeRoute({
+  summary: "One export or silver file, with Range, ETag and If-None-Match",
+  tags: ["analysts"],
+  parameters: [
+    {
+      in: "path",
+      name: "key",
+      required: true,
+      description: "its key, under exports/ or silver/",
+      schema: { type: "string" },
+    },
+  ],
+  responses: {
+    200: { description: "the file: Parquet, or JSON" },
+    206: { description: "the range asked for" },
+    304: { description: "not modified since the ETag of If-None-Match" },
+    ...analystsOnly,
+    404: refused("no such file, or a key outside exports/ and silver/"),
+    416: refused("the range is outside the file"),
+    503: unavailable,
+  },
+});
 
+/** The manifest passes through as the ETL stored it: its body is the contract's Manifest. */
+type ManifestResponse = Response & TypedResponse<Manifest, 200, "json">;
+
+/** Streams `key` from S3 with Range (206), ETag and If-None-Match (304). */
+async function streamExport(c: Context<AppEnv>, key: string): Promise<Response> {
   const headers: Record<string, string> = {};
   for (const name of ["range", "if-none-match", "if-match"]) {
     const value = c.req.header(name);
@@ -79,4 +112,23 @@ export const exportsRoute = new Hono<AppEnv>().get("/*", requireRole("analyst"),
     if (value) response.set(name, value);
   }
   return new Response(upstream.status === 304 ? null : upstream.body, { status: upstream.status, headers: response });
-});
+}
+
+/**
+ * `GET /api/exports/manifest` and `GET /api/exports/<key>` (analysts): the mart's Parquet
+ * exports and silver partitions, streamed from S3.
+ */
+export const exportsRoute = new Hono<AppEnv>()
+  .get(
+    "/manifest",
+    manifestDoc,
+    requireRole("analyst"),
+    async (c) => (await streamExport(c, EXPORT_KEYS.manifest)) as ManifestResponse,
+  )
+  .get("/:key{.+}", exportDoc, requireRole("analyst"), (c) => {
+    const rest = new URL(c.req.url).pathname.replace(/^\/api\/exports\/?/, "");
+    const key = readableKey(rest);
+    if (!key)
+      throw new HTTPException(404, { message: `no export ${rest}: only keys under exports/ and silver/ are served` });
+    return streamExport(c, key);
+  });

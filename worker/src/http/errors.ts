@@ -1,10 +1,17 @@
+import type { RetryLater } from "@growit/contract";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { logError, requestFields } from "../log.ts";
 
+/** A 429 or 503 to wait out: the body's `retry_after` says what `Retry-After` says. */
+export const tryAgainLater = <S extends 429 | 503>(c: Context, status: S, error: string, seconds: number) => {
+  const body: RetryLater = { error, retryable: true, retry_after: seconds };
+  return c.json(body, status, { "Retry-After": String(seconds) });
+};
+
 /** 503 for a dependency that failed: the client keeps what it sent and retries later. */
 export const retryLater = (c: Context, error: string, retryAfterSeconds = 1) =>
-  c.json({ error, retryable: true }, 503, { "Retry-After": String(retryAfterSeconds) });
+  tryAgainLater(c, 503, error, retryAfterSeconds);
 
 /** The deployment is set up wrong (e.g. a weak secret): a 500 whose text says so, for whoever runs it. */
 export const misconfigured = (problem: string) =>

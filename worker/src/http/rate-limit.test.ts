@@ -58,6 +58,7 @@ async function expectRefused(response: Response, who: "address" | "account") {
   expect(await response.json()).toEqual({
     error: `too many writes from this ${who}; wait ${WRITE_LIMIT_PERIOD_SECONDS} s`,
     retryable: true,
+    retry_after: WRITE_LIMIT_PERIOD_SECONDS,
   });
 }
 

@@ -1,6 +1,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.ts";
 import { clientAddress } from "../auth/client-address.ts";
+import { tryAgainLater } from "./errors.ts";
 
 /** The period of the WRITES_PER_* limits in wrangler.jsonc: a refused caller waits at most this long. */
 export const WRITE_LIMIT_PERIOD_SECONDS = 60;
@@ -18,14 +19,8 @@ export const writeLimit = createMiddleware<AppEnv>(async (c, next) => {
     ? await c.env.WRITES_PER_SESSION.limit({ key: user.username })
     : await c.env.WRITES_PER_CLIENT.limit({ key: clientAddress(c.req.raw) });
   if (!success) {
-    return c.json(
-      {
-        error: `too many writes from this ${user ? "account" : "address"}; wait ${WRITE_LIMIT_PERIOD_SECONDS} s`,
-        retryable: true,
-      },
-      429,
-      { "Retry-After": String(WRITE_LIMIT_PERIOD_SECONDS) },
-    );
+    const error = `too many writes from this ${user ? "account" : "address"}; wait ${WRITE_LIMIT_PERIOD_SECONDS} s`;
+    return tryAgainLater(c, 429, error, WRITE_LIMIT_PERIOD_SECONDS);
   }
   await next();
 });

@@ -1,12 +1,14 @@
-import type { Account } from "@growit/contract";
+import { Account } from "@growit/contract";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { ACCOUNT_COLUMNS, checkInterests, FULL_NAME, findAccount, INTERESTS } from "../auth/accounts.ts";
 import { liveUser } from "../auth/session.ts";
 import { writeLimit } from "../http/rate-limit.ts";
-import { parseBody } from "../http/validate.ts";
+import { json, later, refused } from "../http/responses.ts";
+import { jsonBody } from "../http/validate.ts";
 
 const Patch = z
   .object({ full_name: FULL_NAME.optional(), interests: INTERESTS.optional() })
@@ -14,15 +16,32 @@ const Patch = z
 
 const gone = () => new HTTPException(401, { message: "this account no longer exists" });
 
+const signedOut = refused("no live session, or the account no longer exists");
+const getDoc = describeRoute({
+  summary: "The signed-in account",
+  tags: ["account"],
+  responses: { 200: json("the account", Account), 401: signedOut },
+});
+const patchDoc = describeRoute({
+  summary: "Changes the signed-in account's name or interests",
+  tags: ["account"],
+  responses: {
+    200: json("the account as changed", Account),
+    400: refused("a field is invalid, or an interest is no category"),
+    401: signedOut,
+    429: later("too many writes from this caller"),
+  },
+});
+
 export const meRoutes = new Hono<AppEnv>()
-  .get("/", async (c) => {
+  .get("/", getDoc, async (c) => {
     const account = await findAccount(c.get("db"), (await liveUser(c)).username);
     if (!account) throw gone();
-    return c.json(account);
+    return c.json(account, 200);
   })
-  .patch("/", writeLimit, async (c) => {
+  .patch("/", patchDoc, writeLimit, jsonBody(Patch), async (c) => {
     const { username } = await liveUser(c);
-    const patch = await parseBody(c.req.raw, Patch);
+    const patch = c.req.valid("json");
     const db = c.get("db");
     if (patch.interests) await checkInterests(db, patch.interests);
     const [account] = await db.query<Account>(
@@ -31,5 +50,5 @@ export const meRoutes = new Hono<AppEnv>()
       [username, patch.full_name ?? null, patch.interests ?? null],
     );
     if (!account) throw gone();
-    return c.json(account);
+    return c.json(account, 200);
   });

@@ -1,8 +1,10 @@
-import { horizonDays, type PipelineStatus, type RunDay, S3, unabsorbedBronze, utcDay } from "@growit/contract";
+import { horizonDays, PipelineStatus, type RunDay, S3, unabsorbedBronze, utcDay } from "@growit/contract";
 import { Hono } from "hono";
+import { describeRoute } from "hono-openapi";
 import type { AppEnv } from "../app-env.ts";
 import { requireRole } from "../auth/session.ts";
 import type { Db } from "../db/client.ts";
+import { json, refused } from "../http/responses.ts";
 import { s3ConfigFromEnv } from "../storage/s3.ts";
 
 /** Bronze waiting this long to be absorbed makes the pipeline stale. */
@@ -67,7 +69,17 @@ export async function pipelineStatus(db: Db, s3: S3, now: Date): Promise<Pipelin
   };
 }
 
+const statusDoc = describeRoute({
+  summary: "Where the pipeline stands",
+  tags: ["analysts"],
+  responses: {
+    200: json("the pipeline's freshness, queue and days", PipelineStatus),
+    401: refused("no live session"),
+    403: refused("analysts only"),
+  },
+});
+
 /** `GET /api/status` (analysts): pipelineStatus now. */
-export const statusRoute = new Hono<AppEnv>().get("/", requireRole("analyst"), async (c) =>
-  c.json(await pipelineStatus(c.get("db"), new S3(s3ConfigFromEnv(c.env)), new Date())),
+export const statusRoute = new Hono<AppEnv>().get("/", statusDoc, requireRole("analyst"), async (c) =>
+  c.json(await pipelineStatus(c.get("db"), new S3(s3ConfigFromEnv(c.env)), new Date()), 200),
 );
