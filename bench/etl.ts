@@ -21,6 +21,7 @@ import {
   addDays,
   bronzeObjectKey,
   bronzeSealKey,
+  dayStart,
   S3 as S3Client,
   SEAL_HEADER,
   SILVER_ROW_GROUP_ROWS,
@@ -121,7 +122,7 @@ async function writeBronze(batch: BronzeBatch): Promise<number> {
     rmSync(FLOOR_DIR, { recursive: true, force: true });
     mkdirSync(FLOOR_DIR, { recursive: true });
   }
-  const start = Date.parse(`${batch.day}T00:00:00Z`);
+  const start = dayStart(batch.day);
   const step = 86_000_000 / batch.events;
   const receivedMs = batch.receivedMs ?? ((n: number) => Math.floor(start + n * step));
   let written = 0;

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { addDays, S3, type S3Config, utcDay } from "@growit/contract";
+import { addDays, DAY_MS, S3, type S3Config, utcDay } from "@growit/contract";
 import fc from "fast-check";
 import { sign } from "hono/jwt";
 import pg from "pg";
@@ -206,7 +206,7 @@ describe("from the worker to silver", () => {
     const username = "offline-learner";
     const cookie = await cookieFor(username);
     const realNow = Date.now();
-    let clock = realNow - 3 * 86_400_000;
+    let clock = realNow - 3 * DAY_MS;
     let online = false;
     const sentIds = new Set<string>();
     const fetchOnline: FetchLike = async (url, init) => {
@@ -233,7 +233,7 @@ describe("from the worker to silver", () => {
           const date = utcDay(new Date(clock));
           perDay.set(date, (perDay.get(date) ?? 0) + 1);
         }
-        clock += 86_400_000;
+        clock += DAY_MS;
       }
       clock = Date.now();
       online = true;
