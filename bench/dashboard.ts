@@ -23,11 +23,12 @@ import {
   SILVER_ROW_GROUP_ROWS,
   SILVER_SORT,
   silverFileKey,
+  sqlString,
   utcDayFromToday,
 } from "@growit/contract";
 import type { Page } from "playwright-core";
 import { launchChromium } from "../e2e/browser.ts";
-import { openDuck, sqlString } from "../etl/src/duck.ts";
+import { openDuck } from "../etl/src/duck.ts";
 import { REPO_ROOT, S3, WORKER } from "../stack/src/local.ts";
 import { localStackEnv } from "../stack/src/stack-process.ts";
 import { dayUsers, eventsPerDay, topUsers } from "../web/src/lib/dashboard/queries.ts";

@@ -11,4 +11,5 @@ export * from "./rejects.ts";
 export * from "./s3-client.ts";
 export * from "./s3-layout.ts";
 export * from "./silver.ts";
+export * from "./sql-literals.ts";
 export * from "./uuid.ts";

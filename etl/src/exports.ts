@@ -10,9 +10,9 @@ import {
   goldMartKey,
   type Manifest,
   type S3,
+  sqlString,
 } from "@growit/contract";
 import type pg from "pg";
-import { sqlString } from "./duck.ts";
 import type { MartRow, Published } from "./publish.ts";
 
 export interface ExportsOptions {

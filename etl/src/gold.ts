@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { sqlString } from "./duck.ts";
+import { sqlString } from "@growit/contract";
 
 /** A day whose silver changed, with every current silver file of it (local copies). */
 export interface GoldDay {

@@ -1,4 +1,5 @@
-import { isDay } from "@growit/contract";
+// SQL literals for the text that queries carry, in DuckDB (the ETL, the dashboard) and Postgres alike.
+import { isDay } from "./days.ts";
 
 /** A SQL string literal: single quotes doubled. */
 export const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;
