@@ -22,6 +22,7 @@ import {
   bronzeObjectKey,
   bronzeSealKey,
   dayStart,
+  enqueueRun,
   S3 as S3Client,
   SEAL_HEADER,
   SILVER_ROW_GROUP_ROWS,
@@ -35,6 +36,7 @@ import { configFromEnv } from "../etl/src/config.ts";
 import { dedupeSql } from "../etl/src/dedupe.ts";
 import { openDuck } from "../etl/src/duck.ts";
 import { bronzeFileName, loadCopies, mergeCopies, readBronzeSql, SILVER_SELECT } from "../etl/src/merge.ts";
+import { queryable } from "../etl/src/postgres.ts";
 import { collectOutput } from "../stack/src/children.ts";
 import { REPO_ROOT, S3 } from "../stack/src/local.ts";
 import { migrate } from "../stack/src/migrate.ts";
@@ -264,11 +266,7 @@ async function queueRun(databaseUrl: string, day: string): Promise<void> {
   const client = new pg.Client(databaseUrl);
   await client.connect();
   try {
-    await client.query(
-      `INSERT INTO etl.runs (event_date, attempt, status)
-       SELECT $1::date, coalesce(max(attempt), 0) + 1, 'queued' FROM etl.runs WHERE event_date = $1::date`,
-      [day],
-    );
+    await enqueueRun(queryable(client), day, "incremental");
   } finally {
     await client.end();
   }

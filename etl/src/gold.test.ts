@@ -5,6 +5,7 @@ import {
   addDays,
   bronzeObjectKey,
   dayStart,
+  enqueueRun,
   GOLD_MARTS,
   type GoldMart,
   goldMartKey,
@@ -146,11 +147,7 @@ let duck: Duck;
 const scratch = join(tmpdir(), `growit-etl-gold-${process.pid}`);
 
 async function runQueued() {
-  await query(
-    `INSERT INTO etl.runs (event_date, attempt, status)
-     SELECT $1::date, coalesce(max(attempt), 0) + 1, 'queued' FROM etl.runs WHERE event_date = $1::date`,
-    [today],
-  );
+  await enqueueRun({ query }, today, "incremental");
   const etl = await Etl.open(config, { reporter: new RecordingReporter() });
   try {
     return await etl.runPending();
