@@ -29,10 +29,11 @@ import {
 import type { Page } from "playwright-core";
 import { launchChromium } from "../e2e/browser.ts";
 import { openDuck } from "../etl/src/duck.ts";
+import { answers, waitForOk } from "../stack/src/children.ts";
 import { REPO_ROOT, S3, WORKER } from "../stack/src/local.ts";
 import { localStackEnv } from "../stack/src/stack-process.ts";
 import { dayUsers, eventsPerDay, topUsers } from "../web/src/lib/dashboard/queries.ts";
-import { answers, startLogged, stopAll, waitForHttp } from "./processes.ts";
+import { startLogged, stopAll } from "./processes.ts";
 import { median, writeResult } from "./results.ts";
 
 const { values: args } = parseArgs({
@@ -84,12 +85,12 @@ async function startStack(): Promise<void> {
   const log = join(LOGS, "dashboard-stack.log");
   console.log(`starting a stack with data in ${STACK_DATA}; log: ${log}`);
   // Local mode (embedded Postgres, its own S3): outside settings must not leak into it.
-  startLogged(join(REPO_ROOT, "node_modules/.bin/tsx"), ["stack/src/start.ts"], {
+  const stack = startLogged(join(REPO_ROOT, "node_modules/.bin/tsx"), ["stack/src/start.ts"], {
     cwd: REPO_ROOT,
     env: localStackEnv(STACK_DATA),
     log,
   });
-  await waitForHttp(WORKER.healthUrl, 180_000, log);
+  await waitForOk(WORKER.healthUrl, { timeoutMs: 180_000, children: [stack], describe: () => `see ${log}` });
 }
 
 /** The manifest in the bucket, if it describes today's generated data set. */

@@ -37,13 +37,12 @@ import { dedupeSql } from "../etl/src/dedupe.ts";
 import { openDuck } from "../etl/src/duck.ts";
 import { bronzeFileName, loadCopies, mergeCopies, readBronzeSql, SILVER_SELECT } from "../etl/src/merge.ts";
 import { queryable } from "../etl/src/postgres.ts";
-import { collectOutput } from "../stack/src/children.ts";
+import { answers, collectOutput } from "../stack/src/children.ts";
 import { REPO_ROOT, S3 } from "../stack/src/local.ts";
 import { migrate } from "../stack/src/migrate.ts";
 import { startEmbeddedPostgres } from "../stack/src/postgres.ts";
 import { spawnS3Server } from "../stack/src/s3-server.ts";
 import { EVENT_KINDS } from "./event-batch.ts";
-import { answers } from "./processes.ts";
 import { median, writeResult } from "./results.ts";
 
 const { values: args } = parseArgs({

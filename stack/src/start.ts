@@ -10,7 +10,7 @@
 // Ctrl-C (SIGINT) or SIGTERM stops everything in reverse order; PGlite is
 // closed properly so its data survives the next start.
 import { join } from "node:path";
-import { type ChildSpec, type ManagedChild, startChild } from "./children.ts";
+import { type ChildSpec, type ManagedChild, startChild, waitForOk } from "./children.ts";
 import { DEMO_ACCOUNTS, ensureDemoAccounts } from "./demo-accounts.ts";
 import { writeDevVars } from "./dev-vars.ts";
 import {
@@ -94,30 +94,6 @@ function childSpecs(workerVars: Map<string, string>): ChildSpec[] {
   ];
 }
 
-async function waitForHealth(children: ManagedChild[]): Promise<void> {
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  let last = "no answer";
-  let exited: string | undefined;
-  for (const child of children) {
-    void child.exited.then((code) => {
-      exited ??= `${child.spec.name} exited (${code})`;
-    });
-  }
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(exited);
-    try {
-      const res = await fetch(WORKER.healthUrl, { signal: AbortSignal.timeout(5000) });
-      const body = await res.text();
-      if (res.ok) return;
-      last = `${res.status} ${body.slice(0, 300)}`;
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${WORKER.healthUrl} did not answer 200 within ${HEALTH_TIMEOUT_MS} ms (last: ${last})`);
-}
-
 async function main(): Promise<void> {
   const externalDb = env.DATABASE_URL?.trim() || undefined;
   const localS3 = !env.S3_ENDPOINT || env.S3_ENDPOINT.replace(/\/$/, "") === S3.endpoint;
@@ -174,7 +150,7 @@ async function main(): Promise<void> {
     });
   }
 
-  await waitForHealth(children);
+  await waitForOk(WORKER.healthUrl, { timeoutMs: HEALTH_TIMEOUT_MS, children });
 
   const s3Endpoint = localS3 ? S3.endpoint : (env.S3_ENDPOINT ?? "");
   console.log(
