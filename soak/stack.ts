@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { S3 as S3Client, type S3Config } from "@growit/contract";
 import { type ManagedChild, startChild, waitForOk } from "../stack/src/children.ts";
-import { REPO_ROOT, S3 } from "../stack/src/local.ts";
+import { S3, wranglerDev } from "../stack/src/local.ts";
 import { migrate } from "../stack/src/migrate.ts";
 import { type NeonRelay, startNeonRelay } from "../stack/src/neon-relay.ts";
 import { busyPorts, waitForPortFree } from "../stack/src/ports.ts";
@@ -114,23 +114,7 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
   };
   const startWorker = async () => {
     worker = startChild({
-      name: "wrangler dev",
-      command: join(REPO_ROOT, "node_modules/.bin/wrangler"),
-      args: [
-        "dev",
-        "--ip",
-        HOST,
-        "--port",
-        String(SOAK_PORTS.worker),
-        "--show-interactive-dev-session=false",
-        "--test-scheduled",
-        "--persist-to",
-        join(dir, "wrangler-state"),
-        "--env-file",
-        envFile,
-      ],
-      cwd: REPO_ROOT,
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+      ...wranglerDev(HOST, SOAK_PORTS.worker, ["--persist-to", join(dir, "wrangler-state"), "--env-file", envFile]),
       // A restarted worker writes on after the earlier one's lines.
       log: { path: workerLogPath, append: true },
     });

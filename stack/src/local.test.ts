@@ -11,6 +11,7 @@ import {
   S3,
   s3DataDir,
   WORKER,
+  wranglerDev,
 } from "./local.ts";
 
 describe("local addresses", () => {
@@ -36,5 +37,22 @@ describe("local addresses", () => {
     expect(maskDatabaseUrl("postgres://u:secret@h:1/d?sslmode=require")).toBe("postgres://u:***@h:1/d?sslmode=require");
     expect(maskDatabaseUrl(EMBEDDED_PG.url)).toBe(EMBEDDED_PG.url);
     expect(maskDatabaseUrl("not a url")).not.toContain("not a url");
+  });
+
+  it("runs wrangler dev on the address asked for, with the cron route and without telemetry", () => {
+    const spec = wranglerDev("127.0.0.1", 8797, ["--env-file", "/tmp/worker.env"]);
+    expect(spec.args).toEqual([
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      "8797",
+      "--test-scheduled",
+      "--show-interactive-dev-session=false",
+      "--env-file",
+      "/tmp/worker.env",
+    ]);
+    expect([spec.command, spec.cwd]).toEqual([join(REPO_ROOT, "node_modules/.bin/wrangler"), REPO_ROOT]);
+    expect([spec.env?.WRANGLER_SEND_METRICS, spec.env?.CLOUDFLARE_CF_FETCH_ENABLED]).toEqual(["false", "false"]);
   });
 });

@@ -23,6 +23,7 @@ import {
   S3,
   s3DataDir,
   WORKER,
+  wranglerDev,
 } from "./local.ts";
 import { migrate } from "./migrate.ts";
 import { startNeonRelay } from "./neon-relay.ts";
@@ -68,21 +69,7 @@ process.once("SIGTERM", () => void shutdown(0));
 /** The long-running child processes, in start order. */
 function childSpecs(workerVars: Map<string, string>): ChildSpec[] {
   return [
-    {
-      name: "wrangler dev",
-      command: join(REPO_ROOT, "node_modules/.bin/wrangler"),
-      args: [
-        "dev",
-        "--ip",
-        WORKER.host,
-        "--port",
-        String(WORKER.port),
-        "--test-scheduled",
-        "--show-interactive-dev-session=false",
-      ],
-      cwd: REPO_ROOT,
-      env: { ...env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-    },
+    wranglerDev(WORKER.host, WORKER.port),
     {
       name: "etl worker",
       command: process.execPath,
