@@ -23,14 +23,17 @@ import {
   SILVER_ROW_GROUP_ROWS,
   SILVER_SORT,
   silverFileKey,
+  sqlString,
+  utcDayFromToday,
 } from "@growit/contract";
 import type { Page } from "playwright-core";
 import { launchChromium } from "../e2e/browser.ts";
-import { openDuck, sqlString } from "../etl/src/duck.ts";
+import { openDuck } from "../etl/src/duck.ts";
+import { answers, waitForOk } from "../stack/src/children.ts";
 import { REPO_ROOT, S3, WORKER } from "../stack/src/local.ts";
 import { localStackEnv } from "../stack/src/stack-process.ts";
 import { dayUsers, eventsPerDay, topUsers } from "../web/src/lib/dashboard/queries.ts";
-import { answers, startLogged, stopAll, waitForHttp } from "./processes.ts";
+import { startLogged, stopAll } from "./processes.ts";
 import { median, writeResult } from "./results.ts";
 
 const { values: args } = parseArgs({
@@ -66,9 +69,6 @@ const VIEWS = [
   "events-by-category",
 ];
 const TARGETS = { every_panel_cold_ms: 1_500, seed_query_warm_ms: 50 };
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-const utcDay = (offset: number) => new Date(Date.now() + offset * DAY_MS).toISOString().slice(0, 10);
 const round = (ms: number | undefined) => (ms === undefined ? null : Math.round(ms));
 
 const bucket = new S3Client({ ...S3 }, { attempts: 3, baseDelayMs: 200, timeoutMs: 120_000 });
@@ -85,12 +85,12 @@ async function startStack(): Promise<void> {
   const log = join(LOGS, "dashboard-stack.log");
   console.log(`starting a stack with data in ${STACK_DATA}; log: ${log}`);
   // Local mode (embedded Postgres, its own S3): outside settings must not leak into it.
-  startLogged(join(REPO_ROOT, "node_modules/.bin/tsx"), ["stack/src/start.ts"], {
+  const stack = startLogged(join(REPO_ROOT, "node_modules/.bin/tsx"), ["stack/src/start.ts"], {
     cwd: REPO_ROOT,
     env: localStackEnv(STACK_DATA),
     log,
   });
-  await waitForHttp(WORKER.healthUrl, 180_000, log);
+  await waitForOk(WORKER.healthUrl, { timeoutMs: 180_000, children: [stack], describe: () => `see ${log}` });
 }
 
 /** The manifest in the bucket, if it describes today's generated data set. */
@@ -99,7 +99,7 @@ async function currentManifest(): Promise<ManifestFile[] | null> {
     const manifest = JSON.parse(await bucket.getText(EXPORT_KEYS.manifest)) as { files: ManifestFile[] };
     const mart = manifest.files.find((f) => f.key === EXPORT_KEYS.dailyEvents);
     const silver = manifest.files.filter((f) => f.key.startsWith("silver/"));
-    const fresh = silver.some((f) => f.key === silverFileKey(utcDay(-1), "0"));
+    const fresh = silver.some((f) => f.key === silverFileKey(utcDayFromToday(-1), "0"));
     const silverRows = silver.reduce((n, f) => n + f.rows, 0);
     const gold = GOLD_MART_NAMES.every((name) => manifest.files.some((f) => f.key === goldMartKey(name)));
     return mart?.rows === DAYS * USERS_PER_DAY &&
@@ -131,7 +131,7 @@ async function generate(): Promise<ManifestFile[]> {
   mkdirSync(SCRATCH, { recursive: true });
   const duck = await openDuck({ memoryLimit: "1GB", tempDir: join(SCRATCH, "tmp") });
   const { connection } = duck;
-  const first = utcDay(-DAYS);
+  const first = utcDayFromToday(-DAYS);
   const generatedAt = new Date().toISOString();
   const files: ManifestFile[] = [];
   try {
@@ -152,7 +152,7 @@ async function generate(): Promise<ManifestFile[]> {
 
     let silverTotal = 0;
     for (let d = 0; d < DAYS; d++) {
-      const day = utcDay(-DAYS + d);
+      const day = utcDayFromToday(-DAYS + d);
       // The last day takes the remainder, so that silver holds exactly SILVER_EVENTS events.
       const anonymous = d === DAYS - 1 ? SILVER_EVENTS - named - anonymousPerDay * (DAYS - 1) : anonymousPerDay;
       const path = join(SCRATCH, `silver-${day}.parquet`);
@@ -190,7 +190,7 @@ async function generate(): Promise<ManifestFile[]> {
     const silverBytes = files.slice(1).reduce((n, f) => n + f.bytes, 0);
     console.log(`  silver: ${silverTotal} events in ${DAYS} partitions, ${(silverBytes / 1e6).toFixed(1)} MB`);
     const silverPaths = Array.from({ length: DAYS }, (_, d) =>
-      sqlString(join(SCRATCH, `silver-${utcDay(-DAYS + d)}.parquet`)),
+      sqlString(join(SCRATCH, `silver-${utcDayFromToday(-DAYS + d)}.parquet`)),
     );
     await connection.run(`CREATE VIEW silver AS SELECT * FROM read_parquet([${silverPaths.join(", ")}])`);
     for (const [name, sql] of Object.entries(goldQueries(first))) {
@@ -309,11 +309,13 @@ async function main(): Promise<void> {
       );
       if (run === RUNS) {
         await page.getByRole("button", { name: "Run" }).waitFor();
-        const range = { from: utcDay(-30), to: utcDay(0) };
+        const range = { from: utcDayFromToday(-30), to: utcDayFromToday(0) };
         const seeds = {
           "1 events per day (7 days)": eventsPerDay(range),
           "2 top 5 users (30 days)": topUsers(range),
-          "3 users of yesterday with categories": dayUsers(utcDay(-1), [silverFileKey(utcDay(-1), "0")]),
+          "3 users of yesterday with categories": dayUsers(utcDayFromToday(-1), [
+            silverFileKey(utcDayFromToday(-1), "0"),
+          ]),
         };
         for (const [name, sql] of Object.entries(seeds)) {
           await consoleQuery(page, sql);

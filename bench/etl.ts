@@ -21,6 +21,8 @@ import {
   addDays,
   bronzeObjectKey,
   bronzeSealKey,
+  dayStart,
+  enqueueRun,
   S3 as S3Client,
   SEAL_HEADER,
   SILVER_ROW_GROUP_ROWS,
@@ -34,13 +36,13 @@ import { memoryLimitFromEnv } from "../etl/src/config.ts";
 import { dedupeSql } from "../etl/src/dedupe.ts";
 import { openDuck } from "../etl/src/duck.ts";
 import { bronzeFileName, loadCopies, mergeCopies, readBronzeSql, SILVER_SELECT } from "../etl/src/merge.ts";
-import { collectOutput } from "../stack/src/children.ts";
+import { queryable } from "../etl/src/postgres.ts";
+import { answers, collectOutput } from "../stack/src/children.ts";
 import { REPO_ROOT, S3 } from "../stack/src/local.ts";
 import { migrate } from "../stack/src/migrate.ts";
 import { startEmbeddedPostgres } from "../stack/src/postgres.ts";
 import { spawnS3Server } from "../stack/src/s3-server.ts";
 import { EVENT_KINDS } from "./event-batch.ts";
-import { answers } from "./processes.ts";
 import { median, writeResult } from "./results.ts";
 
 const { values: args } = parseArgs({
@@ -121,7 +123,7 @@ async function writeBronze(batch: BronzeBatch): Promise<number> {
     rmSync(FLOOR_DIR, { recursive: true, force: true });
     mkdirSync(FLOOR_DIR, { recursive: true });
   }
-  const start = Date.parse(`${batch.day}T00:00:00Z`);
+  const start = dayStart(batch.day);
   const step = 86_000_000 / batch.events;
   const receivedMs = batch.receivedMs ?? ((n: number) => Math.floor(start + n * step));
   let written = 0;
@@ -268,11 +270,7 @@ async function queueRun(databaseUrl: string, day: string): Promise<void> {
   const client = new pg.Client(databaseUrl);
   await client.connect();
   try {
-    await client.query(
-      `INSERT INTO etl.runs (event_date, attempt, status)
-       SELECT $1::date, coalesce(max(attempt), 0) + 1, 'queued' FROM etl.runs WHERE event_date = $1::date`,
-      [day],
-    );
+    await enqueueRun(queryable(client), day, "incremental");
   } finally {
     await client.end();
   }

@@ -12,11 +12,12 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { S3 as S3Client, type S3Config } from "@growit/contract";
 import autocannon from "autocannon";
+import { answers, waitForOk } from "../stack/src/children.ts";
 import { REPO_ROOT, S3, WORKER } from "../stack/src/local.ts";
 import { addressPerConnection } from "./client-addresses.ts";
 import { startDeployedWorker } from "./deployed-worker.ts";
 import { BATCH, eventBatch } from "./event-batch.ts";
-import { answers, startLogged, stopAll, waitForHttp } from "./processes.ts";
+import { startLogged, stopAll } from "./processes.ts";
 import { median, writeResult } from "./results.ts";
 
 const { values: args } = parseArgs({
@@ -72,8 +73,8 @@ async function ensureLocalStack(): Promise<void> {
   }
   const log = join(LOGS, "stack.log");
   console.log(`starting the local stack (npm start); log: ${log}`);
-  startLogged("npm", ["start"], { cwd: REPO_ROOT, log });
-  await waitForHttp(WORKER.healthUrl, 180_000, log);
+  const stack = startLogged("npm", ["start"], { cwd: REPO_ROOT, log });
+  await waitForOk(WORKER.healthUrl, { timeoutMs: 180_000, children: [stack], describe: () => `see ${log}` });
 }
 
 async function startAnchor(): Promise<string> {
@@ -81,17 +82,18 @@ async function startAnchor(): Promise<string> {
   if (!existsSync(join(ANCHOR_DIR, "run.sh")))
     throw new Error(`--vs-anchor: no run.sh in BENCH_ANCHOR_DIR (${ANCHOR_DIR})`);
   const log = join(LOGS, "anchor.log");
-  startLogged("bash", ["run.sh"], {
+  const anchor = startLogged("bash", ["run.sh"], {
     cwd: ANCHOR_DIR,
     log,
     env: { ...process.env, PORT: String(ANCHOR_PORT), S3_ENDPOINT: S3.endpoint },
   });
   const url = `http://127.0.0.1:${ANCHOR_PORT}`;
-  await waitForHttp(
-    `${url}/api/health`,
-    30_000,
-    `${log} (it needs: apt-get install -y python3-fastapi python3-uvicorn python3-boto3 python3-uvloop python3-httptools)`,
-  );
+  await waitForOk(`${url}/api/health`, {
+    timeoutMs: 30_000,
+    children: [anchor],
+    describe: () =>
+      `see ${log} (it needs: apt-get install -y python3-fastapi python3-uvicorn python3-boto3 python3-uvloop python3-httptools)`,
+  });
   return url;
 }
 

@@ -1,10 +1,9 @@
 // A small, known event history for the dashboard test: bronze objects written straight into
 // the local S3 (as the worker would store them), for several users over several recent days.
-import { bronzeObjectKey, type S3, uuidv7 } from "@growit/contract";
+import { bronzeObjectKey, type S3, utcDayFromToday, uuidv7 } from "@growit/contract";
 
 export const DATA_DAYS = 6;
 const CATEGORIES = ["data", "ai", "cloud", "design"] as const;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface Envelope {
   id: string;
@@ -15,8 +14,6 @@ export interface Envelope {
   received_at: string;
   source: "web" | "server";
 }
-
-export const utcDay = (offset: number): string => new Date(Date.now() + offset * DAY_MS).toISOString().slice(0, 10);
 
 /** The i-th event of a user: page views, category recommendations and video opens in turn. */
 function event(username: string | null, at: Date, i: number, category: string): Envelope {
@@ -73,7 +70,7 @@ function followUps(k: number, at: Date, category: string): Envelope[] {
 export function generateEvents(): Envelope[] {
   const events: Envelope[] = [];
   for (let ago = 1; ago <= DATA_DAYS; ago++) {
-    const noon = new Date(`${utcDay(-ago)}T12:00:00.000Z`);
+    const noon = new Date(`${utcDayFromToday(-ago)}T12:00:00.000Z`);
     for (let k = 1; k <= 6; k++) {
       const categories = [CATEGORIES[k % 4], CATEGORIES[(k + 1) % 4]] as string[];
       for (let i = 0; i < 3 * k + ago; i++) {

@@ -7,14 +7,14 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { S3 as S3Client } from "@growit/contract";
+import { S3 as S3Client, utcDayFromToday } from "@growit/contract";
 import pg from "pg";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMBEDDED_PG, REPO_ROOT, S3, WORKER } from "../stack/src/local.ts";
 import { type Started, startStack, stopStack, waitForOpen } from "../stack/src/stack-process.ts";
 import { launchChromium } from "./browser.ts";
-import { DATA_DAYS, type Envelope, expectedCategories, generateEvents, utcDay, writeBronze } from "./dashboard-data.ts";
+import { DATA_DAYS, type Envelope, expectedCategories, generateEvents, writeBronze } from "./dashboard-data.ts";
 
 const SCREENSHOTS = join(REPO_ROOT, "test-results", "screenshots");
 const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost"]);
@@ -128,7 +128,7 @@ beforeAll(async () => {
   events = generateEvents();
   await writeBronze(bucket, events);
   await giveInterests();
-  await runEtl(utcDay(-DATA_DAYS), utcDay(-1));
+  await runEtl(utcDayFromToday(-DATA_DAYS), utcDayFromToday(-1));
 });
 
 afterAll(async () => {
@@ -163,7 +163,7 @@ WHERE event_date >= CURRENT_DATE - INTERVAL '30 days' GROUP BY user_id ORDER BY 
     expect(await tableRows(page, "top-users")).toEqual(top);
 
     // Yesterday (the default day): each user's count from the mart and their categories from silver.
-    const yesterday = utcDay(-1);
+    const yesterday = utcDayFromToday(-1);
     const dayCounts = await onPostgres(
       `SELECT user_id, cnt FROM mart.daily_events WHERE event_date = '${yesterday}' ORDER BY cnt DESC, user_id`,
     );
@@ -180,7 +180,7 @@ WHERE event_date >= CURRENT_DATE - INTERVAL '30 days' GROUP BY user_id ORDER BY 
     expect(byType.reduce((sum, row) => sum + Number(row[2]), 0)).toBe(events.length);
 
     // Gold panels: each shows what its mart holds, over the default range (the last 30 days).
-    const range = `BETWEEN '${utcDay(-30)}' AND '${utcDay(0)}'`;
+    const range = `BETWEEN '${utcDayFromToday(-30)}' AND '${utcDayFromToday(0)}'`;
     const gold: Record<string, string> = {
       "recommendations-by-category": `SELECT category, SUM(requests), SUM(opens), round(SUM(opens)::numeric / SUM(requests), 4)
         FROM mart.recommendation_daily WHERE event_date ${range} GROUP BY category ORDER BY SUM(requests) DESC, category`,
@@ -195,7 +195,7 @@ WHERE event_date >= CURRENT_DATE - INTERVAL '30 days' GROUP BY user_id ORDER BY 
       "active-learners": `SELECT to_char(d, 'YYYY-MM-DD'),
           (SELECT count(DISTINCT user_id) FROM mart.daily_events WHERE event_date = d::date),
           (SELECT count(DISTINCT user_id) FROM mart.daily_events WHERE event_date > d::date - 7 AND event_date <= d::date)
-        FROM generate_series('${utcDay(-30)}'::date, '${utcDay(0)}'::date, interval '1 day') d ORDER BY d`,
+        FROM generate_series('${utcDayFromToday(-30)}'::date, '${utcDayFromToday(0)}'::date, interval '1 day') d ORDER BY d`,
       retention: `SELECT to_char(cohort_week, 'YYYY-MM-DD'), week_offset, learners,
           round(learners::numeric / first_value(learners) OVER (PARTITION BY cohort_week ORDER BY week_offset), 4)
         FROM mart.retention_weekly WHERE cohort_week ${range} ORDER BY cohort_week, week_offset`,

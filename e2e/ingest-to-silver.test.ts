@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { addDays, S3, type S3Config, utcDay } from "@growit/contract";
+import { addDays, DAY_MS, enqueueRun, S3, type S3Config, utcDay } from "@growit/contract";
 import fc from "fast-check";
 import { sign } from "hono/jwt";
 import pg from "pg";
@@ -35,11 +35,11 @@ let worker: { url: string; dispose: () => Promise<void> };
 const cleanups: Array<() => Promise<unknown>> = [];
 let scratch: string;
 
-const query = async <T extends pg.QueryResultRow>(text: string, params: unknown[] = []) => {
+const query = async <T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> => {
   const client = new pg.Client(config.databaseUrl);
   await client.connect();
   try {
-    return (await client.query<T>(text, params)).rows;
+    return (await client.query(text, params)).rows as T[];
   } finally {
     await client.end();
   }
@@ -53,11 +53,7 @@ async function cookieFor(username: string): Promise<string> {
 
 /** What the cron does when bronze arrives, then the ETL's run of the queue; throws on a failed run. */
 async function runEtl(): Promise<void> {
-  await query(
-    `INSERT INTO etl.runs (event_date, attempt, status)
-     SELECT $1::date, coalesce(max(attempt), 0) + 1, 'queued' FROM etl.runs WHERE event_date = $1::date`,
-    [utcDay(new Date())],
-  );
+  await enqueueRun({ query }, utcDay(new Date()), "incremental");
   const etl = await Etl.open(config, { reporter: SILENT });
   try {
     const failed = (await etl.runPending()).filter((o) => o.status !== "done");
@@ -206,7 +202,7 @@ describe("from the worker to silver", () => {
     const username = "offline-learner";
     const cookie = await cookieFor(username);
     const realNow = Date.now();
-    let clock = realNow - 3 * 86_400_000;
+    let clock = realNow - 3 * DAY_MS;
     let online = false;
     const sentIds = new Set<string>();
     const fetchOnline: FetchLike = async (url, init) => {
@@ -233,7 +229,7 @@ describe("from the worker to silver", () => {
           const date = utcDay(new Date(clock));
           perDay.set(date, (perDay.get(date) ?? 0) + 1);
         }
-        clock += 86_400_000;
+        clock += DAY_MS;
       }
       clock = Date.now();
       online = true;

@@ -1,12 +1,12 @@
 // The soak test's own stack: the same parts as `npm start` (stack/src/start.ts) on ports
 // of its own, with its data in a temp dir, and with the S3 server and the worker
 // restartable on the same port and data.
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { S3 as S3Client, type S3Config } from "@growit/contract";
-import { REPO_ROOT, S3 } from "../stack/src/local.ts";
+import { type ManagedChild, startChild, waitForOk } from "../stack/src/children.ts";
+import { S3, wranglerDev } from "../stack/src/local.ts";
 import { migrate } from "../stack/src/migrate.ts";
 import { type NeonRelay, startNeonRelay } from "../stack/src/neon-relay.ts";
 import { busyPorts, waitForPortFree } from "../stack/src/ports.ts";
@@ -47,62 +47,6 @@ export interface SoakStack {
   workerLog(lines?: number): string;
 }
 
-/** A child in its own process group (wrangler runs workerd), its output appended to a log file. */
-function startLogged(command: string, args: string[], env: NodeJS.ProcessEnv, log: string) {
-  const out = createWriteStream(log, { flags: "a" });
-  const child = spawn(command, args, { cwd: REPO_ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout?.pipe(out, { end: false });
-  child.stderr?.pipe(out, { end: false });
-  // If the test process dies without stopping it, take the group down with it.
-  const onExit = () => signalGroup(child, "SIGKILL");
-  process.once("exit", onExit);
-  const exited = new Promise<void>((resolve) =>
-    child.once("exit", () => {
-      process.off("exit", onExit);
-      resolve();
-    }),
-  );
-  return { child, exited };
-}
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-async function stopGroup(child: ChildProcess, exited: Promise<void>, graceMs = 5_000): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    signalGroup(child, "SIGTERM");
-    const timer = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
-    await exited;
-    clearTimeout(timer);
-  }
-  // Leave nothing of the group behind (workerd under wrangler).
-  signalGroup(child, "SIGKILL");
-}
-
-/** Polls `url` until it answers 200, or throws with the last answer. */
-export async function waitForOk(url: string, timeoutMs: number, describe: () => string = () => ""): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "no answer";
-  for (;;) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-      const body = await response.text();
-      if (response.ok) return;
-      last = `${response.status} ${body.slice(0, 300)}`;
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    if (Date.now() > deadline) throw new Error(`${url} not ok within ${timeoutMs} ms (last: ${last})\n${describe()}`);
-    await sleep(250);
-  }
-}
-
 export async function startSoakStack(dir: string): Promise<SoakStack> {
   const busy = await busyPorts([
     { port: SOAK_PORTS.s3, what: "soak S3 server" },
@@ -118,7 +62,7 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
   let s3: SpawnedS3Server | undefined;
   let pg: EmbeddedPostgres | undefined;
   let relay: NeonRelay | undefined;
-  let worker: ReturnType<typeof startLogged> | undefined;
+  let worker: ManagedChild | undefined;
   let stopped: Promise<void> | undefined;
 
   const s3Config = SOAK_S3;
@@ -169,31 +113,22 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
     }
   };
   const startWorker = async () => {
-    worker = startLogged(
-      join(REPO_ROOT, "node_modules/.bin/wrangler"),
-      [
-        "dev",
-        "--ip",
-        HOST,
-        "--port",
-        String(SOAK_PORTS.worker),
-        "--show-interactive-dev-session=false",
-        "--test-scheduled",
-        "--persist-to",
-        join(dir, "wrangler-state"),
-        "--env-file",
-        envFile,
-      ],
-      { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-      workerLogPath,
-    );
-    await waitForOk(`${workerUrl}/api/health`, 120_000, () => `wrangler log (${workerLogPath}):\n${workerLog()}`);
+    worker = startChild({
+      ...wranglerDev(HOST, SOAK_PORTS.worker, ["--persist-to", join(dir, "wrangler-state"), "--env-file", envFile]),
+      // A restarted worker writes on after the earlier one's lines.
+      log: { path: workerLogPath, append: true },
+    });
+    await waitForOk(`${workerUrl}/api/health`, {
+      timeoutMs: 120_000,
+      children: [worker],
+      describe: () => `wrangler log (${workerLogPath}):\n${workerLog()}`,
+    });
   };
   const stopWorker = async () => {
     const running = worker;
     worker = undefined;
     if (!running) return;
-    await stopGroup(running.child, running.exited);
+    await running.stop();
     await waitForPortFree(SOAK_PORTS.worker);
   };
 

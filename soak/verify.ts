@@ -6,7 +6,15 @@ import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { bronzeDayOf, EXPORT_KEYS, type Manifest, PREFIX, type S3 as S3Client, silverFileDay } from "@growit/contract";
+import {
+  bronzeDayOf,
+  EXPORT_KEYS,
+  type Manifest,
+  PREFIX,
+  type S3 as S3Client,
+  silverFileDay,
+  sqlString,
+} from "@growit/contract";
 import pg from "pg";
 import { collectOutput } from "../stack/src/children.ts";
 import { REPO_ROOT } from "../stack/src/local.ts";
@@ -136,7 +144,7 @@ export async function readSilver(bucket: S3Client, dir: string): Promise<Silver>
   });
   const connection = await instance.connect();
   try {
-    const list = files.map(({ file }) => `'${file.replaceAll("'", "''")}'`).join(", ");
+    const list = files.map(({ file }) => sqlString(file)).join(", ");
     const result = await connection.runAndReadAll(
       `SELECT CAST(id AS VARCHAR), epoch_ms(ts), CAST(event_date AS VARCHAR), user_id, filename
        FROM read_parquet([${list}], filename = true)`,

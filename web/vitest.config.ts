@@ -1,4 +1,9 @@
+import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { defineProject } from "vitest/config";
 
-// Plain TypeScript modules only: no SvelteKit plugin, so tests use relative imports, not $lib.
-export default defineProject({ test: { name: "web", environment: "node", include: ["src/**/*.test.ts"] } });
+// No SvelteKit plugin, so tests use relative imports, not $lib; the Svelte plugin compiles the
+// runes of `.svelte.ts` modules.
+export default defineProject({
+  plugins: [svelte()],
+  test: { name: "web", environment: "node", include: ["src/**/*.test.ts"] },
+});

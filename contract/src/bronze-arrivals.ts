@@ -2,13 +2,9 @@
 // incremental run share this one rule: etl.bronze_objects (migration 008) names every object whose
 // lines are in silver, and new objects are found by listing from just before the newest of them.
 import { dayRange, horizonDays, utcDay } from "./days.ts";
+import type { Queryable } from "./queryable.ts";
 import type { S3, S3Object } from "./s3-client.ts";
 import { bronzeDayPrefix, bronzeKeyTime, bronzeStartAfter } from "./s3-layout.ts";
-
-/** What both the worker's Db and the ETL's pool offer (see queryRows). */
-export interface Queryable {
-  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
-}
 
 /**
  * An object's name carries its first request's received time, a little before the object is

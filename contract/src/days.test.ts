@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addDays, bronzeDaysOf, dayRange, horizonDays, isDay } from "./days.ts";
+import { addDays, bronzeDaysOf, dayRange, horizonDays, isDay, utcDayFromToday } from "./days.ts";
 
 describe("days", () => {
   it("accepts real dates only", () => {
@@ -12,6 +12,12 @@ describe("days", () => {
   it("steps over month and year ends", () => {
     expect(addDays("2025-12-31", 1)).toBe("2026-01-01");
     expect(addDays("2024-03-01", -1)).toBe("2024-02-29");
+  });
+
+  it("counts days from today's UTC day, whatever the time of day", () => {
+    expect(utcDayFromToday(0, new Date("2026-03-01T23:59:59.999Z"))).toBe("2026-03-01");
+    expect(utcDayFromToday(-1, new Date("2026-03-01T00:00:00.000Z"))).toBe("2026-02-28");
+    expect(utcDayFromToday(30, new Date("2025-12-15T12:00:00.000Z"))).toBe("2026-01-14");
   });
 
   it("gives inclusive ranges", () => {

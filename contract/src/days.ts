@@ -12,7 +12,11 @@ export const dayStart = (day: string): number => Date.parse(`${day}T00:00:00Z`);
 /** True for a real calendar date written YYYY-MM-DD. */
 export const isDay = (text: string): boolean => DAY.test(text) && utcDay(new Date(dayStart(text))) === text;
 
+/** The day `n` days after `day` (before, when `n` is negative). */
 export const addDays = (day: string, n: number): string => utcDay(new Date(dayStart(day) + n * DAY_MS));
+
+/** The UTC day `offset` days after the UTC day of `now` (before, when `offset` is negative). */
+export const utcDayFromToday = (offset: number, now: Date = new Date()): string => addDays(utcDay(now), offset);
 
 /** Every day from `from` to `to`, both included; throws when `to` is before `from`. */
 export function dayRange(from: string, to: string): string[] {

@@ -6,8 +6,8 @@ import {
   bronzeDaysOf,
   etlRejectsKey,
   horizonDays,
-  type Queryable,
   type RejectRecord,
+  type RunRow,
   type S3,
   type S3Object,
   silverFileKey,
@@ -21,7 +21,6 @@ import type { Duck } from "./duck.ts";
 import { eachLimited } from "./each-limited.ts";
 import { refreshExports } from "./exports.ts";
 import { type GoldDay, goldRows } from "./gold.ts";
-import type { RunRow } from "./ledger.ts";
 import { checkObject } from "./line-check.ts";
 import {
   type BronzeFile,
@@ -31,6 +30,7 @@ import {
   type MergedDay,
   mergeCopies,
 } from "./merge.ts";
+import { queryable } from "./postgres.ts";
 import { type AbsorbedObject, type DayRun, type Publication, publish, type RecordedRun } from "./publish.ts";
 import { type SilverCache, type SilverFileRecord, sidecarOf } from "./silver-cache.ts";
 import { uploadFile } from "./upload-file.ts";
@@ -73,11 +73,6 @@ export interface AbsorbResult {
 
 const JSONL = "application/x-ndjson";
 const PARQUET = "application/vnd.apache.parquet";
-
-/** The pool's client as the contract's Queryable. */
-export const queryable = (client: pg.PoolClient | pg.Pool): Queryable => ({
-  query: async <Row>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as Row[],
-});
 
 /** Deletes the silver objects etl.silver_garbage names: superseded files, and uploads no run published. */
 export async function collectGarbage(s3: S3, client: pg.PoolClient): Promise<void> {

@@ -1,9 +1,9 @@
 // npm run etl -- run --date D | run --from A --to B | run --pending | work | --help | --version   (see args.ts)
+import { DEFAULT_RUN_RETRY_POLICY } from "@growit/contract";
 import etlPackage from "../package.json" with { type: "json" };
 import { parseCommand, UsageError } from "./args.ts";
 import { configFromEnv } from "./config.ts";
 import { Etl } from "./etl.ts";
-import { DEFAULT_RETRY_POLICY } from "./ledger.ts";
 import { type DayOutcome, reporterFor } from "./reporter.ts";
 
 const EXIT = { done: 0, failed: 1, usage: 2 } as const;
@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     if (command.kind === "work") {
       await etl.work({
         pollMs: command.pollMs,
-        retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: command.maxAttempts },
+        retry: { ...DEFAULT_RUN_RETRY_POLICY, maxAttempts: command.maxAttempts },
         signal: stop.signal,
       });
       return EXIT.done;

@@ -35,6 +35,3 @@ export async function openDuck(options: DuckOptions): Promise<Duck> {
     },
   };
 }
-
-/** A string as a SQL literal. */
-export const sqlString = (text: string): string => `'${text.replaceAll("'", "''")}'`;

@@ -6,6 +6,7 @@ import {
   bronzeObjectKey,
   bronzeSealKey,
   EXPORT_KEYS,
+  enqueueRun,
   etlRejectsKey,
   GOLD_MART_NAMES,
   goldMartKey,
@@ -49,11 +50,7 @@ async function withEtl<T>(work: (etl: Etl) => Promise<T>, options: Partial<EtlOp
 
 /** What the cron does when bronze arrives: queue today, then let the ETL bring everything up to date. */
 async function runQueued(options: Partial<EtlOptions> = {}) {
-  await query(
-    `INSERT INTO etl.runs (event_date, attempt, status)
-     SELECT $1::date, coalesce(max(attempt), 0) + 1, 'queued' FROM etl.runs WHERE event_date = $1::date`,
-    [today],
-  );
+  await enqueueRun({ query }, today, "incremental");
   return withEtl((etl) => etl.runPending(), options);
 }
 

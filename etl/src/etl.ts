@@ -1,25 +1,26 @@
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { S3, type RetryPolicy as S3RetryPolicy } from "@growit/contract";
-import type pg from "pg";
-import { absorb, type RunHooks } from "./absorb.ts";
-import type { EtlConfig } from "./config.ts";
-import { type Duck, openDuck } from "./duck.ts";
 import {
   beat,
   claimRun,
-  DEFAULT_RETRY_POLICY,
+  DEFAULT_RUN_RETRY_POLICY,
   failRun,
   lockSilver,
-  type RetryPolicy,
+  type RunRetryPolicy,
   type RunRow,
   recoverStaleRuns,
+  S3,
+  type RetryPolicy as S3RetryPolicy,
   startRun,
   tryLockDay,
   unlockDay,
   unlockSilver,
-} from "./ledger.ts";
-import { connectPostgres } from "./postgres.ts";
+} from "@growit/contract";
+import type pg from "pg";
+import { absorb, type RunHooks } from "./absorb.ts";
+import type { EtlConfig } from "./config.ts";
+import { type Duck, openDuck } from "./duck.ts";
+import { connectPostgres, queryable } from "./postgres.ts";
 import type { DayOutcome, Reporter } from "./reporter.ts";
 import { SilverCache } from "./silver-cache.ts";
 
@@ -39,7 +40,7 @@ export interface EtlOptions {
 
 export interface WorkOptions {
   pollMs: number;
-  retry: RetryPolicy;
+  retry: RunRetryPolicy;
   signal: AbortSignal;
 }
 
@@ -83,7 +84,7 @@ export class Etl {
 
   async #beat(): Promise<void> {
     try {
-      await beat(this.pool, this.name);
+      await beat(queryable(this.pool), this.name);
     } catch (error) {
       this.options.reporter.log("warn", "heartbeat failed", { name: this.name, error: message(error) });
     }
@@ -93,12 +94,13 @@ export class Etl {
    * Runs an attempt whose day lock `client` holds, under the silver writer's lock, and records how
    * it ended: one outcome for each day the run brought up to date, its own day's first.
    */
-  async #execute(client: pg.PoolClient, run: RunRow, retry: RetryPolicy): Promise<DayOutcome[]> {
+  async #execute(client: pg.PoolClient, run: RunRow, retry: RunRetryPolicy): Promise<DayOutcome[]> {
     const { reporter } = this.options;
     reporter.log("info", "day started", { day: run.day, attempt: run.attempt, mode: run.mode, worker: this.name });
+    const session = queryable(client);
     let outcomes: DayOutcome[];
     try {
-      await lockSilver(client);
+      await lockSilver(session);
       try {
         const { days, stages, sealedObjects } = await absorb(
           {
@@ -124,12 +126,12 @@ export class Etl {
           sealedObjects,
         }));
       } finally {
-        await unlockSilver(client);
+        await unlockSilver(session);
       }
     } catch (error) {
       outcomes = [{ day: run.day, attempt: run.attempt, status: "failed", error: message(error) }];
       try {
-        const retryAt = await failRun(client, run, message(error), retry);
+        const retryAt = await failRun(session, run, message(error), retry);
         if (retryAt) reporter.log("info", "retry queued", { day: run.day, not_before: retryAt.toISOString() });
       } catch (ledgerError) {
         // The attempt stays `running` until its heartbeat goes stale; then it is failed and retried.
@@ -148,8 +150,9 @@ export class Etl {
     const outcomes: DayOutcome[] = [];
     for (const day of days) {
       const client = await this.pool.connect();
+      const session = queryable(client);
       try {
-        if (!(await tryLockDay(client, day))) {
+        if (!(await tryLockDay(session, day))) {
           const outcome: DayOutcome = {
             day,
             attempt: 0,
@@ -161,10 +164,10 @@ export class Etl {
           continue;
         }
         try {
-          const run = await startRun(client, day, this.name, "rebuild");
-          outcomes.push(...(await this.#execute(client, run, { ...DEFAULT_RETRY_POLICY, maxAttempts: 0 })));
+          const run = await startRun(session, day, this.name, "rebuild");
+          outcomes.push(...(await this.#execute(client, run, { ...DEFAULT_RUN_RETRY_POLICY, maxAttempts: 0 })));
         } finally {
-          await unlockDay(client, day);
+          await unlockDay(session, day);
         }
       } finally {
         client.release();
@@ -174,15 +177,16 @@ export class Etl {
   }
 
   /** Claims one due queued run and executes it; null when there is none. */
-  async runNextQueued(retry: RetryPolicy): Promise<DayOutcome[] | null> {
+  async runNextQueued(retry: RunRetryPolicy): Promise<DayOutcome[] | null> {
     const client = await this.pool.connect();
+    const session = queryable(client);
     try {
-      const run = await claimRun(client, this.name);
+      const run = await claimRun(session, this.name);
       if (!run) return null;
       try {
         return await this.#execute(client, run, retry);
       } finally {
-        await unlockDay(client, run.day);
+        await unlockDay(session, run.day);
       }
     } finally {
       client.release();
@@ -193,17 +197,17 @@ export class Etl {
   async runPending(): Promise<DayOutcome[]> {
     const outcomes: DayOutcome[] = [];
     for (;;) {
-      const outcome = await this.runNextQueued({ ...DEFAULT_RETRY_POLICY, maxAttempts: 0 });
+      const outcome = await this.runNextQueued({ ...DEFAULT_RUN_RETRY_POLICY, maxAttempts: 0 });
       if (!outcome) return outcomes;
       outcomes.push(...outcome);
     }
   }
 
   /** Fails the attempts of processes that stopped beating and queues their retries. */
-  async recoverStale(retry: RetryPolicy): Promise<void> {
+  async recoverStale(retry: RunRetryPolicy): Promise<void> {
     const client = await this.pool.connect();
     try {
-      for (const run of await recoverStaleRuns(client, this.options.staleAfterMs ?? 60_000, retry)) {
+      for (const run of await recoverStaleRuns(queryable(client), this.options.staleAfterMs ?? 60_000, retry)) {
         this.options.reporter.log("warn", "abandoned run failed", { day: run.day, attempt: run.attempt });
       }
     } finally {

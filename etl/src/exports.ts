@@ -10,9 +10,9 @@ import {
   goldMartKey,
   type Manifest,
   type S3,
+  sqlString,
 } from "@growit/contract";
 import type pg from "pg";
-import { sqlString } from "./duck.ts";
 import type { MartRow, Published } from "./publish.ts";
 
 export interface ExportsOptions {
@@ -81,12 +81,7 @@ async function keptRows(options: ExportsOptions, previous: ExportRecord): Promis
 async function exportDailyEvents(options: ExportsOptions, generation: number): Promise<ExportRecord> {
   const { client, connection, s3, dir, published } = options;
   const key = EXPORT_KEYS.dailyEvents;
-  const previous = (
-    await client.query<ExportRecord>(
-      "SELECT generation, bytes, rows, sha256, generated_at FROM etl.exports WHERE object_key = $1",
-      [key],
-    )
-  ).rows[0];
+  const previous = await exportRecordOf(client, key);
   const previousGeneration = previous ? Number(previous.generation) : null;
   if (previous && previousGeneration === generation) return previous;
 
@@ -127,12 +122,7 @@ async function exportDailyEvents(options: ExportsOptions, generation: number): P
 async function exportGoldMart(options: ExportsOptions, generation: number, mart: GoldMart): Promise<ExportRecord> {
   const { client, connection, s3, dir } = options;
   const key = goldMartKey(mart);
-  const previous = (
-    await client.query<ExportRecord>(
-      "SELECT generation, bytes, rows, sha256, generated_at FROM etl.exports WHERE object_key = $1",
-      [key],
-    )
-  ).rows[0];
+  const previous = await exportRecordOf(client, key);
   if (previous && Number(previous.generation) === generation) return previous;
   // One publication behind and not changed by it: the export on record is current as it is.
   const { published } = options;
@@ -168,6 +158,16 @@ async function exportGoldMart(options: ExportsOptions, generation: number, mart:
   return recordExport(client, key, generation, body, Number(written.getRows()[0]?.[0] ?? 0));
 }
 
+const RECORD_COLUMNS = "generation, bytes, rows, sha256, generated_at";
+
+/** The export of `key` on record, if any. */
+async function exportRecordOf(client: pg.PoolClient, key: string): Promise<ExportRecord | undefined> {
+  const record = await client.query<ExportRecord>(`SELECT ${RECORD_COLUMNS} FROM etl.exports WHERE object_key = $1`, [
+    key,
+  ]);
+  return record.rows[0];
+}
+
 async function recordExport(
   client: pg.PoolClient,
   key: string,
@@ -180,7 +180,7 @@ async function recordExport(
      VALUES ($1, $2, $3, $4, $5, now())
      ON CONFLICT (object_key) DO UPDATE SET generation = excluded.generation, bytes = excluded.bytes,
        rows = excluded.rows, sha256 = excluded.sha256, generated_at = excluded.generated_at
-     RETURNING generation, bytes, rows, sha256, generated_at`,
+     RETURNING ${RECORD_COLUMNS}`,
     [key, generation, body.length, rows, createHash("sha256").update(body).digest("hex")],
   );
   return record.rows[0] as ExportRecord;

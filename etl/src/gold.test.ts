@@ -1,7 +1,18 @@
 import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { addDays, bronzeObjectKey, GOLD_MARTS, type GoldMart, goldMartKey, S3, utcDay, uuidv7 } from "@growit/contract";
+import {
+  addDays,
+  bronzeObjectKey,
+  dayStart,
+  enqueueRun,
+  GOLD_MARTS,
+  type GoldMart,
+  goldMartKey,
+  S3,
+  utcDay,
+  uuidv7,
+} from "@growit/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshBucket, query, RecordingReporter, resetDatabase, testConfig } from "../test/fixtures.ts";
 import type { EtlConfig } from "./config.ts";
@@ -17,7 +28,7 @@ const today = utcDay(new Date());
 /** The Monday (UTC) three weeks back: weeks w0, w1, w2 all lie within the horizon. */
 const w0 = (() => {
   const start = addDays(today, -21);
-  const weekday = (new Date(`${start}T00:00:00Z`).getUTCDay() + 6) % 7;
+  const weekday = (new Date(dayStart(start)).getUTCDay() + 6) % 7;
   return addDays(start, -weekday);
 })();
 const A = w0;
@@ -136,11 +147,7 @@ let duck: Duck;
 const scratch = join(tmpdir(), `growit-etl-gold-${process.pid}`);
 
 async function runQueued() {
-  await query(
-    `INSERT INTO etl.runs (event_date, attempt, status)
-     SELECT $1::date, coalesce(max(attempt), 0) + 1, 'queued' FROM etl.runs WHERE event_date = $1::date`,
-    [today],
-  );
+  await enqueueRun({ query }, today, "incremental");
   const etl = await Etl.open(config, { reporter: new RecordingReporter() });
   try {
     return await etl.runPending();

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { sqlString } from "./duck.ts";
+import { sqlString } from "@growit/contract";
 
 /**
  * A day whose silver changed, with the silver files its gold rows are computed from: every current

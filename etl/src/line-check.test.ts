@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jsonTextProblem, parseBronzeLine, REJECTED_VALUE_BYTES, utf8ByteLength } from "@growit/contract";
+import { jsonTextProblem, parseBronzeLine, REJECTED_VALUE_BYTES, sqlString, utf8ByteLength } from "@growit/contract";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { openDuck, sqlString } from "./duck.ts";
+import { openDuck } from "./duck.ts";
 import { type CheckedObject, checkObject } from "./line-check.ts";
 
 const KEY = "bronze/app/2026/11/25/09-12-03-foreign.jsonl";

@@ -1,8 +1,9 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sqlString } from "@growit/contract";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Duck, openDuck, sqlString } from "./duck.ts";
+import { type Duck, openDuck } from "./duck.ts";
 import { bronzeFileName, type ExistingFile, loadCopies, MAX_PARTITION_FILES, mergeCopies } from "./merge.ts";
 
 const root = join(tmpdir(), `growit-etl-merge-test-${process.pid}`);

@@ -1,9 +1,8 @@
 import { readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { SILVER_COLUMNS, SILVER_ROW_GROUP_ROWS, SILVER_SORT, type SilverColumn } from "@growit/contract";
+import { SILVER_COLUMNS, SILVER_ROW_GROUP_ROWS, SILVER_SORT, type SilverColumn, sqlString } from "@growit/contract";
 import { COPY_FIELDS, winningRowsSql } from "./dedupe.ts";
-import { sqlString } from "./duck.ts";
 import { sha256Of } from "./silver-cache.ts";
 
 /**

@@ -1,4 +1,4 @@
-import { maskDatabaseUrl } from "@growit/contract";
+import { maskDatabaseUrl, type Queryable } from "@growit/contract";
 import pg from "pg";
 
 /** A pool on DATABASE_URL that has answered once; an unreachable Postgres is an error naming it. */
@@ -17,15 +17,7 @@ export async function connectPostgres(databaseUrl: string): Promise<pg.Pool> {
   return pool;
 }
 
-/** Runs `work` inside one transaction on `client`: all of it commits, or none. */
-export async function inTransaction<T>(client: pg.PoolClient, work: () => Promise<T>): Promise<T> {
-  await client.query("BEGIN");
-  try {
-    const result = await work();
-    await client.query("COMMIT");
-    return result;
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  }
-}
+/** A client or a pool as the contract's Queryable. */
+export const queryable = (client: pg.ClientBase | pg.Pool): Queryable => ({
+  query: async <Row>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as Row[],
+});

@@ -1,8 +1,7 @@
-import type { GoldMart } from "@growit/contract";
+import { type GoldMart, inTransaction, type RunCounts } from "@growit/contract";
 import type pg from "pg";
 import type { GoldRows } from "./gold.ts";
-import type { RunCounts } from "./ledger.ts";
-import { inTransaction } from "./postgres.ts";
+import { queryable } from "./postgres.ts";
 import { publishGold } from "./publish-gold.ts";
 import type { SilverFileRecord } from "./silver-cache.ts";
 
@@ -75,7 +74,7 @@ export interface Publication {
  */
 export async function publish(client: pg.PoolClient, publication: Publication): Promise<Published> {
   const { files, superseded, mart, objects } = publication;
-  return inTransaction(client, async () => {
+  return inTransaction(queryable(client), async () => {
     if (superseded.length > 0) {
       await client.query("DELETE FROM etl.silver_files WHERE object_key = ANY($1)", [superseded]);
       await client.query(

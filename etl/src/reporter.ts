@@ -1,6 +1,6 @@
+import type { RunCounts } from "@growit/contract";
 import type { StageSeconds } from "./absorb.ts";
 import type { FetchProgress } from "./bronze-fetch.ts";
-import type { RunCounts } from "./ledger.ts";
 
 export interface DayOutcome {
   day: string;

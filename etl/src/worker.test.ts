@@ -1,7 +1,7 @@
 // The queue worker: two workers share the queue and bring every queued day up to date, absorbing
 // each bronze object once; failures are retried with backoff up to a limit; abandoned runs are
 // failed and retried.
-import { bronzeDayOf, horizonDays, S3, utcDay } from "@growit/contract";
+import { bronzeDayOf, enqueueRun, horizonDays, S3, utcDay } from "@growit/contract";
 import { beforeEach, describe, expect, it } from "vitest";
 import { buildDataset } from "../test/bronze-dataset.ts";
 import { freshBucket, query, RecordingReporter, resetDatabase, testConfig } from "../test/fixtures.ts";
@@ -14,13 +14,8 @@ let objects: number;
 
 const RETRY = { maxAttempts: 3, baseDelayMs: 50 };
 
-async function enqueue(day: string): Promise<void> {
-  await query(
-    `INSERT INTO etl.runs (event_date, attempt, status)
-     SELECT $1::date, coalesce(max(attempt), 0) + 1, 'queued' FROM etl.runs WHERE event_date = $1::date`,
-    [day],
-  );
-}
+/** What the cron does for a day where bronze arrived. */
+const enqueue = (day: string) => enqueueRun({ query }, day, "incremental");
 
 const runsOf = () =>
   query<{ day: string; attempt: number; status: string; worker: string | null }>(

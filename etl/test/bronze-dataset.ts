@@ -1,9 +1,8 @@
 // A generated bronze data set over several days, relative to today (the seed's queries use
 // CURRENT_DATE), with what the ETL must make of it: duplicates within and across objects and
 // days, late events, anonymous events, malformed lines and invalid events.
-import { bronzeObjectKey, type EventEnvelope, utcDay, uuidv7 } from "@growit/contract";
+import { bronzeObjectKey, DAY_MS, dayStart, type EventEnvelope, utcDay, uuidv7 } from "@growit/contract";
 
-const DAY_MS = 86_400_000;
 export const USERS = ["minji", "jisoo", "hana", "tae", "yuna", "sora"] as const;
 
 export interface Dataset {
@@ -31,7 +30,7 @@ function propsFor(n: number): Pick<EventEnvelope, "type" | "props"> {
 }
 
 export function buildDataset(now = Date.now()): Dataset {
-  const today = Date.parse(`${utcDay(new Date(now))}T00:00:00Z`);
+  const today = dayStart(utcDay(new Date(now)));
   const objects = new Map<string, string[]>();
   const winners = new Map<string, EventEnvelope>();
   const rejects = new Map<string, number[]>();

@@ -10,6 +10,7 @@ import {
   S3,
   s3DataDir,
   WORKER,
+  wranglerDev,
 } from "./local.ts";
 
 describe("local addresses", () => {
@@ -32,5 +33,22 @@ describe("local addresses", () => {
   it("parses a Postgres target", () => {
     expect(postgresTarget("postgres://u:p@db.example:6543/x")).toEqual({ host: "db.example", port: 6543 });
     expect(postgresTarget("postgresql://u@localhost/x")).toEqual({ host: "localhost", port: 5432 });
+  });
+
+  it("runs wrangler dev on the address asked for, with the cron route and without telemetry", () => {
+    const spec = wranglerDev("127.0.0.1", 8797, ["--env-file", "/tmp/worker.env"]);
+    expect(spec.args).toEqual([
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      "8797",
+      "--test-scheduled",
+      "--show-interactive-dev-session=false",
+      "--env-file",
+      "/tmp/worker.env",
+    ]);
+    expect([spec.command, spec.cwd]).toEqual([join(REPO_ROOT, "node_modules/.bin/wrangler"), REPO_ROOT]);
+    expect([spec.env?.WRANGLER_SEND_METRICS, spec.env?.CLOUDFLARE_CF_FETCH_ENABLED]).toEqual(["false", "false"]);
   });
 });

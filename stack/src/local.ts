@@ -2,6 +2,7 @@
 // ("Run it") rely on these values.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ChildSpec } from "./children.ts";
 
 export const LOCAL_HOST = "127.0.0.1";
 
@@ -37,6 +38,27 @@ export const WORKER = {
   url: `http://${LOCAL_HOST}:8787`,
   healthUrl: `http://${LOCAL_HOST}:8787/api/health`,
 } as const;
+
+/**
+ * `wrangler dev` serving the worker on `host:port`, with the route that fires its crons
+ * (`--test-scheduled`) and without telemetry; `more` adds flags.
+ */
+export const wranglerDev = (host: string, port: number, more: string[] = []): ChildSpec => ({
+  name: "wrangler dev",
+  command: join(REPO_ROOT, "node_modules/.bin/wrangler"),
+  args: [
+    "dev",
+    "--ip",
+    host,
+    "--port",
+    String(port),
+    "--test-scheduled",
+    "--show-interactive-dev-session=false",
+    ...more,
+  ],
+  cwd: REPO_ROOT,
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+});
 
 /** Where local data lives: `.data/` under the repo root, or GROWIT_DATA_DIR. */
 export function dataDir(env: NodeJS.ProcessEnv = process.env): string {

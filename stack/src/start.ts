@@ -11,11 +11,21 @@
 // closed properly so its data survives the next start.
 import { join } from "node:path";
 import { maskDatabaseUrl } from "@growit/contract";
-import { type ChildSpec, type ManagedChild, startChild } from "./children.ts";
+import { type ChildSpec, type ManagedChild, startChild, waitForOk } from "./children.ts";
 import { DEMO_ACCOUNTS, ensureDemoAccounts } from "./demo-accounts.ts";
 import { writeDevVars } from "./dev-vars.ts";
 import { etlEnv } from "./etl-env.ts";
-import { EMBEDDED_PG, NEON_RELAY, pgDataDir, postgresTarget, REPO_ROOT, S3, s3DataDir, WORKER } from "./local.ts";
+import {
+  EMBEDDED_PG,
+  NEON_RELAY,
+  pgDataDir,
+  postgresTarget,
+  REPO_ROOT,
+  S3,
+  s3DataDir,
+  WORKER,
+  wranglerDev,
+} from "./local.ts";
 import { migrate } from "./migrate.ts";
 import { startNeonRelay } from "./neon-relay.ts";
 import { busyPorts, type PortUse, portInUseMessage } from "./ports.ts";
@@ -60,21 +70,7 @@ process.once("SIGTERM", () => void shutdown(0));
 /** The long-running child processes, in start order. */
 function childSpecs(workerVars: Map<string, string>): ChildSpec[] {
   return [
-    {
-      name: "wrangler dev",
-      command: join(REPO_ROOT, "node_modules/.bin/wrangler"),
-      args: [
-        "dev",
-        "--ip",
-        WORKER.host,
-        "--port",
-        String(WORKER.port),
-        "--test-scheduled",
-        "--show-interactive-dev-session=false",
-      ],
-      cwd: REPO_ROOT,
-      env: { ...env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-    },
+    wranglerDev(WORKER.host, WORKER.port),
     {
       name: "etl worker",
       command: process.execPath,
@@ -83,30 +79,6 @@ function childSpecs(workerVars: Map<string, string>): ChildSpec[] {
       env: etlEnv(workerVars, env),
     },
   ];
-}
-
-async function waitForHealth(children: ManagedChild[]): Promise<void> {
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  let last = "no answer";
-  let exited: string | undefined;
-  for (const child of children) {
-    void child.exited.then((code) => {
-      exited ??= `${child.spec.name} exited (${code})`;
-    });
-  }
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(exited);
-    try {
-      const res = await fetch(WORKER.healthUrl, { signal: AbortSignal.timeout(5000) });
-      const body = await res.text();
-      if (res.ok) return;
-      last = `${res.status} ${body.slice(0, 300)}`;
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${WORKER.healthUrl} did not answer 200 within ${HEALTH_TIMEOUT_MS} ms (last: ${last})`);
 }
 
 async function main(): Promise<void> {
@@ -165,7 +137,7 @@ async function main(): Promise<void> {
     });
   }
 
-  await waitForHealth(children);
+  await waitForOk(WORKER.healthUrl, { timeoutMs: HEALTH_TIMEOUT_MS, children });
 
   const s3Endpoint = localS3 ? S3.endpoint : (env.S3_ENDPOINT ?? "");
   console.log(

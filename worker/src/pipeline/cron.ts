@@ -1,7 +1,6 @@
-import { bronzeDayOf, S3, unabsorbedBronze, utcDay } from "@growit/contract";
+import { beat, bronzeDayOf, enqueueRun, S3, unabsorbedBronze, utcDay } from "@growit/contract";
 import { openDb } from "../db/client.ts";
 import { s3ConfigFromEnv } from "../storage/s3.ts";
-import { beat, enqueueRun } from "./ledger.ts";
 
 /** The cron triggers in wrangler.jsonc. */
 export const CRONS = {

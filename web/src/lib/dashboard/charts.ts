@@ -1,4 +1,5 @@
 // Observable Plot specifications of the dashboard's charts; rows are query results, keyed by column.
+import { dayStart } from "@growit/contract";
 import * as Plot from "@observablehq/plot";
 import type { Cell } from "./result.ts";
 
@@ -38,7 +39,7 @@ export const linesPerDay = (rows: Rows, series: string, y: string, labels: Axes)
   color: { legend: true },
   marks: [
     Plot.lineY(rows, {
-      x: (row: Record<string, Cell>) => new Date(`${row.day}T00:00:00Z`),
+      x: (row: Record<string, Cell>) => new Date(dayStart(String(row.day))),
       y,
       stroke: series,
       marker: "dot",

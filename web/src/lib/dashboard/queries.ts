@@ -2,7 +2,7 @@
 // one per gold mart under its own name, and `events` (silver, read by the day drill-down only).
 // Days are formatted in SQL, so results carry `YYYY-MM-DD` text; sums of BIGINT are HUGEINT in
 // DuckDB and are cast back to BIGINT.
-import { sqlDate, sqlString } from "./sql.ts";
+import { sqlDate, sqlString } from "@growit/contract";
 
 export interface DayRange {
   /** First day, inclusive, `YYYY-MM-DD`. */

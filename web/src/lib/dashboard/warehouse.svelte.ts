@@ -1,10 +1,17 @@
 import type { Manifest } from "@growit/contract";
-import { EXPORT_KEYS, GOLD_MART_NAMES, GOLD_MARTS, type GoldMart, goldMartKey, SILVER_COLUMNS } from "@growit/contract";
+import {
+  EXPORT_KEYS,
+  GOLD_MART_NAMES,
+  GOLD_MARTS,
+  type GoldMart,
+  goldMartKey,
+  SILVER_COLUMNS,
+  sqlString,
+} from "@growit/contract";
 import { api } from "../api.ts";
 import { type AsyncDuckDB, type AsyncDuckDBConnection, openDuckDB, registerHttpFile } from "./duckdb.ts";
 import { exportUrl, martFile, silverFiles } from "./manifest.ts";
 import { QueryResult } from "./result.ts";
-import { sqlString } from "./sql.ts";
 
 /** How far loading has come: views that read the marts may run from "silver" on, the rest at "ready". */
 export type Stage = "engine" | "mart" | "silver" | "ready" | "failed";
