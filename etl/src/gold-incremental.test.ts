@@ -1,4 +1,4 @@
-import { addDays, bronzeObjectKey, GOLD_MART_NAMES, S3, utcDay, uuidv7 } from "@growit/contract";
+import { addDays, bronzeObjectKey, enqueueRun, GOLD_MART_NAMES, S3, utcDay, uuidv7 } from "@growit/contract";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshBucket, query, RecordingReporter, resetDatabase, testConfig } from "../test/fixtures.ts";
@@ -156,11 +156,7 @@ describe("gold marts brought up to date run by run", () => {
                 `${lines.join("\n")}\n`,
                 "application/x-ndjson",
               );
-              await query(
-                `INSERT INTO etl.runs (event_date, attempt, status)
-                 SELECT $1::date, coalesce(max(attempt), 0) + 1, 'queued' FROM etl.runs WHERE event_date = $1::date`,
-                [today],
-              );
+              await enqueueRun({ query }, today, "incremental");
               expect((await etl.runPending()).filter((o) => o.status !== "done")).toEqual([]);
             }
             // Every generated event is valid: none may be lost to a reject and go untested.
