@@ -11,6 +11,8 @@ import { S3 as S3Client, utcDayFromToday } from "@growit/contract";
 import pg from "pg";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseDotenv } from "../stack/src/dev-vars.ts";
+import { etlEnv } from "../stack/src/etl-env.ts";
 import { EMBEDDED_PG, REPO_ROOT, S3, WORKER } from "../stack/src/local.ts";
 import { type Started, startStack, stopStack, waitForOpen } from "../stack/src/stack-process.ts";
 import { launchChromium } from "./browser.ts";
@@ -24,11 +26,12 @@ let stack: Started;
 let browser: Browser;
 let events: Envelope[];
 
-/** `npm run etl -- run --from A --to B` against the stack's S3 and embedded Postgres. */
+/**
+ * `npm run etl -- run --from A --to B` against the stack's S3 and embedded Postgres, with the
+ * environment `npm start` gives its own ETL worker (the worker's .dev.vars).
+ */
 function runEtl(from: string, to: string): Promise<void> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: EMBEDDED_PG.url };
-  for (const key of ["S3_ENDPOINT", "S3_BUCKET", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"])
-    delete env[key];
+  const env = etlEnv(parseDotenv(readFileSync(join(REPO_ROOT, ".dev.vars"), "utf8")));
   const child = spawn(join(REPO_ROOT, "node_modules/.bin/tsx"), ["etl/src/cli.ts", "run", "--from", from, "--to", to], {
     cwd: REPO_ROOT,
     env,

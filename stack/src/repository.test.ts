@@ -8,8 +8,9 @@ import { REPO_ROOT } from "./local.ts";
 const SECRET_PATTERNS: Array<[string, RegExp]> = [
   ["a private key", /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
   ["an AWS access key id", /\bAKIA[0-9A-Z]{16}\b/],
-  ["a session secret value", /SESSION_SECRET\s*=\s*["']?[A-Za-z0-9+/=_-]{16,}/],
-  ["a bronze seal key value", /BRONZE_SEAL_KEY\s*=\s*["']?[A-Za-z0-9+/=_-]{16,}/],
+  // A name with no value (worker/secret-names.env) is no secret: a value must follow on the same line.
+  ["a session secret value", /SESSION_SECRET[ \t]*=[ \t]*["']?[A-Za-z0-9+/=_-]{16,}/],
+  ["a bronze seal key value", /BRONZE_SEAL_KEY[ \t]*=[ \t]*["']?[A-Za-z0-9+/=_-]{16,}/],
   // Passwords in examples are stand-ins (password, secret, ***, <...>); local test servers are not secrets.
   [
     "a Postgres URL with a password",
