@@ -34,9 +34,16 @@ CREATE INDEX learner_daily_user_id_idx ON mart.learner_daily (user_id);
 -- computed again from all of its silver when a run next touches it.
 CREATE TABLE etl.gold_days (event_date date PRIMARY KEY);
 
--- The learners' interests interest_daily was last computed with (a fingerprint of app.users'
--- usernames and interests): when they change, the mart is computed again whole.
-CREATE TABLE etl.gold_interests (
-  only_row    boolean PRIMARY KEY DEFAULT true CHECK (only_row),
-  fingerprint text NOT NULL
+-- Each learner's interests as interest_daily counts them: a run moves the days of a learner whose
+-- interests changed in app.users since from the old interests to the new ones.
+CREATE TABLE mart.learner_interests (
+  user_id   text PRIMARY KEY,
+  interests text[] NOT NULL
 );
+INSERT INTO mart.learner_interests (user_id, interests)
+SELECT username, interests FROM app.users WHERE interests <> '{}';
+DELETE FROM mart.interest_daily;
+INSERT INTO mart.interest_daily (event_date, interest, learners, events)
+SELECT l.event_date, interest, count(*), sum(l.events)
+FROM mart.learner_daily l JOIN mart.learner_interests i USING (user_id), unnest(i.interests) AS interest
+GROUP BY 1, 2;

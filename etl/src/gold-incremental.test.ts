@@ -5,7 +5,7 @@ import { freshBucket, query, RecordingReporter, resetDatabase, testConfig } from
 import { Etl } from "./etl.ts";
 
 // Runs that add events to days already published change the gold marts by what the events add
-// (publish-gold.ts); a rebuild computes every day again whole. Whatever the events and however
+// (publish-gold.ts); a rebuild computes every day's activity again from all of its events. Whatever the events and however
 // they are split across runs, both must give the same marts: anonymous events that become a
 // learner's when their session gets one (or stop being theirs when it gets a second), learners
 // with a new day in a week, interests that change between runs, opens of lists and searches.
@@ -92,11 +92,21 @@ function linesOf(event: GeneratedEvent): string {
 
 /** Every gold mart and the learner-day rows, whole, in a stable order. */
 async function marts(): Promise<Record<string, string>> {
-  const tables = [...GOLD_MART_NAMES.map((m) => `mart.${m}`), "mart.learner_daily", "mart.course_open_rates"];
+  const tables = [
+    ...GOLD_MART_NAMES.map((m) => `mart.${m}`),
+    "mart.learner_daily",
+    "mart.course_open_rates",
+    // The state the runs after the first change the marts from, which a rebuild makes anew.
+    "mart.learner_activity",
+    "mart.session_learners",
+    "mart.anonymous_session_events",
+    "mart.learner_interests",
+  ];
   return Object.fromEntries(
     await Promise.all(
       tables.map(
-        async (table) => [table, await query(`SELECT * FROM ${table} ORDER BY 1, 2, 3`).then(JSON.stringify)] as const,
+        async (table) =>
+          [table, await query(`SELECT * FROM ${table} t ORDER BY t::text`).then(JSON.stringify)] as const,
       ),
     ),
   );
@@ -126,12 +136,17 @@ describe("gold marts brought up to date run by run", () => {
         async (events, lists, searches, interestsChangeBeforeRun) => {
           await resetDatabase();
           await query("UPDATE app.users SET interests = $2 WHERE username = $1", [USERS[0], ["data", "ai"]]);
+          await query("DELETE FROM app.users WHERE username = $1", [USERS[2]]);
           const config = testConfig(await freshBucket());
           const s3 = new S3(config.s3);
-          const runs: string[][] = Array.from({ length: RUNS }, () => []);
-          for (const event of events) runs[event.run]?.push(linesOf(event));
+          // A first run touches every day, so that the generated runs after it add to days that hold state.
+          const runs: string[][] = [
+            DAYS.map((_, day) => line({ day, user: null, session: null }, "page_view", { path: "/" })),
+            ...Array.from({ length: RUNS }, () => []),
+          ];
+          for (const event of events) runs[event.run + 1]?.push(linesOf(event));
           for (const [i, shown] of lists.entries()) {
-            runs[shown.run]?.push(
+            runs[shown.run + 1]?.push(
               line(shown, "recommendation_request", {
                 category: i % 2 ? "ai" : "data",
                 rec_id: LISTS[i],
@@ -140,15 +155,19 @@ describe("gold marts brought up to date run by run", () => {
             );
           }
           for (const [i, shown] of searches.entries()) {
-            runs[shown.run]?.push(
+            runs[shown.run + 1]?.push(
               line(shown, "search_query", { query: `q${i}`, results: shown.results, search_id: SEARCHES[i] }),
             );
           }
           const etl = await Etl.open(config, { reporter: new RecordingReporter() });
           try {
             for (const [run, lines] of runs.entries()) {
-              if (run === interestsChangeBeforeRun) {
+              if (interestsChangeBeforeRun !== null && run === interestsChangeBeforeRun + 1) {
                 await query("UPDATE app.users SET interests = $2 WHERE username = $1", [USERS[0], ["cloud"]]);
+                await query(
+                  "INSERT INTO app.users (username, password_hash, full_name, interests) VALUES ($1, 'x', $1, $2)",
+                  [USERS[2], ["data"]],
+                );
               }
               if (lines.length === 0) continue;
               await s3.put(
@@ -164,6 +183,25 @@ describe("gold marts brought up to date run by run", () => {
             const incremental = await marts();
             expect((await etl.runDays(DAYS)).filter((o) => o.status !== "done")).toEqual([]);
             expect(incremental).toEqual(await marts());
+            // Cohorts and interests, kept up to date run by run, equal the ones computed whole.
+            expect(
+              await query(`SELECT cohort_week, week_offset, learners::int FROM mart.retention_weekly ORDER BY 1, 2`),
+            ).toEqual(
+              await query(`WITH weeks AS (SELECT DISTINCT user_id, date_trunc('week', event_date)::date AS week
+                             FROM mart.learner_daily),
+                cohorts AS (SELECT user_id, min(week) AS cohort_week FROM weeks GROUP BY user_id)
+                SELECT cohort_week, (week - cohort_week) / 7 AS week_offset, count(*)::int AS learners
+                FROM weeks JOIN cohorts USING (user_id) GROUP BY 1, 2 ORDER BY 1, 2`),
+            );
+            expect(
+              await query(
+                `SELECT event_date, interest, learners::int, events::int FROM mart.interest_daily ORDER BY 1, 2`,
+              ),
+            ).toEqual(
+              await query(`SELECT l.event_date, interest, count(*)::int AS learners, sum(l.events)::int AS events
+                FROM mart.learner_daily l JOIN app.users u ON u.username = l.user_id, unnest(u.interests) AS interest
+                GROUP BY 1, 2 ORDER BY 1, 2`),
+            );
           } finally {
             await etl.close();
           }

@@ -12,7 +12,7 @@ export interface GoldDay {
   files: readonly string[];
 }
 
-/** The rows of one table, column by column, as publish() passes them to unnest(). */
+/** The rows of one table, column by column, as publishGold passes them to unnest(). */
 export type Columns = unknown[][];
 
 /**

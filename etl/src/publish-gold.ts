@@ -177,7 +177,7 @@ const SESSION_OWNER = `(SELECT CASE WHEN count(*) = 1 THEN min(l.user_id) END FR
 
 /** The state of the learners the delta names, as learner_activity holds it now. */
 const ACTIVITY_OF_DELTA_LEARNERS = `SELECT a.event_date, a.user_id, a.type, a.category, a.events
-  FROM mart.learner_activity a JOIN (SELECT DISTINCT event_date, user_id FROM gold_activity) d USING (event_date, user_id)`;
+  FROM mart.learner_activity a JOIN (SELECT DISTINCT event_date, user_id FROM gold_activity_change) d USING (event_date, user_id)`;
 
 /**
  * Brings the learner counts up to date with the loaded rows, by what they change: the sessions
@@ -194,7 +194,7 @@ async function applyActivity(client: Db): Promise<void> {
   await client.query(`UPDATE gold_sessions s SET learner_after = ${SESSION_OWNER}`);
   // The change to each learner's activity: their own new events, the new anonymous events of a
   // session that is theirs, and a session's earlier anonymous events when it changed hands.
-  await client.query(`CREATE TEMP TABLE gold_activity ON COMMIT DROP AS
+  await client.query(`CREATE TEMP TABLE gold_activity_change ON COMMIT DROP AS
     SELECT event_date, user_id, type, category, sum(events)::bigint AS events FROM (
       SELECT event_date, user_id, type, category, events FROM gold_learner_events
       UNION ALL
@@ -213,9 +213,9 @@ async function applyActivity(client: Db): Promise<void> {
     ON CONFLICT (event_date, session_id, type, category) DO UPDATE SET events = t.events + excluded.events`);
   await client.query(`CREATE TEMP TABLE gold_before ON COMMIT DROP AS ${ACTIVITY_OF_DELTA_LEARNERS}`);
   await client.query(`INSERT INTO mart.learner_activity AS t (event_date, user_id, type, category, events)
-    SELECT * FROM gold_activity
+    SELECT * FROM gold_activity_change
     ON CONFLICT (event_date, user_id, type, category) DO UPDATE SET events = t.events + excluded.events`);
-  await client.query(`DELETE FROM mart.learner_activity a USING (SELECT DISTINCT event_date, user_id FROM gold_activity) d
+  await client.query(`DELETE FROM mart.learner_activity a USING (SELECT DISTINCT event_date, user_id FROM gold_activity_change) d
     WHERE a.event_date = d.event_date AND a.user_id = d.user_id AND a.events <= 0`);
   await client.query(`CREATE TEMP TABLE gold_after ON COMMIT DROP AS ${ACTIVITY_OF_DELTA_LEARNERS}`);
 
@@ -240,94 +240,116 @@ async function applyActivity(client: Db): Promise<void> {
       SET events = t.events + excluded.events, learners = t.learners + excluded.learners`);
 }
 
-/** Weekly cohorts and how many of each were active week_offset weeks later, of the learners `learners` selects. */
-const retentionOf = (learners: string) => `WITH weeks AS (
-    SELECT DISTINCT user_id, date_trunc('week', event_date)::date AS week FROM mart.learner_daily WHERE ${learners}
+/**
+ * Weekly cohorts and how many of each were active week_offset weeks later, of the learners
+ * `learners` selects, from the learner-days `learnerDays` gives.
+ */
+const retentionOf = (learners: string, learnerDays = "mart.learner_daily") => `WITH weeks AS (
+    SELECT DISTINCT user_id, date_trunc('week', event_date)::date AS week FROM ${learnerDays} d WHERE ${learners}
   ), cohorts AS (SELECT user_id, min(week) AS cohort_week FROM weeks GROUP BY user_id)
   SELECT cohort_week, (week - cohort_week) / 7 AS week_offset, count(*) AS learners
   FROM weeks JOIN cohorts USING (user_id) GROUP BY 1, 2`;
 
-/** Learners whose days changed: one with a day it did not have, or without one it had. */
-const LEARNERS_WITH_NEW_DAYS = `user_id IN (SELECT user_id FROM (
-    (SELECT event_date, user_id FROM gold_before EXCEPT SELECT event_date, user_id FROM gold_after)
-    UNION (SELECT event_date, user_id FROM gold_after EXCEPT SELECT event_date, user_id FROM gold_before)) changed)`;
+/**
+ * The learner-days as they were before the publication: those of the learners the change names
+ * (gold_before), and every one of the replaced days (gold_replaced_days, taken before they were
+ * deleted).
+ */
+const DAYS_BEFORE = `(SELECT DISTINCT event_date, user_id FROM gold_before
+  UNION SELECT event_date, user_id FROM gold_replaced_days)`;
 
-/** Learners and their events by each of their interests, from the learner-day rows `rows` gives with a sign. */
+/** Learners whose days changed: one with a day it did not have, or without one it had. */
+const LEARNERS_WHOSE_DAYS_CHANGED = `d.user_id IN (SELECT user_id FROM (
+    (SELECT * FROM ${DAYS_BEFORE} b EXCEPT SELECT event_date, user_id FROM gold_after)
+    UNION (SELECT event_date, user_id FROM gold_after EXCEPT SELECT * FROM ${DAYS_BEFORE} b)) changed)`;
+
+/**
+ * Learners and their events by each of the interests interest_daily counts them under (the
+ * learner's interests as mart.learner_interests last took them), from learner-day rows with a sign.
+ */
 const interestsOf = (
   rows: string,
 ) => `SELECT d.event_date, interest, sum(d.learners) AS learners, sum(d.events) AS events
-  FROM (${rows}) d JOIN app.users u ON u.username = d.user_id, unnest(u.interests) AS interest
+  FROM (${rows}) d JOIN mart.learner_interests i USING (user_id), unnest(i.interests) AS interest
   GROUP BY 1, 2`;
 
-/** What interest_daily was computed with: every learner's interests. */
-const INTERESTS_FINGERPRINT = `SELECT coalesce(md5(string_agg(username || ':' || array_to_string(interests, ','), ';'
-  ORDER BY username)), '') AS fingerprint FROM app.users`;
+/** Adds `rows` (event_date, interest, learners, events, as changes) to interest_daily. */
+const ADD_TO_INTERESTS = (
+  rows: string,
+) => `INSERT INTO mart.interest_daily AS t (event_date, interest, learners, events)
+  SELECT * FROM (${rows}) changes WHERE learners <> 0 OR events <> 0
+  ON CONFLICT (event_date, interest) DO UPDATE SET learners = t.learners + excluded.learners, events = t.events + excluded.events`;
+
+/**
+ * Brings cohorts and interests up to date with the learner-days the publication changed, then
+ * the interests with the learners whose interests changed in app.users since they were last
+ * taken: their days move from their old interests to their new ones.
+ */
+async function applyLearnerDays(client: Db): Promise<void> {
+  await client.query(`CREATE TEMP TABLE gold_retention ON COMMIT DROP AS SELECT cohort_week, week_offset, -learners AS learners
+    FROM (${retentionOf(LEARNERS_WHOSE_DAYS_CHANGED, "(SELECT event_date, user_id FROM mart.learner_daily UNION ALL SELECT event_date, user_id FROM gold_replaced_days)")}) before`);
+  await client.query(`DELETE FROM mart.learner_daily l USING (SELECT DISTINCT event_date, user_id FROM gold_activity_change) d
+    WHERE l.event_date = d.event_date AND l.user_id = d.user_id`);
+  await client.query(`INSERT INTO mart.learner_daily (event_date, user_id, events)
+    SELECT event_date, user_id, sum(events) FROM gold_after GROUP BY 1, 2`);
+  await client.query(`INSERT INTO gold_retention ${retentionOf(LEARNERS_WHOSE_DAYS_CHANGED)}`);
+  await client.query(`INSERT INTO mart.retention_weekly AS t (cohort_week, week_offset, learners)
+    SELECT cohort_week, week_offset, sum(learners) FROM gold_retention GROUP BY 1, 2 HAVING sum(learners) <> 0
+    ON CONFLICT (cohort_week, week_offset) DO UPDATE SET learners = t.learners + excluded.learners`);
+  await client.query("DELETE FROM mart.retention_weekly WHERE learners = 0");
+
+  await client.query(
+    ADD_TO_INTERESTS(
+      interestsOf(`SELECT event_date, user_id, 1 AS learners, sum(events) AS events FROM gold_after GROUP BY 1, 2
+        UNION ALL SELECT event_date, user_id, -1, -sum(events) FROM gold_before GROUP BY 1, 2
+        UNION ALL SELECT event_date, user_id, -1, -events FROM gold_replaced_days`),
+    ),
+  );
+  await client.query(`CREATE TEMP TABLE gold_interests_changed ON COMMIT DROP AS
+    SELECT coalesce(u.username, i.user_id) AS user_id, u.interests
+    FROM app.users u FULL JOIN mart.learner_interests i ON i.user_id = u.username
+    WHERE u.interests IS DISTINCT FROM i.interests AND (u.username IS NULL OR i.user_id IS NOT NULL OR u.interests <> '{}')`);
+  const learnerDaysOfChanged = (sign: number) =>
+    `SELECT l.event_date, l.user_id, ${sign} AS learners, ${sign} * l.events AS events
+     FROM mart.learner_daily l JOIN gold_interests_changed c USING (user_id)`;
+  await client.query(ADD_TO_INTERESTS(interestsOf(learnerDaysOfChanged(-1))));
+  await client.query(
+    "DELETE FROM mart.learner_interests WHERE user_id IN (SELECT user_id FROM gold_interests_changed)",
+  );
+  await client.query(`INSERT INTO mart.learner_interests (user_id, interests)
+    SELECT user_id, interests FROM gold_interests_changed WHERE interests IS NOT NULL AND interests <> '{}'`);
+  await client.query(ADD_TO_INTERESTS(interestsOf(learnerDaysOfChanged(1))));
+  await client.query("DELETE FROM mart.interest_daily WHERE learners = 0");
+}
 
 /**
  * Writes the gold marts for the days a publication changed, inside its transaction: a replaced
  * day's rows are deleted and written again, an added day's are added to; the marts that count
- * learners change by what the new events change of each learner's day, and those that join
+ * learners change by what the publication changes of each learner's day, and those that join
  * across days (opens of a list or search shown on another day, cohorts, interests) are
  * recomputed where they can have changed. Returns the gold marts whose rows changed.
  */
-export async function publishGold(pool: pg.PoolClient, gold: GoldRows): Promise<GoldMart[]> {
+export async function publishGold(connection: pg.PoolClient, gold: GoldRows): Promise<GoldMart[]> {
   const { replacedDays, addedDays } = gold;
   const days = [...replacedDays, ...addedDays];
   if (days.length === 0) return [];
-  const client = trackingChanges(pool);
+  const client = trackingChanges(connection);
   // Opens that named a list or search of these days, as they were before (one may be gone now).
   const recommendationDays = new Set([...days, ...(await daysOfOpensNaming(client, "recommendation", days))]);
   const searchDays = new Set([...days, ...(await daysOfOpensNaming(client, "search", days))]);
+  // The replaced days' learners as they were, for the cohorts and interests they leave.
+  await client.query(
+    `CREATE TEMP TABLE gold_replaced_days ON COMMIT DROP AS
+     SELECT event_date, user_id, events FROM mart.learner_daily WHERE event_date = ANY($1::date[])`,
+    [replacedDays],
+  );
   if (replacedDays.length > 0) {
     for (const table of DAY_TABLES)
       await client.query(`DELETE FROM ${table} WHERE event_date = ANY($1::date[])`, [replacedDays]);
   }
   for (const table of LOADED_TABLES) await load(client, table, gold[table.rows]);
   await applyActivity(client);
-
-  // A replaced day can take days from any learner; otherwise only the learners with a new (or
-  // lost) day change the cohorts, and only the learner-days that changed change the interests.
-  const whole = replacedDays.length > 0;
-  const fingerprint = (await client.query<{ fingerprint: string }>(INTERESTS_FINGERPRINT)).rows[0]?.fingerprint;
-  const interestsChanged =
-    (await client.query("SELECT 1 FROM etl.gold_interests WHERE fingerprint = $1", [fingerprint])).rowCount === 0;
-  if (!whole) {
-    await client.query(
-      `CREATE TEMP TABLE gold_retention ON COMMIT DROP AS SELECT cohort_week, week_offset, -learners AS learners
-       FROM (${retentionOf(LEARNERS_WITH_NEW_DAYS)}) before`,
-    );
-  }
-  await client.query(`DELETE FROM mart.learner_daily l USING (SELECT DISTINCT event_date, user_id FROM gold_activity) d
-    WHERE l.event_date = d.event_date AND l.user_id = d.user_id`);
-  await client.query(`INSERT INTO mart.learner_daily (event_date, user_id, events)
-    SELECT event_date, user_id, sum(events) FROM gold_after GROUP BY 1, 2`);
-  if (whole) {
-    await client.query("DELETE FROM mart.retention_weekly");
-    await client.query(`INSERT INTO mart.retention_weekly (cohort_week, week_offset, learners) ${retentionOf("true")}`);
-  } else {
-    await client.query(`INSERT INTO gold_retention ${retentionOf(LEARNERS_WITH_NEW_DAYS)}`);
-    await client.query(`INSERT INTO mart.retention_weekly AS t (cohort_week, week_offset, learners)
-      SELECT cohort_week, week_offset, sum(learners) FROM gold_retention GROUP BY 1, 2 HAVING sum(learners) <> 0
-      ON CONFLICT (cohort_week, week_offset) DO UPDATE SET learners = t.learners + excluded.learners`);
-    await client.query("DELETE FROM mart.retention_weekly WHERE learners = 0");
-  }
-  if (whole || interestsChanged) {
-    await client.query("DELETE FROM mart.interest_daily");
-    await client.query(`INSERT INTO mart.interest_daily (event_date, interest, learners, events)
-      ${interestsOf("SELECT event_date, user_id, 1 AS learners, events FROM mart.learner_daily")}`);
-    await client.query(
-      `INSERT INTO etl.gold_interests (fingerprint) VALUES ($1)
-       ON CONFLICT (only_row) DO UPDATE SET fingerprint = excluded.fingerprint`,
-      [fingerprint],
-    );
-  } else {
-    await client.query(`INSERT INTO mart.interest_daily AS t (event_date, interest, learners, events)
-      SELECT * FROM (${interestsOf(`SELECT event_date, user_id, 1 AS learners, sum(events) AS events FROM gold_after GROUP BY 1, 2
-        UNION ALL SELECT event_date, user_id, -1, -sum(events) FROM gold_before GROUP BY 1, 2`)}) changes
-      WHERE learners <> 0 OR events <> 0
-      ON CONFLICT (event_date, interest) DO UPDATE SET learners = t.learners + excluded.learners, events = t.events + excluded.events`);
-    await client.query("DELETE FROM mart.interest_daily WHERE learners = 0 AND event_date = ANY($1::date[])", [days]);
-  }
+  await applyLearnerDays(client);
   await client.query("INSERT INTO etl.gold_days SELECT unnest($1::date[]) ON CONFLICT DO NOTHING", [days]);
 
   for (const day of await daysOfOpensNaming(client, "recommendation", days)) recommendationDays.add(day);
@@ -372,16 +394,19 @@ export async function publishGold(pool: pg.PoolClient, gold: GoldRows): Promise<
   );
 
   // Recent lists only: what learners open now, not years ago. Only lists and opens change it.
-  if (whole || gold.recommendationLists[0]?.length || gold.recommendationListOpens[0]?.length) {
+  if (replacedDays.length > 0 || gold.recommendationLists[0]?.length || gold.recommendationListOpens[0]?.length) {
     await client.query("DELETE FROM mart.course_open_rates");
     await client.query(
       `INSERT INTO mart.course_open_rates (category, course_id, impressions, opens)
+       WITH recent AS (SELECT rec_id FROM mart.recommendation_lists
+                       WHERE event_date >= (SELECT max(event_date) FROM mart.recommendation_lists) - $1::int)
        SELECT l.category, shown.course_id, count(*), coalesce(sum(o.opens), 0)
        FROM mart.recommendation_lists l
          CROSS JOIN LATERAL unnest(l.course_ids) WITH ORDINALITY AS shown(course_id, position)
-         LEFT JOIN (SELECT rec_id, position, sum(opens) AS opens FROM mart.recommendation_list_opens GROUP BY 1, 2) o
+         LEFT JOIN (SELECT rec_id, position, sum(opens) AS opens FROM mart.recommendation_list_opens
+                    WHERE rec_id IN (SELECT rec_id FROM recent) GROUP BY 1, 2) o
            ON o.rec_id = l.rec_id AND o.position = shown.position
-       WHERE l.event_date >= (SELECT max(event_date) FROM mart.recommendation_lists) - $1::int
+       WHERE l.rec_id IN (SELECT rec_id FROM recent)
        GROUP BY 1, 2`,
       [LIMITS.maxEventAgeDays],
     );

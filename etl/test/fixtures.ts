@@ -43,7 +43,7 @@ const GOLD_TABLES = [
   "mart.session_learners",
   "mart.anonymous_session_events",
   "etl.gold_days",
-  "etl.gold_interests",
+  "mart.learner_interests",
   "mart.recommendation_lists",
   "mart.recommendation_list_opens",
   "mart.searches",
