@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { dayRange, isDay } from "@growit/contract";
+import { DEFAULTS, REQUIRED_VARIABLES } from "./config.ts";
 
 export type Command =
   | { kind: "run"; days: string[]; json: boolean }
@@ -8,9 +9,9 @@ export type Command =
   | { kind: "help"; usage: string }
   | { kind: "version" };
 
-const ENVIRONMENT = `environment: S3_ENDPOINT S3_REGION S3_BUCKET S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY DATABASE_URL
-             (all required) BRONZE_SEAL_KEY ETL_MEMORY_LIMIT (512MB) ETL_TEMP_DIR ETL_CACHE_DIR
-             ETL_THREADS ETL_DOWNLOAD_CONCURRENCY (8)`;
+const ENVIRONMENT = `environment: ${REQUIRED_VARIABLES.join(" ")}
+             (all required) BRONZE_SEAL_KEY ETL_MEMORY_LIMIT (${DEFAULTS.memoryLimit}) ETL_TEMP_DIR ETL_CACHE_DIR
+             ETL_THREADS ETL_DOWNLOAD_CONCURRENCY (${DEFAULTS.downloadConcurrency})`;
 
 const COMMON_OPTIONS = `  --json                           log JSON lines on stdout, even on a terminal (off a
                                    terminal they are the default)

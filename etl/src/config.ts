@@ -31,7 +31,7 @@ const positiveInt = (name: string, text: string | undefined, fallback: number): 
  * Where the ETL's data lives. None has a default: the only one there could be is the local stack's,
  * and an ETL elsewhere that fell back on it would fail late, or work on the wrong data.
  */
-const REQUIRED = [
+export const REQUIRED_VARIABLES = [
   "S3_ENDPOINT",
   "S3_REGION",
   "S3_BUCKET",
@@ -40,19 +40,22 @@ const REQUIRED = [
   "DATABASE_URL",
 ] as const;
 
+/** The ETL's own settings' defaults. */
+export const DEFAULTS = { memoryLimit: "512MB", downloadConcurrency: 8 } as const;
+
 /** ETL_MEMORY_LIMIT, or DuckDB's limit the ETL runs with by default. */
 export const memoryLimitFromEnv = (env: NodeJS.ProcessEnv = process.env): string =>
-  env.ETL_MEMORY_LIMIT?.trim() || "512MB";
+  env.ETL_MEMORY_LIMIT?.trim() || DEFAULTS.memoryLimit;
 
 /**
  * Reads the configuration like the worker does (S3_*, DATABASE_URL), each of which must be set:
  * whoever runs the ETL names its services (`npm start` passes its local ones to the ETL it starts).
  */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EtlConfig {
-  const missing = REQUIRED.filter((name) => !env[name]?.trim());
+  const missing = REQUIRED_VARIABLES.filter((name) => !env[name]?.trim());
   if (missing.length > 0) throw new Error(`${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not set`);
   // Each is set, as checked above: `?? ""` is for the type checker.
-  const required = (name: (typeof REQUIRED)[number]) => env[name]?.trim() ?? "";
+  const required = (name: (typeof REQUIRED_VARIABLES)[number]) => env[name]?.trim() ?? "";
   const optional = (name: string, fallback: string) => env[name]?.trim() || fallback;
   const threads = env.ETL_THREADS ? positiveInt("ETL_THREADS", env.ETL_THREADS, 1) : undefined;
   const sealSecret = env.BRONZE_SEAL_KEY?.trim();
@@ -71,7 +74,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EtlConfig {
     // One cache per bucket: pruning keeps only the files current in this bucket's ledger.
     cacheDir: optional("ETL_CACHE_DIR", join(tmpdir(), `growit-etl-cache-${bucket}`)),
     ...(threads ? { threads } : {}),
-    downloadConcurrency: positiveInt("ETL_DOWNLOAD_CONCURRENCY", env.ETL_DOWNLOAD_CONCURRENCY, 8),
+    downloadConcurrency: positiveInt(
+      "ETL_DOWNLOAD_CONCURRENCY",
+      env.ETL_DOWNLOAD_CONCURRENCY,
+      DEFAULTS.downloadConcurrency,
+    ),
     ...(sealSecret ? { sealSecret } : {}),
   };
 }
