@@ -38,6 +38,9 @@ interface ExportRecord {
   generated_at: Date;
 }
 
+/** The columns of etl.exports an ExportRecord holds. */
+const RECORD_COLUMNS = "generation, bytes, rows, sha256, generated_at";
+
 const MART_ROWS = `SELECT to_char(event_date, 'YYYY-MM-DD') AS event_date, user_id, cnt FROM mart.daily_events`;
 
 /**
@@ -133,8 +136,7 @@ async function exportGoldMart(options: ExportsOptions, generation: number, mart:
     !published.goldChanged.includes(mart)
   ) {
     const kept = await client.query<ExportRecord>(
-      `UPDATE etl.exports SET generation = $2 WHERE object_key = $1
-       RETURNING generation, bytes, rows, sha256, generated_at`,
+      `UPDATE etl.exports SET generation = $2 WHERE object_key = $1 RETURNING ${RECORD_COLUMNS}`,
       [key, generation],
     );
     return kept.rows[0] as ExportRecord;
@@ -157,8 +159,6 @@ async function exportGoldMart(options: ExportsOptions, generation: number, mart:
   await s3.put(key, body, PARQUET);
   return recordExport(client, key, generation, body, Number(written.getRows()[0]?.[0] ?? 0));
 }
-
-const RECORD_COLUMNS = "generation, bytes, rows, sha256, generated_at";
 
 /** The export of `key` on record, if any. */
 async function exportRecordOf(client: pg.PoolClient, key: string): Promise<ExportRecord | undefined> {

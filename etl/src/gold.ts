@@ -55,7 +55,10 @@ const countProp = (key: string) => `TRY_CAST(props ->> '${key}' AS INTEGER)`;
  * here attributes anonymous events to learners: that depends on what the day already holds, and
  * publishGold does it.
  */
-const QUERIES: Record<Exclude<keyof GoldRows, "replacedDays" | "addedDays">, string> = {
+/** The tables of GoldRows. */
+export type GoldTable = Exclude<keyof GoldRows, "replacedDays" | "addedDays">;
+
+const QUERIES: Record<GoldTable, string> = {
   learnerEvents: `SELECT CAST(event_date AS VARCHAR), user_id, type, category, count(*)
     FROM gold_silver WHERE user_id IS NOT NULL GROUP BY ALL`,
   sessionLearners: `SELECT DISTINCT CAST(event_date AS VARCHAR), session_id, user_id

@@ -1,8 +1,6 @@
 import { GOLD_MART_NAMES, type GoldMart, LIMITS } from "@growit/contract";
 import type pg from "pg";
-import type { GoldRows } from "./gold.ts";
-
-type RowsOf = keyof Omit<GoldRows, "replacedDays" | "addedDays">;
+import type { GoldRows, GoldTable } from "./gold.ts";
 
 /** What publishGold's statements need of the client. */
 interface Db {
@@ -25,7 +23,7 @@ function trackingChanges(client: pg.PoolClient): Db & { changed: Set<string> } {
 
 /** Where publishGold puts one of GoldRows' tables, with its columns' Postgres types. */
 interface LoadedTable {
-  rows: RowsOf;
+  rows: GoldTable;
   /** A mart, or a temp table of the transaction (`gold_…`) that the learner counts are made from. */
   table: string;
   /** Name and parameter type of each column, and how the stored value is made from the parameter when not as it is. */

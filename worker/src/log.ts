@@ -9,7 +9,7 @@ type LogFields = Record<string, unknown>;
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
- * Which request a line is about: `route` as registered (e.g. `GET /api/exports/*`, few distinct
+ * Which request a line is about: `route` as registered (e.g. `GET /api/exports/:key{.+}`, few distinct
  * values to group by) and the `path` asked for.
  */
 export const requestFields = (c: Context): LogFields => ({

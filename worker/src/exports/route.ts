@@ -5,7 +5,7 @@ import { describeRoute } from "hono-openapi";
 import type { AppEnv } from "../app-env.ts";
 import { requireRole } from "../auth/session.ts";
 import { retryLater } from "../http/errors.ts";
-import { json, later, refused } from "../http/responses.ts";
+import { analystsOnly, json, later, refused } from "../http/responses.ts";
 import { logError, requestFields } from "../log.ts";
 import { s3ConfigFromEnv } from "../storage/s3.ts";
 
@@ -31,7 +31,6 @@ export function readableKey(path: string): string | null {
   return READABLE_PREFIXES.some((prefix) => key.startsWith(prefix)) ? key : null;
 }
 
-const analystsOnly = { 401: refused("no live session"), 403: refused("analysts only") };
 const unavailable = later("export storage is unavailable");
 const manifestDoc = describeRoute({
   summary: "The manifest of the ETL's exports",

@@ -26,8 +26,8 @@ async function freshWindow(needMs = 10_000): Promise<void> {
 }
 
 /**
- * For the tests that spend a whole client's budget, which takes spend() some 15 s: most of a
- * window, and the time to wait for one.
+ * For the tests that spend a whole client's budget, which takes spend() a good part of a window:
+ * most of a window, and the time to wait for one.
  */
 const WHOLE_BUDGET_WINDOW_MS = 45_000;
 const WHOLE_BUDGET_TIMEOUT_MS = 120_000;

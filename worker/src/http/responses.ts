@@ -16,3 +16,6 @@ export const later = (description: string) => ({
   ...json(description, RetryLater),
   headers: { "Retry-After": { description: "seconds to wait", schema: { type: "integer" as const } } },
 });
+
+/** What a route behind requireRole("analyst") may refuse. */
+export const analystsOnly = { 401: refused("no live session"), 403: refused("analysts only") };

@@ -4,7 +4,7 @@ import { describeRoute } from "hono-openapi";
 import type { AppEnv } from "../app-env.ts";
 import { requireRole } from "../auth/session.ts";
 import type { Db } from "../db/client.ts";
-import { json, refused } from "../http/responses.ts";
+import { analystsOnly, json } from "../http/responses.ts";
 import { s3ConfigFromEnv } from "../storage/s3.ts";
 
 /** Bronze waiting this long to be absorbed makes the pipeline stale. */
@@ -74,8 +74,7 @@ const statusDoc = describeRoute({
   tags: ["analysts"],
   responses: {
     200: json("the pipeline's freshness, queue and days", PipelineStatus),
-    401: refused("no live session"),
-    403: refused("analysts only"),
+    ...analystsOnly,
   },
 });
 
