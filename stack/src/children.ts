@@ -67,13 +67,17 @@ export function startChild(spec: ChildSpec): ManagedChild {
     detached: true, // own process group; Ctrl-C is handled by whoever started it, which stops it in order
   });
   if (typeof log === "number") closeSync(log);
-  // The group may outlive its leader (workerd under a wrangler that crashed): it is killed with
-  // us unless stop() has run, and stop() kills it even when the leader is gone.
   const killWithUs = () => signalGroup(child, "SIGKILL");
   process.once("exit", killWithUs);
   const exited = new Promise<number | string>((resolve) => {
-    child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown"));
-    child.once("error", (error) => resolve(`failed to start: ${error.message}`));
+    child.once("exit", (code, signal) => {
+      process.off("exit", killWithUs);
+      resolve(code ?? signal ?? "unknown");
+    });
+    child.once("error", (error) => {
+      process.off("exit", killWithUs);
+      resolve(`failed to start: ${error.message}`);
+    });
   });
   let stopping: Promise<void> | undefined;
   return {
@@ -82,15 +86,13 @@ export function startChild(spec: ChildSpec): ManagedChild {
     exited,
     stop: (graceMs = 5000) => {
       stopping ??= (async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          signalGroup(child, spec.stopSignal ?? "SIGTERM");
-          const timer = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
-          await exited;
-          clearTimeout(timer);
-        }
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        signalGroup(child, spec.stopSignal ?? "SIGTERM");
+        const timer = setTimeout(() => signalGroup(child, "SIGKILL"), graceMs);
+        await exited;
+        clearTimeout(timer);
         // Leave nothing of the group behind (e.g. workerd under wrangler).
         signalGroup(child, "SIGKILL");
-        process.off("exit", killWithUs);
       })();
       return stopping;
     },
