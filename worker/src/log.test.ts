@@ -17,9 +17,11 @@ describe("log lines", () => {
     const error = vi.spyOn(console, "error").mockImplementation(() => {});
     logError("export storage failed", new Error("connect ECONNREFUSED"), { key: "exports/manifest.json" });
     logError("export storage failed", "S3 answered HTTP 500", { status: 500 });
+    logError("postgres pool failed", new ErrorEvent("error", { message: "WebSocket closed" }));
     expect(error.mock.calls).toEqual([
       [{ msg: "export storage failed", key: "exports/manifest.json", error: "connect ECONNREFUSED" }],
       [{ msg: "export storage failed", status: 500, error: "S3 answered HTTP 500" }],
+      [{ msg: "postgres pool failed", error: "WebSocket closed" }],
     ]);
   });
 });

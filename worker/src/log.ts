@@ -5,8 +5,9 @@ import { routePath } from "hono/route";
 
 type LogFields = Record<string, unknown>;
 
-/** The message of a thrown value, which need not be an Error. */
-const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** The message of a thrown value, which need not be an Error (a WebSocket's ErrorEvent has one too). */
+const errorMessage = (error: unknown): string =>
+  typeof error === "object" && error !== null && "message" in error ? String(error.message) : String(error);
 
 /**
  * Which request a line is about: `route` as registered (e.g. `GET /api/exports/:key{.+}`, few distinct

@@ -3,9 +3,9 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import type { AppEnv, SessionUser } from "../app-env.ts";
+import type { AppEnv } from "../app-env.ts";
 import { ACCOUNT_COLUMNS, checkInterests, FULL_NAME, findAccount, INTERESTS } from "../auth/accounts.ts";
-import { liveUser, requireLiveUser } from "../auth/session.ts";
+import { liveUser } from "../auth/session.ts";
 import { writeLimit } from "../http/rate-limit.ts";
 import { json, later, refused } from "../http/responses.ts";
 import { jsonBody } from "../http/validate.ts";
@@ -39,9 +39,8 @@ export const meRoutes = new Hono<AppEnv>()
     if (!account) throw gone();
     return c.json(account, 200);
   })
-  .patch("/", patchDoc, writeLimit, requireLiveUser, jsonBody(Patch), async (c) => {
-    // requireLiveUser has set it.
-    const { username } = c.get("user") as SessionUser;
+  .patch("/", patchDoc, writeLimit, jsonBody(Patch), async (c) => {
+    const { username } = await liveUser(c);
     const patch = c.req.valid("json");
     const db = c.get("db");
     if (patch.interests) await checkInterests(db, patch.interests);
