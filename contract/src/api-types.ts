@@ -127,6 +127,38 @@ export const RunDay = z.object({
 });
 export type RunDay = z.infer<typeof RunDay>;
 
+/** `DELETE /api/me`: the account is gone and its erasure requested (app.erasures). */
+export const ErasureRequested = z.object({
+  status: z.literal("pending"),
+  requested_at: timestamp,
+  complete_by: timestamp.describe("when the ETL will have removed the learner's data from every layer"),
+});
+export type ErasureRequested = z.infer<typeof ErasureRequested>;
+
+/** Erasure requests as analysts see them: their state and counts, never whose they are. */
+export const ErasureState = z.object({
+  pending: z.int(),
+  overdue: z.int().describe("pending requests older than ERASURE.erasureDueHours"),
+  done: z.int(),
+  oldest_pending_at: timestamp.nullable(),
+  recent: z
+    .array(
+      z.object({
+        requested_at: timestamp,
+        status: z.enum(["pending", "done"]),
+        attempts: z.int(),
+        last_error: z.string().nullable(),
+        completed_at: timestamp.nullable(),
+        bronze_lines: z.number().nullable(),
+        rejected_lines: z.number().nullable(),
+        silver_rows: z.number().nullable(),
+        mart_rows: z.number().nullable(),
+      }),
+    )
+    .describe("The latest requests, newest first."),
+});
+export type ErasureState = z.infer<typeof ErasureState>;
+
 /** `GET /api/status`: the pipeline's freshness, queue and the days of the horizon (horizonDays). */
 export const PipelineStatus = z.object({
   now: timestamp,
@@ -152,6 +184,7 @@ export const PipelineStatus = z.object({
     )
     .describe("Failed attempts within the horizon that no later done run of their date followed, newest first."),
   days: z.array(RunDay).describe("Every event date within the horizon that has runs, newest first."),
+  erasures: ErasureState,
 });
 export type PipelineStatus = z.infer<typeof PipelineStatus>;
 

@@ -21,3 +21,13 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** LIMITS.maxEventAgeDays in milliseconds. */
 export const MAX_EVENT_AGE_MS = LIMITS.maxEventAgeDays * DAY_MS;
+
+/**
+ * Data rights: an erased username is refused at sign-up for the horizon, so that no late event of
+ * the erased learner can be taken for a new account's; the ETL carries an erasure out within
+ * `erasureDueHours` of the request (the answer to DELETE /api/me promises that time).
+ */
+export const ERASURE = {
+  nameBlockedDays: LIMITS.maxEventAgeDays,
+  erasureDueHours: 24,
+} as const;

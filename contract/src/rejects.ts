@@ -10,6 +10,8 @@ export interface RejectRecord {
   stage: "worker" | "etl";
   /** Worker: the event's index in the request. */
   index?: number;
+  /** Worker: the signed-in learner who sent it, so that erasing their data finds it. */
+  username?: string;
   /** ETL: the bronze object and 1-based line the reject came from. */
   object?: string;
   line?: number;

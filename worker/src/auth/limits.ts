@@ -1,4 +1,7 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env.ts";
 import type { Db } from "../db/client.ts";
+import { tryAgainLater } from "../http/errors.ts";
 import { admit, type Counter, limitPer, settle, type ThrottlePolicy } from "./throttle.ts";
 
 const MINUTE = 60;
@@ -45,3 +48,7 @@ export function loginSucceeded(db: Db, username: string, client: string): Promis
 
 /** Counts a sign-up from `client`: 0, or the seconds it must wait. */
 export const admitSignup = (db: Db, client: string): Promise<number> => admit(db, [counter("signupPerClient", client)]);
+
+/** The 429 of a throttle: `what` was tried too often, and the client must wait `retryAfter` seconds. */
+export const tooMany = (c: Context<AppEnv>, what: string, retryAfter: number) =>
+  tryAgainLater(c, 429, `too many ${what}; try again in ${retryAfter} s`, retryAfter);

@@ -1,17 +1,16 @@
-import { Account, DECOY_HASH, hashPassword, verifyPassword } from "@growit/contract";
-import { type Context, Hono } from "hono";
+import { Account, DECOY_HASH, ERASURE, hashPassword, verifyPassword } from "@growit/contract";
+import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { recordServerEvent } from "../bronze/server-events.ts";
-import { sqlState } from "../db/client.ts";
-import { tryAgainLater } from "../http/errors.ts";
+import { type Db, sqlState } from "../db/client.ts";
 import { json, later, refused } from "../http/responses.ts";
 import { jsonBody } from "../http/validate.ts";
 import { ACCOUNT_COLUMNS, checkInterests, FULL_NAME, findAccount, INTERESTS, PASSWORD, USERNAME } from "./accounts.ts";
 import { clientAddress } from "./client-address.ts";
-import { admitLogin, admitSignup, loginSucceeded } from "./limits.ts";
+import { admitLogin, admitSignup, loginSucceeded, tooMany } from "./limits.ts";
 import { endSession, sessionsConfigured, startSession } from "./session.ts";
 
 const SignUp = z.object({
@@ -30,7 +29,7 @@ const signUpDoc = describeRoute({
   responses: {
     201: json("the new account; the session cookie is set", Account),
     400: refused("a field is invalid, or an interest is no category"),
-    409: refused("the username is taken"),
+    409: refused("the username is taken, or was erased within the horizon"),
     429: later("too many sign-ups from this address"),
     500: misconfigured,
   },
@@ -55,8 +54,22 @@ const logOutDoc = describeRoute({
 const UNIQUE_VIOLATION = "23505";
 
 const taken = (username: string) => new HTTPException(409, { message: `username ${username} is taken` });
-const tooMany = (c: Context<AppEnv>, what: string, retryAfter: number) =>
-  tryAgainLater(c, 429, `too many ${what}; try again in ${retryAfter} s`, retryAfter);
+
+/**
+ * A 409 while `username` was erased within ERASURE.nameBlockedDays: late events naming it may still
+ * arrive, and must not be taken for a new account's.
+ */
+async function refuseErasedName(db: Db, username: string): Promise<void> {
+  const [erased] = await db.query<{ free_from: string }>(
+    `SELECT max(requested_at) + make_interval(days => $2) AS free_from FROM app.erasures
+      WHERE username = $1 HAVING max(requested_at) + make_interval(days => $2) > now()`,
+    [username, ERASURE.nameBlockedDays],
+  );
+  if (erased) {
+    const from = new Date(erased.free_from).toISOString();
+    throw new HTTPException(409, { message: `username ${username} was erased recently; it can be taken from ${from}` });
+  }
+}
 
 export const authRoutes = new Hono<AppEnv>()
   .post("/signup", signUpDoc, sessionsConfigured, jsonBody(SignUp), async (c) => {
@@ -67,6 +80,7 @@ export const authRoutes = new Hono<AppEnv>()
     if (retryAfter > 0) return tooMany(c, "sign-ups from this address", retryAfter);
     // The key derivation comes last: only a sign-up that can succeed pays for it.
     if (await findAccount(db, form.username)) throw taken(form.username);
+    await refuseErasedName(db, form.username);
     const passwordHash = await hashPassword(form.password);
     let account: Account | undefined;
     try {

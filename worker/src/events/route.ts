@@ -83,7 +83,10 @@ export const eventsRoute = new Hono<AppEnv>()
       if (verdict.ok) accepted.push(verdict.event);
       else {
         const rejectedAt = stamp.receivedAt.toISOString();
-        rejects.push(budget.record({ reason: verdict.reason, rejected_at: rejectedAt, stage: "worker", index }, raw));
+        const sender = stamp.username === null ? {} : { username: stamp.username };
+        rejects.push(
+          budget.record({ reason: verdict.reason, rejected_at: rejectedAt, stage: "worker", index, ...sender }, raw),
+        );
       }
     });
     try {

@@ -1,4 +1,13 @@
-import { horizonDays, PipelineStatus, type RunDay, S3, unabsorbedBronze, utcDay } from "@growit/contract";
+import {
+  ERASURE,
+  type ErasureState,
+  horizonDays,
+  PipelineStatus,
+  type RunDay,
+  S3,
+  unabsorbedBronze,
+  utcDay,
+} from "@growit/contract";
 import { Hono } from "hono";
 import { describeRoute } from "hono-openapi";
 import type { AppEnv } from "../app-env.ts";
@@ -18,7 +27,7 @@ export const STALE_AFTER_MS = 2 * 60 * 60 * 1000;
 export async function pipelineStatus(db: Db, s3: S3, now: Date): Promise<PipelineStatus> {
   const today = utcDay(now);
   const within = [horizonDays(today)[0], today];
-  const [days, queue, heartbeats, failures, lastSuccess, waiting] = await Promise.all([
+  const [days, queue, heartbeats, failures, lastSuccess, waiting, erasures] = await Promise.all([
     // A date fails while its newest failed attempt is newer than its newest done one.
     db.query<RunDay>(
       `SELECT DISTINCT ON (event_date) to_char(event_date, 'YYYY-MM-DD') AS event_date, status AS latest_status,
@@ -47,6 +56,7 @@ export async function pipelineStatus(db: Db, s3: S3, now: Date): Promise<Pipelin
       "SELECT finished_at FROM etl.runs WHERE status = 'done' ORDER BY finished_at DESC LIMIT 1",
     ),
     unabsorbedBronze(s3, db, { now }),
+    erasureState(db, now),
   ]);
   // A reduce, not Math.min(...): a long outage leaves more objects than a call takes arguments.
   const oldest = waiting.reduce((min, o) => Math.min(min, o.lastModified.getTime()), now.getTime());
@@ -66,7 +76,28 @@ export async function pipelineStatus(db: Db, s3: S3, now: Date): Promise<Pipelin
     })),
     failures,
     days,
+    erasures,
   };
+}
+
+/** The erasure requests' state, without whose they are: analysts see that erasure works, not who asked. */
+async function erasureState(db: Db, now: Date): Promise<ErasureState> {
+  const [[totals], recent] = await Promise.all([
+    db.query<Omit<ErasureState, "recent">>(
+      `SELECT count(*) FILTER (WHERE status = 'pending')::int AS pending,
+              count(*) FILTER (WHERE status = 'pending' AND requested_at < $1::timestamptz - make_interval(hours => $2))::int AS overdue,
+              count(*) FILTER (WHERE status = 'done')::int AS done,
+              min(requested_at) FILTER (WHERE status = 'pending') AS oldest_pending_at
+         FROM app.erasures`,
+      [now.toISOString(), ERASURE.erasureDueHours],
+    ),
+    db.query<ErasureState["recent"][number]>(
+      `SELECT requested_at, status, attempts, last_error, completed_at, bronze_lines::float8, rejected_lines::float8,
+              silver_rows::float8, mart_rows::float8
+         FROM app.erasures ORDER BY requested_at DESC LIMIT 10`,
+    ),
+  ]);
+  return { pending: 0, overdue: 0, done: 0, oldest_pending_at: null, ...totals, recent };
 }
 
 const statusDoc = describeRoute({
