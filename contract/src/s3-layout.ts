@@ -50,6 +50,9 @@ export function bronzeKeyTime(key: string): Date | null {
 /** The prefix holding one day's bronze objects. */
 export const bronzeDayPrefix = (day: string): string => `${PREFIX.bronze}${dayFolder(day)}/`;
 
+/** The prefix holding one day's rejects. */
+export const rejectedDayPrefix = (day: string): string => `${PREFIX.rejected}${dayFolder(day)}/`;
+
 /** The prefix of one day's silver partition. */
 export const silverPartitionPrefix = (day: string): string => `${PREFIX.silver}event_date=${day}/`;
 

@@ -19,12 +19,14 @@ import type pg from "pg";
 import { type FetchedObject, type FetchProgress, fetchBronze } from "./bronze-fetch.ts";
 import type { Duck } from "./duck.ts";
 import { eachLimited } from "./each-limited.ts";
+import { erasedNames, namesLearner, rewriteWithout, sealRootOf } from "./erasure.ts";
 import { refreshExports } from "./exports.ts";
 import { type GoldDay, goldRows } from "./gold.ts";
 import { checkObject } from "./line-check.ts";
 import {
   type BronzeFile,
   bronzeFileName,
+  dropErasedCopies,
   type ExistingFile,
   loadCopies,
   type MergedDay,
@@ -199,6 +201,21 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       await writeFile(path, usable);
       return path;
     });
+    // A device still sending as an erased learner: its lines are dropped and taken out of bronze.
+    const erased = await erasedNames(client, now);
+    const dropped = await dropErasedCopies(duck.connection, erased);
+    const erasedNameList = erased.map((e) => e.username);
+    for (const index of dropped.keys()) {
+      const object = fetched.objects[index] as FetchedObject;
+      const { left } = await rewriteWithout(
+        { s3, sealRoot: await sealRootOf(context.sealSecret) },
+        object.key,
+        erasedNameList,
+        JSONL,
+      );
+      object.bytes = left?.bytes ?? 0;
+      object.lines = left?.lines ?? 0;
+    }
     const merged: MergedDay[] =
       files.length > 0 || run.mode === "rebuild"
         ? await mergeCopies({
@@ -234,7 +251,11 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
     );
     const goldSeconds = lap();
 
-    const rejected = fetched.objects.map((o, index) => rejectsOf(o, loaded.quarantined.get(index), rejectedAt));
+    const rejected = fetched.objects.map((o, index) =>
+      rejectsOf(o, loaded.quarantined.get(index), rejectedAt).filter(
+        (r) => !erasedNameList.some((name) => namesLearner(JSON.stringify(r), name)),
+      ),
+    );
     await eachLimited(
       [...fetched.objects.keys()].filter((index) => (rejected[index]?.length ?? 0) > 0),
       context.downloadConcurrency,

@@ -20,6 +20,16 @@ import type pg from "pg";
 import { absorb, type RunHooks } from "./absorb.ts";
 import type { EtlConfig } from "./config.ts";
 import { type Duck, openDuck } from "./duck.ts";
+import {
+  type Erasure,
+  type ErasureCounts,
+  eraseFromBronze,
+  eraseFromRejects,
+  learnerDays,
+  learnerRows,
+  pendingErasures,
+  sealRootOf,
+} from "./erasure.ts";
 import { connectPostgres, queryable } from "./postgres.ts";
 import type { DayOutcome, Reporter } from "./reporter.ts";
 import { SilverCache } from "./silver-cache.ts";
@@ -45,6 +55,17 @@ export interface WorkOptions {
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+const NO_RETRY: RunRetryPolicy = { ...DEFAULT_RUN_RETRY_POLICY, maxAttempts: 0 };
+
+/** How a pending erasure request ended this time (a failed one stays pending and is tried again). */
+export type ErasureOutcome =
+  | { id: number; status: "done"; counts: ErasureCounts }
+  | { id: number; status: "failed"; error: string };
+
+/** Adds to an erasure's counts what one of its steps removed (a count is null until its step ran). */
+const ADD_TO_COUNTS = (columns: readonly (keyof ErasureCounts)[]) =>
+  `UPDATE app.erasures SET ${columns.map((c, i) => `${c} = coalesce(${c}, 0) + $${i + 2}`).join(", ")} WHERE id = $1`;
 
 /** The ETL with its connections open: runs days by hand (`run`) or from the queue (`work`). */
 export class Etl {
@@ -165,7 +186,7 @@ export class Etl {
         }
         try {
           const run = await startRun(session, day, this.name, "rebuild");
-          outcomes.push(...(await this.#execute(client, run, { ...DEFAULT_RUN_RETRY_POLICY, maxAttempts: 0 })));
+          outcomes.push(...(await this.#execute(client, run, NO_RETRY)));
         } finally {
           await unlockDay(session, day);
         }
@@ -193,13 +214,100 @@ export class Etl {
     }
   }
 
-  /** `run --pending`: the queued runs that are due, until none is left; failures are not retried here. */
+  /**
+   * `run --pending`: the queued runs that are due, until none is left (failures are not retried
+   * here), then the pending erasure requests.
+   */
   async runPending(): Promise<DayOutcome[]> {
     const outcomes: DayOutcome[] = [];
     for (;;) {
-      const outcome = await this.runNextQueued({ ...DEFAULT_RUN_RETRY_POLICY, maxAttempts: 0 });
-      if (!outcome) return outcomes;
+      const outcome = await this.runNextQueued(NO_RETRY);
+      if (!outcome) break;
       outcomes.push(...outcome);
+    }
+    await this.eraseRequested();
+    return outcomes;
+  }
+
+  /**
+   * Carries out the pending erasure requests, oldest first. Each runs under the silver writer's
+   * lock: the learner's lines leave bronze and the rejects, then each day they had events on is
+   * rebuilt from the cleaned bronze, which rewrites its silver partition, its marts and the
+   * exports as any rebuild does. Every step can be redone and the counts add up across attempts,
+   * so a request interrupted anywhere is finished by a later call.
+   */
+  async eraseRequested(): Promise<ErasureOutcome[]> {
+    const client = await this.pool.connect();
+    try {
+      const outcomes: ErasureOutcome[] = [];
+      for (const erasure of await pendingErasures(client)) outcomes.push(await this.#erase(client, erasure));
+      return outcomes;
+    } finally {
+      client.release();
+    }
+  }
+
+  async #erase(client: pg.PoolClient, erasure: Erasure): Promise<ErasureOutcome> {
+    const { reporter } = this.options;
+    const session = queryable(client);
+    // Logs name the request, never the learner.
+    reporter.log("info", "erasure started", { erasure: erasure.id });
+    await lockSilver(session);
+    try {
+      const { username } = erasure;
+      // What silver and the marts hold of the learner is counted once, before anything is removed.
+      const before = await learnerRows(client, username);
+      await client.query(
+        `UPDATE app.erasures SET attempts = attempts + 1, silver_rows = coalesce(silver_rows, $2),
+           mart_rows = coalesce(mart_rows, $3) WHERE id = $1`,
+        [erasure.id, before.silver_rows, before.mart_rows],
+      );
+      const days = await learnerDays(client, username);
+      const rewrite = { s3: this.s3, sealRoot: await sealRootOf(this.config.sealSecret), client };
+      const bronze = await eraseFromBronze(rewrite, erasure, days);
+      await client.query(ADD_TO_COUNTS(["bronze_objects", "bronze_lines"]), [erasure.id, bronze.objects, bronze.lines]);
+      const rejected = await eraseFromRejects(rewrite, erasure);
+      await client.query(ADD_TO_COUNTS(["rejected_lines"]), [erasure.id, rejected]);
+      for (const day of days) await this.#rebuildForErasure(client, day);
+      // A learner without days adds nothing to interest_daily, so their interests go as they are.
+      await client.query(
+        `DELETE FROM mart.learner_interests WHERE user_id = $1
+           AND NOT EXISTS (SELECT 1 FROM mart.learner_daily WHERE user_id = $1)`,
+        [username],
+      );
+      const left = await learnerRows(client, username);
+      if (left.mart_rows > 0) throw new Error(`the rebuilt days still hold ${left.mart_rows} mart rows of the learner`);
+      const [done] = (
+        await client.query<ErasureCounts>(
+          `UPDATE app.erasures SET status = 'done', completed_at = now(), last_error = NULL WHERE id = $1
+           RETURNING bronze_objects::float8, bronze_lines::float8, rejected_lines::float8, silver_rows::float8, mart_rows::float8`,
+          [erasure.id],
+        )
+      ).rows;
+      const counts = done as ErasureCounts;
+      reporter.log("info", "erasure done", { erasure: erasure.id, ...counts });
+      return { id: erasure.id, status: "done", counts };
+    } catch (error) {
+      reporter.log("error", "erasure failed", { erasure: erasure.id, error: message(error) });
+      await client
+        .query("UPDATE app.erasures SET last_error = $2 WHERE id = $1", [erasure.id, message(error)])
+        .catch(() => {});
+      return { id: erasure.id, status: "failed", error: message(error) };
+    } finally {
+      await unlockSilver(session);
+    }
+  }
+
+  /** Rebuilds `day` from its bronze for an erasure; throws when the day is busy or the rebuild fails. */
+  async #rebuildForErasure(client: pg.PoolClient, day: string): Promise<void> {
+    const session = queryable(client);
+    if (!(await tryLockDay(session, day))) throw new Error(`${day} is being run by another process`);
+    try {
+      const run = await startRun(session, day, this.name, "rebuild");
+      const [own] = await this.#execute(client, run, NO_RETRY);
+      if (own?.status === "failed") throw new Error(`rebuilding ${day} failed: ${own.error}`);
+    } finally {
+      await unlockDay(session, day);
     }
   }
 
@@ -227,6 +335,8 @@ export class Etl {
           outcomes.push(...outcome);
           continue;
         }
+        // Between runs: a request failed here stays pending for the next poll.
+        await this.eraseRequested();
       } catch (error) {
         // Postgres or S3 away: say so and try again at the next poll.
         this.options.reporter.log("warn", "poll failed", { error: message(error) });

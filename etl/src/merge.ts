@@ -144,6 +144,27 @@ export async function loadCopies(
   return { quarantined, eventDates } satisfies LoadedCopies;
 }
 
+/**
+ * Deletes from `copies` the lines of erased learners received before their names were free again
+ * (a device still sending after the erasure was asked for), so that none reaches silver; returns
+ * the objects that held some, by index, with how many.
+ */
+export async function dropErasedCopies(
+  connection: DuckDBConnection,
+  erased: readonly { username: string; until: Date }[],
+): Promise<Map<number, number>> {
+  const dropped = new Map<number, number>();
+  if (erased.length === 0) return dropped;
+  const names = erased.map((e) => `(${sqlString(e.username)}, ${timestampLiteral(e.until)})`).join(", ");
+  const result = await connection.runAndReadAll(`DELETE FROM copies c USING (VALUES ${names}) e(username, until)
+    WHERE c.user_id = e.username AND c.received_at < e.until RETURNING c.object_order`);
+  for (const [order] of result.getRows()) dropped.set(Number(order), (dropped.get(Number(order)) ?? 0) + 1);
+  return dropped;
+}
+
+/** A DuckDB TIMESTAMP (UTC, as silver's) of `at`. */
+const timestampLiteral = (at: Date) => `TIMESTAMP ${sqlString(at.toISOString().replace("T", " ").replace("Z", ""))}`;
+
 /** A silver file already published, with its local copy and sidecar. */
 export interface ExistingFile {
   key: string;

@@ -58,7 +58,7 @@ export async function resetDatabase(): Promise<void> {
   try {
     await client.query(
       `TRUNCATE mart.daily_events, ${GOLD_TABLES.join(", ")}, etl.runs, etl.silver_files, etl.silver_garbage,
-       etl.bronze_objects, etl.heartbeats, etl.exports`,
+       etl.bronze_objects, etl.heartbeats, etl.exports, app.erasures`,
     );
   } finally {
     await client.end();

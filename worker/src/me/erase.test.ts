@@ -83,10 +83,11 @@ describe("DELETE /api/me", () => {
     });
 
     // Past the horizon the name is free again.
-    await sql(env, "UPDATE app.erasures SET requested_at = requested_at - make_interval(days => $2) WHERE username = $1", [
-      username,
-      ERASURE.nameBlockedDays,
-    ]);
+    await sql(
+      env,
+      "UPDATE app.erasures SET requested_at = requested_at - make_interval(days => $2) WHERE username = $1",
+      [username, ERASURE.nameBlockedDays],
+    );
     expect((await signUp(new Browser(), username)).status).toBe(201);
   });
 
