@@ -76,6 +76,7 @@ export const api = {
     call(() => client.api.search.$get({ query: { q, page: String(page), limit: String(limit) } })),
   me: () => call(() => client.api.me.$get()),
   updateMe: (json: Body<typeof client.api.me.$patch>) => send(() => client.api.me.$patch({ json })),
+  deleteMe: (json: Body<typeof client.api.me.$delete>) => send(() => client.api.me.$delete({ json })),
   signup: (json: Body<typeof client.api.auth.signup.$post>) => send(() => client.api.auth.signup.$post({ json })),
   login: (json: Body<typeof client.api.auth.login.$post>) => send(() => client.api.auth.login.$post({ json })),
   logout: () => send(() => client.api.auth.logout.$post()),

@@ -97,7 +97,8 @@ async function erasureState(db: Db, now: Date): Promise<ErasureState> {
          FROM app.erasures ORDER BY requested_at DESC LIMIT 10`,
     ),
   ]);
-  return { pending: 0, overdue: 0, done: 0, oldest_pending_at: null, ...totals, recent };
+  // An aggregate without GROUP BY answers one row, even over no requests.
+  return { ...(totals as Omit<ErasureState, "recent">), recent };
 }
 
 const statusDoc = describeRoute({
