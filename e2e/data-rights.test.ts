@@ -230,10 +230,20 @@ describe("a learner's data rights", () => {
     const fromBrowser = events.filter((e) => e.source === "web");
     expect(fromBrowser.map((e) => e.id).sort()).toEqual([...sent, ...unabsorbed].sort());
     expect(events.filter((e) => e.source === "server").map((e) => e.type)).toEqual(["signup"]);
-    expect(events.filter((e) => e.stage === "bronze").map((e) => e.id).sort()).toEqual([...unabsorbed].sort());
+    expect(
+      events
+        .filter((e) => e.stage === "bronze")
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual([...unabsorbed].sort());
 
     const silverBefore = await silverRows();
-    expect(silverBefore.filter((r) => r.user_id === learner.username).map((r) => r.id).sort()).toEqual(
+    expect(
+      silverBefore
+        .filter((r) => r.user_id === learner.username)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(
       events
         .filter((e) => e.stage === "silver")
         .map((e) => e.id)

@@ -2,7 +2,7 @@
 // orchestrator with a fresh data dir): the SPA, the worker under wrangler dev, the S3
 // server and the embedded Postgres. Checks that what the learner does arrives in the
 // bucket as events, exactly once (offline.test.ts does the same offline).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
@@ -162,6 +162,33 @@ describe("a learner in the browser", () => {
     await context.unroute("**/api/categories");
     await page.getByRole("button", { name: "다시 시도" }).click();
     await page.getByRole("link", { name: /데이터 분석/ }).waitFor();
+    await context.close();
+  });
+
+  it("downloads their data and deletes their account from the profile page", async () => {
+    const context = await newContext(browser, 1280, 900);
+    const page = await context.newPage();
+    const username = `gone${Date.now().toString(36)}`;
+    await signUp(page, username, ["데이터 분석"]);
+    await page.goto("/profile");
+    const downloading = page.waitForEvent("download");
+    await page.getByRole("link", { name: "내 데이터 내려받기" }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^growit-${username}-\\d{4}-\\d{2}-\\d{2}\\.jsonl$`));
+    const lines = readFileSync((await download.path()) as string, "utf8")
+      .trim()
+      .split("\n");
+    expect(JSON.parse(lines[0] as string)).toMatchObject({ record: "account", username });
+
+    const confirm = page.getByLabel("확인을 위해 비밀번호를 입력하세요");
+    await confirm.fill("not the password");
+    await page.getByRole("button", { name: "계정과 데이터 삭제" }).click();
+    await page.getByRole("alert").getByText("비밀번호가 맞지 않아요").waitFor();
+    await confirm.fill("growit-e2e-password");
+    await page.getByRole("button", { name: "계정과 데이터 삭제" }).click();
+    await page.getByRole("status").getByText("계정을 삭제했어요").waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, "profile-deleted.png"), fullPage: true });
+    expect(await page.evaluate(async () => (await fetch("/api/me")).status)).toBe(401);
     await context.close();
   });
 

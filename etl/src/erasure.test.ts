@@ -225,7 +225,6 @@ afterAll(async () => {
 
 describe("erasing a learner's data", () => {
   const learner = "erased.learner-1";
-  const crashed = "crash_learner-2";
 
   it("removes the learner from bronze, the rejects, silver, the marts and the exports, and nothing else", async () => {
     for (const name of [learner, ...OTHERS]) await signUp(name);
@@ -285,40 +284,49 @@ describe("erasing a learner's data", () => {
     expect(await silverRows()).toEqual(silver);
   });
 
-  it("finishes an erasure killed mid-way on the next run", async () => {
-    await signUp(crashed);
-    await putHistory(crashed, "two");
-    await runEtl();
-    await requestErasure(crashed);
-    let rebuilds = 0;
-    // The second day's rebuild dies after its silver upload: one day is erased, the others not yet.
-    await runEtl({
-      hooks: {
-        afterSilverUpload: () => {
-          rebuilds++;
-          if (rebuilds === 2) throw new Error("killed");
-        },
-      },
-    });
-    const [interrupted] = await erasureRow(crashed);
-    expect(interrupted).toMatchObject({ status: "pending", attempts: 1, last_error: expect.stringMatching(/killed/) });
-    expect(await rowsHolding(crashed)).not.toEqual([]);
+  it("finishes an erasure killed at any point of its rebuilds on the next run", async () => {
+    let serialName = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("afterSilverUpload" as const, "afterPublish" as const),
+        // The queued run's own absorb is the hook's first call; the learner's four days' rebuilds follow.
+        fc.integer({ min: 2, max: 5 }),
+        async (point, killedAt) => {
+          const crashed = `crash_learner-${serialName}`;
+          await signUp(crashed);
+          // Object names are the worker's (a time and a UUID): they never hold a username.
+          await putHistory(crashed, `crash${serialName++}`);
+          await runEtl();
+          await requestErasure(crashed);
+          let calls = 0;
+          const kill = () => {
+            calls++;
+            if (calls === killedAt) throw new Error("killed");
+          };
+          await runEtl({ hooks: { [point]: kill } });
+          expect(await erasureRow(crashed)).toMatchObject([
+            { status: "pending", attempts: 1, last_error: expect.stringMatching(/killed/) },
+          ]);
 
-    await runEtl();
-    expect(await erasureRow(crashed)).toEqual([
-      {
-        status: "done",
-        attempts: 2,
-        last_error: null,
-        bronze_objects: 5,
-        bronze_lines: 8,
-        rejected_lines: 2,
-        silver_rows: 7,
-        mart_rows: expect.any(Number),
-      },
-    ]);
-    expect(await objectsHolding(crashed)).toEqual([]);
-    expect(await rowsHolding(crashed)).toEqual([]);
+          await runEtl();
+          expect(await erasureRow(crashed)).toEqual([
+            {
+              status: "done",
+              attempts: 2,
+              last_error: null,
+              bronze_objects: 5,
+              bronze_lines: 8,
+              rejected_lines: 2,
+              silver_rows: 7,
+              mart_rows: expect.any(Number),
+            },
+          ]);
+          expect(await objectsHolding(crashed)).toEqual([]);
+          expect(await rowsHolding(crashed)).toEqual([]);
+        },
+      ),
+      { seed: 20261205, numRuns: 4, endOnFailure: true },
+    );
   });
 });
 
