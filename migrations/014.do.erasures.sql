@@ -10,6 +10,7 @@ CREATE TABLE app.erasures (
   requested_at       timestamptz NOT NULL DEFAULT now(),
   status             text        NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done')),
   attempts           integer     NOT NULL DEFAULT 0,
+  tried_at           timestamptz,
   last_error         text,
   completed_at       timestamptz,
   bronze_objects     bigint,

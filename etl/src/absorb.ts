@@ -205,14 +205,10 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
     const erased = await erasedNames(client, now);
     const dropped = await dropErasedCopies(duck.connection, erased);
     const erasedNameList = erased.map((e) => e.username);
+    const rewrite = { s3, sealRoot: dropped.size > 0 ? await sealRootOf(context.sealSecret) : null };
     for (const index of dropped.keys()) {
       const object = fetched.objects[index] as FetchedObject;
-      const { left } = await rewriteWithout(
-        { s3, sealRoot: await sealRootOf(context.sealSecret) },
-        object.key,
-        erasedNameList,
-        JSONL,
-      );
+      const { left } = await rewriteWithout(rewrite, object.key, erasedNameList, JSONL);
       object.bytes = left?.bytes ?? 0;
       object.lines = left?.lines ?? 0;
     }

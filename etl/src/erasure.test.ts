@@ -7,6 +7,7 @@ import {
   bronzeObjectKey,
   bronzeSealKey,
   DAY_MS,
+  DEFAULT_RUN_RETRY_POLICY,
   dayStart,
   type EventEnvelope,
   enqueueRun,
@@ -19,7 +20,7 @@ import {
   uuidv7,
 } from "@growit/contract";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { freshBucket, query, RecordingReporter, resetDatabase, testConfig } from "../test/fixtures.ts";
 import type { EtlConfig } from "./config.ts";
 import { type Duck, openDuck } from "./duck.ts";
@@ -282,6 +283,27 @@ describe("erasing a learner's data", () => {
     expect(outcomes.filter((o) => o.status !== "done")).toEqual([]);
     expect(await allMarts()).toEqual(marts);
     expect(await silverRows()).toEqual(silver);
+  });
+
+  it("is carried out by the queue worker (`etl work`) between runs", async () => {
+    const name = "queued.learner";
+    await signUp(name);
+    await putHistory(name, "queued");
+    await runEtl();
+    await requestErasure(name);
+    const stop = new AbortController();
+    const working = withEtl((etl) => etl.work({ pollMs: 100, retry: DEFAULT_RUN_RETRY_POLICY, signal: stop.signal }));
+    try {
+      await vi.waitFor(async () => expect(await erasureRow(name)).toMatchObject([{ status: "done" }]), {
+        timeout: 60_000,
+        interval: 250,
+      });
+    } finally {
+      stop.abort();
+      await working;
+    }
+    expect(await objectsHolding(name)).toEqual([]);
+    expect(await rowsHolding(name)).toEqual([]);
   });
 
   it("finishes an erasure killed at any point of its rebuilds on the next run", async () => {

@@ -143,10 +143,18 @@ function countLines(bytes: Uint8Array): number {
   return bytes.length > 0 && bytes[bytes.length - 1] !== LF ? lines + 1 : lines;
 }
 
-/** The pending requests, oldest first. */
-export async function pendingErasures(client: pg.PoolClient): Promise<Erasure[]> {
+/**
+ * The pending requests, oldest first. With `backoff`, one whose last attempt failed waits before
+ * its next, twice as long after each failure up to an hour, so that a queue worker polling every
+ * few seconds does not hammer what failed.
+ */
+export async function pendingErasures(client: pg.PoolClient, options: { backoff: boolean }): Promise<Erasure[]> {
   const result = await client.query<{ id: string; username: string; account_created_at: Date; requested_at: Date }>(
-    "SELECT id, username, account_created_at, requested_at FROM app.erasures WHERE status = 'pending' ORDER BY requested_at, id",
+    `SELECT id, username, account_created_at, requested_at FROM app.erasures
+      WHERE status = 'pending' AND (NOT $1 OR last_error IS NULL
+        OR tried_at + least(interval '30 seconds' * power(2, least(attempts, 10) - 1), interval '1 hour') <= now())
+      ORDER BY requested_at, id`,
+    [options.backoff],
   );
   return result.rows.map((row) => ({
     id: Number(row.id),

@@ -225,7 +225,7 @@ export class Etl {
       if (!outcome) break;
       outcomes.push(...outcome);
     }
-    await this.eraseRequested();
+    await this.eraseRequested({ backoff: false });
     return outcomes;
   }
 
@@ -234,13 +234,13 @@ export class Etl {
    * lock: the learner's lines leave bronze and the rejects, then each day they had events on is
    * rebuilt from the cleaned bronze, which rewrites its silver partition, its marts and the
    * exports as any rebuild does. Every step can be redone and the counts add up across attempts,
-   * so a request interrupted anywhere is finished by a later call.
+   * so a request interrupted anywhere is finished by a later call (see pendingErasures for `backoff`).
    */
-  async eraseRequested(): Promise<ErasureOutcome[]> {
+  async eraseRequested(options: { backoff: boolean }): Promise<ErasureOutcome[]> {
     const client = await this.pool.connect();
     try {
       const outcomes: ErasureOutcome[] = [];
-      for (const erasure of await pendingErasures(client)) outcomes.push(await this.#erase(client, erasure));
+      for (const erasure of await pendingErasures(client, options)) outcomes.push(await this.#erase(client, erasure));
       return outcomes;
     } finally {
       client.release();
@@ -258,7 +258,7 @@ export class Etl {
       // What silver and the marts hold of the learner is counted once, before anything is removed.
       const before = await learnerRows(client, username);
       await client.query(
-        `UPDATE app.erasures SET attempts = attempts + 1, silver_rows = coalesce(silver_rows, $2),
+        `UPDATE app.erasures SET attempts = attempts + 1, tried_at = now(), silver_rows = coalesce(silver_rows, $2),
            mart_rows = coalesce(mart_rows, $3) WHERE id = $1`,
         [erasure.id, before.silver_rows, before.mart_rows],
       );
@@ -335,8 +335,8 @@ export class Etl {
           outcomes.push(...outcome);
           continue;
         }
-        // Between runs: a request failed here stays pending for the next poll.
-        await this.eraseRequested();
+        // Between runs: a request that fails here is tried again at a later poll.
+        await this.eraseRequested({ backoff: true });
       } catch (error) {
         // Postgres or S3 away: say so and try again at the next poll.
         this.options.reporter.log("warn", "poll failed", { error: message(error) });
