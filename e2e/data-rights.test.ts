@@ -92,8 +92,10 @@ async function runEtl(): Promise<void> {
   await enqueueRun({ query }, utcDay(new Date()), "sweep");
   const etl = await Etl.open(config, { reporter: SILENT });
   try {
-    const failed = (await etl.runPending()).filter((o) => o.status !== "done");
-    if (failed.length > 0) throw new Error(`ETL runs failed: ${JSON.stringify(failed)}`);
+    const failed = [...(await etl.runPending()), ...(await etl.eraseRequested({ backoff: false }))].filter(
+      (o) => o.status !== "done",
+    );
+    if (failed.length > 0) throw new Error(`ETL runs or erasures failed: ${JSON.stringify(failed)}`);
   } finally {
     await etl.close();
   }

@@ -37,16 +37,18 @@ export const RUN_USAGE = `usage: npm run etl -- run (--date YYYY-MM-DD | --from 
   --from YYYY-MM-DD --to YYYY-MM-DD
                                    rebuild every day of the range, both included
   --pending                        the queued runs in etl.runs, until none is left: each absorbs
-                                   the bronze that arrived and updates every day it touched
+                                   the bronze that arrived and updates every day it touched;
+                                   then the pending erasure requests (app.erasures)
 ${COMMON_OPTIONS}
 
 ${ENVIRONMENT}
-exit codes:  0 every day done, 1 some day failed or the ETL could not start, 2 usage`;
+exit codes:  0 every day and erasure done, 1 some day or erasure failed or the ETL could not
+             start, 2 usage`;
 
 export const WORK_USAGE = `usage: npm run etl -- work [--poll-ms N] [--max-attempts N] [--json]
 
   claims queued days from etl.runs and runs them until SIGINT/SIGTERM, which lets the run in
-  progress finish
+  progress finish; between runs, carries out the pending erasure requests
 
   --poll-ms N                      how often to look for queued days while there are none (default 2000)
   --max-attempts N                 attempts of a day before it stays failed; failures are

@@ -4,7 +4,7 @@ import etlPackage from "../package.json" with { type: "json" };
 import { parseCommand, UsageError } from "./args.ts";
 import { configFromEnv } from "./config.ts";
 import { Etl } from "./etl.ts";
-import { type DayOutcome, reporterFor } from "./reporter.ts";
+import { reporterFor } from "./reporter.ts";
 
 const EXIT = { done: 0, failed: 1, usage: 2 } as const;
 
@@ -46,9 +46,16 @@ async function main(argv: string[]): Promise<number> {
       });
       return EXIT.done;
     }
-    const outcomes: DayOutcome[] = command.kind === "run" ? await etl.runDays(command.days) : await etl.runPending();
+    if (command.kind === "run") {
+      const outcomes = await etl.runDays(command.days);
+      reporter.summary(outcomes);
+      return outcomes.some((o) => o.status === "failed") ? EXIT.failed : EXIT.done;
+    }
+    // --pending: the due runs, then the erasure requests, which want silver up to date first.
+    const outcomes = await etl.runPending();
+    const erasures = await etl.eraseRequested({ backoff: false });
     reporter.summary(outcomes);
-    return outcomes.some((o) => o.status === "failed") ? EXIT.failed : EXIT.done;
+    return [...outcomes, ...erasures].some((o) => o.status === "failed") ? EXIT.failed : EXIT.done;
   } finally {
     await etl.close();
   }

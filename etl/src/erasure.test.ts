@@ -52,7 +52,11 @@ async function withEtl<T>(work: (etl: Etl) => Promise<T>, options: Partial<EtlOp
  */
 async function runEtl(options: Partial<EtlOptions> = {}) {
   await enqueueRun({ query }, today, "sweep");
-  return withEtl((etl) => etl.runPending(), options);
+  return withEtl(async (etl) => {
+    const outcomes = await etl.runPending();
+    await etl.eraseRequested({ backoff: false });
+    return outcomes;
+  }, options);
 }
 
 async function putSealed(key: string, lines: readonly string[]) {

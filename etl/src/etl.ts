@@ -214,19 +214,14 @@ export class Etl {
     }
   }
 
-  /**
-   * `run --pending`: the queued runs that are due, until none is left (failures are not retried
-   * here), then the pending erasure requests.
-   */
+  /** `run --pending`: the queued runs that are due, until none is left; failures are not retried here. */
   async runPending(): Promise<DayOutcome[]> {
     const outcomes: DayOutcome[] = [];
     for (;;) {
       const outcome = await this.runNextQueued(NO_RETRY);
-      if (!outcome) break;
+      if (!outcome) return outcomes;
       outcomes.push(...outcome);
     }
-    await this.eraseRequested({ backoff: false });
-    return outcomes;
   }
 
   /**
