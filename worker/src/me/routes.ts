@@ -9,6 +9,7 @@ import { liveUser } from "../auth/session.ts";
 import { writeLimit } from "../http/rate-limit.ts";
 import { json, later, refused } from "../http/responses.ts";
 import { jsonBody } from "../http/validate.ts";
+import { meExportRoute } from "./export.ts";
 
 const Patch = z
   .object({ full_name: FULL_NAME.optional(), interests: INTERESTS.optional() })
@@ -51,4 +52,5 @@ export const meRoutes = new Hono<AppEnv>()
     );
     if (!account) throw gone();
     return c.json(account, 200);
-  });
+  })
+  .route("/export", meExportRoute);
