@@ -75,19 +75,29 @@ interface Memory {
   hwm: number;
 }
 
-/** The workerd process Miniflare started for this process (its child), found by parent and name. */
-function workerdPid(): number {
-  const pids = readdirSync("/proc").filter((name) => /^\d+$/.test(name));
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const [, comm, rest] = /^\d+ \((.*)\) (.*)$/.exec(stat) ?? [];
-      if (comm === "workerd" && Number(rest?.split(" ")[1]) === process.pid) return Number(pid);
-    } catch {
-      // The process ended while the list was read.
-    }
+/** The parent of process `pid`, or 0 once it is gone. */
+function parentOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(/^\d+ \(.*\) \S+ (\d+)/.exec(stat)?.[1] ?? 0);
+  } catch {
+    return 0;
   }
-  throw new Error("no workerd child of this process");
+}
+
+/** The workerd process Miniflare started for this process (a descendant of it), found by name and ancestry. */
+function workerdPid(): number {
+  for (const name of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
+    let comm = "";
+    try {
+      comm = readFileSync(`/proc/${name}/comm`, "utf8").trim();
+    } catch {
+      continue;
+    }
+    if (comm !== "workerd") continue;
+    for (let pid = parentOf(Number(name)); pid > 1; pid = parentOf(pid)) if (pid === process.pid) return Number(name);
+  }
+  throw new Error("no workerd process under this one");
 }
 
 function memoryOf(pid: number): Memory {
