@@ -10,6 +10,7 @@ const BENCHES = [
   { name: "ingest", args: ["run", "bench:ingest", "--", "--vs-anchor"] },
   { name: "etl", args: ["run", "bench:etl"] },
   { name: "dashboard", args: ["run", "bench:dashboard"] },
+  { name: "export", args: ["run", "bench:export"] },
 ] as const;
 
 type Figures = Record<string, unknown> & { at?: string };

@@ -226,8 +226,14 @@ describe("a learner's data rights", () => {
     const exported = await exportOf(learner);
     expect(exported[0]).toMatchObject({ record: "account", username: learner.username });
     expect(JSON.stringify(exported[0])).not.toMatch(/password/);
-    const events = exported.slice(1);
+    const events = exported.slice(1, -1);
     expect(events.every((e) => e.record === "event")).toBe(true);
+    expect(exported.at(-1)).toEqual({
+      record: "end",
+      events: events.length,
+      silver: events.filter((e) => e.stage === "silver").length,
+      bronze: events.filter((e) => e.stage === "bronze").length,
+    });
     // The learner's own events, and the sign-up the worker recorded for them.
     const fromBrowser = events.filter((e) => e.source === "web");
     expect(fromBrowser.map((e) => e.id).sort()).toEqual([...sent, ...unabsorbed].sort());

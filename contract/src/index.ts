@@ -6,6 +6,7 @@ export * from "./database-url.ts";
 export * from "./days.ts";
 export * from "./events.ts";
 export * from "./gold-marts.ts";
+export * from "./learner-export.ts";
 export * from "./limits.ts";
 export * from "./password.ts";
 export * from "./queryable.ts";

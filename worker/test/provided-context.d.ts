@@ -1,4 +1,6 @@
 // What the Node-side global setups hand the tests inside workerd.
+import type { StoredFixtureFile } from "./export-fixture.ts";
+
 declare module "vitest" {
   export interface ProvidedContext {
     s3Endpoint: string;
@@ -8,7 +10,7 @@ declare module "vitest" {
     /** The database of the worker's own bindings, for requests through SELF. */
     selfDatabaseUrl: string;
     neonWsProxy: string;
+    /** The silver files of export-fixture.ts, stored in the bucket of the worker's own bindings. */
+    exportFixture: StoredFixtureFile[];
   }
 }
-
-export {};

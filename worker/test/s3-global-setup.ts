@@ -6,6 +6,7 @@ import type { TestProject } from "vitest/node";
 import { S3 as LOCAL_S3 } from "../../stack/src/local.ts";
 import { spawnS3Server } from "../../stack/src/s3-server.ts";
 import { testPort } from "../../stack/src/test-ports.ts";
+import { writeExportFixture } from "./export-fixture-writer.ts";
 import { startS3Wire } from "./s3-wire.ts";
 import { SELF_BUCKET } from "./self-bucket.ts";
 
@@ -14,7 +15,9 @@ const TEST_S3_PORT = testPort(9101);
 
 /**
  * A real s3rver for the worker tests, announced to them as `s3Endpoint`, and the wire in front of
- * it that the worker's own bindings reach it through (s3-wire.ts), as `s3WireEndpoint`.
+ * it that the worker's own bindings reach it through (s3-wire.ts), as `s3WireEndpoint`; and in the
+ * bucket of those bindings, the silver files the export tests read (export-fixture.ts), as
+ * `exportFixture`.
  */
 export default async function setup(project: TestProject) {
   const dir = await mkdtemp(join(tmpdir(), "growit-worker-s3-"));
@@ -23,9 +26,11 @@ export default async function setup(project: TestProject) {
   const self = new S3({ ...LOCAL_S3, endpoint: server.endpoint, bucket: SELF_BUCKET });
   const created = await self.send("", { method: "PUT" });
   if (!created.ok) throw new Error(`creating bucket ${SELF_BUCKET}: HTTP ${created.status} ${await created.text()}`);
+  const exportFixture = await writeExportFixture(self);
   const wire = await startS3Wire({ target: server.endpoint });
   project.provide("s3Endpoint", server.endpoint);
   project.provide("s3WireEndpoint", wire.endpoint);
+  project.provide("exportFixture", exportFixture);
   return async () => {
     await wire.close();
     await server.close();

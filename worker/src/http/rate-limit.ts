@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env.ts";
 import { clientAddress } from "../auth/client-address.ts";
@@ -24,3 +25,18 @@ export const writeLimit = createMiddleware<AppEnv>(async (c, next) => {
   }
   await next();
 });
+
+/** The period of EXPORTS_PER_ACCOUNT in wrangler.jsonc. */
+export const EXPORT_LIMIT_PERIOD_SECONDS = 60;
+
+/**
+ * Counts a download of one's own data against the account's limit (EXPORTS_PER_ACCOUNT), since
+ * each export reads every file holding the learner's events; a person needs a few a minute at
+ * most. Returns the 429 to answer past it (with Retry-After), else null.
+ */
+export async function exportLimit(c: Context<AppEnv>, username: string): Promise<Response | null> {
+  const { success } = await c.env.EXPORTS_PER_ACCOUNT.limit({ key: username });
+  if (success) return null;
+  const error = `too many exports from this account; wait ${EXPORT_LIMIT_PERIOD_SECONDS} s`;
+  return tryAgainLater(c, 429, error, EXPORT_LIMIT_PERIOD_SECONDS);
+}

@@ -11,6 +11,7 @@ import { endSession, liveUser } from "../auth/session.ts";
 import { writeLimit } from "../http/rate-limit.ts";
 import { json, later, refused } from "../http/responses.ts";
 import { jsonBody } from "../http/validate.ts";
+import { meExportRoute } from "./export.ts";
 
 const Patch = z
   .object({ full_name: FULL_NAME.optional(), interests: INTERESTS.optional() })
@@ -102,4 +103,5 @@ export const meRoutes = new Hono<AppEnv>()
       { status: "pending", requested_at: requestedAt.toISOString(), complete_by: completeBy.toISOString() } as const,
       202,
     );
-  });
+  })
+  .route("/export", meExportRoute);

@@ -1,0 +1,90 @@
+import {
+  type ExportBronzeEvent,
+  parseBronzeLine,
+  type Queryable,
+  type S3,
+  S3Error,
+  type S3Object,
+  unabsorbedBronze,
+} from "@growit/contract";
+
+const LF = 0x0a;
+const BOM = [0xef, 0xbb, 0xbf];
+// Lines that are not UTF-8 are rejects, as the ETL takes them (etl/src/line-check.ts).
+const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** The lines of a body, as bytes, read as they arrive: one line is held at a time, not the object. */
+async function* linesOf(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let pending = new Uint8Array(0);
+  const reader = body.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    const chunk = read.value;
+    let data = pending.length ? concat(pending, chunk) : chunk;
+    for (let at = data.indexOf(LF); at !== -1; at = data.indexOf(LF)) {
+      yield data.subarray(0, at);
+      data = data.subarray(at + 1);
+    }
+    pending = data.slice();
+  }
+  if (pending.length) yield pending;
+}
+
+const concat = (a: Uint8Array, b: Uint8Array) => {
+  const joined = new Uint8Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
+};
+
+/** Whether copy `a` wins over `b` of the same id, by the ETL's rule (etl/src/dedupe.ts): earliest received_at, then object key. */
+const wins = (a: ExportBronzeEvent, b: ExportBronzeEvent) =>
+  a.received_at < b.received_at || (a.received_at === b.received_at && a.bronze_object < b.bronze_object);
+
+/** The events of `username` in one bronze object, each line checked as the ETL checks it. */
+async function* learnerEventsIn(s3: S3, object: S3Object, username: string): AsyncGenerator<ExportBronzeEvent> {
+  const response = await s3.send(object.key);
+  if (!response.ok || !response.body) {
+    await response.body?.cancel();
+    throw new S3Error(`S3 GET ${object.key} answered HTTP ${response.status}`, response.status);
+  }
+  // Only lines naming the learner are parsed: the worker writes usernames as JSON.stringify does.
+  const needle = JSON.stringify(username);
+  let first = true;
+  for await (let bytes of linesOf(response.body)) {
+    // The object's own leading byte order mark is an encoding signature, as for the ETL.
+    if (first && BOM.every((byte, i) => bytes[i] === byte)) bytes = bytes.subarray(BOM.length);
+    first = false;
+    let line: string;
+    try {
+      line = strict.decode(bytes);
+    } catch {
+      continue;
+    }
+    if (!line.includes(needle)) continue;
+    const verdict = parseBronzeLine(line);
+    if (!verdict.ok || verdict.event.username !== username) continue;
+    yield { record: "event", stage: "bronze", ...verdict.event, username, bronze_object: object.key };
+  }
+}
+
+/**
+ * The learner's events in bronze objects the ETL has not absorbed yet (unabsorbedBronze, the rule
+ * the cron and the ETL share), one copy per id as the ETL would pick it, by id. Lines the ETL
+ * would reject are left out. What it holds is the learner's share of the ETL's backlog (normally
+ * the last quarter hour's), not their history; every unabsorbed object is read, though.
+ */
+export async function pendingBronzeEvents(
+  s3: S3,
+  db: Queryable,
+  username: string,
+  now: Date,
+): Promise<Map<string, ExportBronzeEvent>> {
+  const events = new Map<string, ExportBronzeEvent>();
+  for (const object of await unabsorbedBronze(s3, db, { now })) {
+    for await (const event of learnerEventsIn(s3, object, username)) {
+      const held = events.get(event.id);
+      if (!held || wins(event, held)) events.set(event.id, event);
+    }
+  }
+  return events;
+}
