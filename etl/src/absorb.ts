@@ -19,7 +19,7 @@ import type pg from "pg";
 import { type FetchedObject, type FetchProgress, fetchBronze } from "./bronze-fetch.ts";
 import type { Duck } from "./duck.ts";
 import { eachLimited } from "./each-limited.ts";
-import { erasedNames, namesLearner, rewriteWithout, sealRootOf } from "./erasure.ts";
+import { countErasedLines, erasedNames, namesLearner, rewriteWithout, sealRootOf } from "./erasure.ts";
 import { refreshExports } from "./exports.ts";
 import { type GoldDay, goldRows } from "./gold.ts";
 import { checkObject } from "./line-check.ts";
@@ -205,13 +205,14 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
     const erased = await erasedNames(client, now);
     const dropped = await dropErasedCopies(duck.connection, erased);
     const erasedNameList = erased.map((e) => e.username);
-    const rewrite = { s3, sealRoot: dropped.size > 0 ? await sealRootOf(context.sealSecret) : null };
-    for (const index of dropped.keys()) {
+    const rewrite = { s3, sealRoot: dropped.objects.size > 0 ? await sealRootOf(context.sealSecret) : null };
+    for (const index of dropped.objects) {
       const object = fetched.objects[index] as FetchedObject;
       const { left } = await rewriteWithout(rewrite, object.key, erasedNameList, JSONL);
       object.bytes = left?.bytes ?? 0;
       object.lines = left?.lines ?? 0;
     }
+    await countErasedLines(client, dropped.byLearner);
     const merged: MergedDay[] =
       files.length > 0 || run.mode === "rebuild"
         ? await mergeCopies({

@@ -177,6 +177,22 @@ export async function erasedNames(client: pg.PoolClient, now: Date): Promise<Era
   return result.rows;
 }
 
+/** Adds the bronze lines and objects dropped on sight (see erasedNames) to each learner's latest erasure. */
+export async function countErasedLines(
+  client: pg.PoolClient,
+  byLearner: ReadonlyMap<string, { lines: number; objects: ReadonlySet<number> }>,
+): Promise<void> {
+  if (byLearner.size === 0) return;
+  const learners = [...byLearner];
+  await client.query(
+    `UPDATE app.erasures e SET bronze_lines = coalesce(e.bronze_lines, 0) + d.lines,
+       bronze_objects = coalesce(e.bronze_objects, 0) + d.objects
+       FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS d(username, lines, objects)
+      WHERE e.id = (SELECT id FROM app.erasures WHERE username = d.username ORDER BY requested_at DESC LIMIT 1)`,
+    [learners.map(([name]) => name), learners.map(([, d]) => d.lines), learners.map(([, d]) => d.objects.size)],
+  );
+}
+
 /**
  * The event dates the learner has rows of in silver, as the marts know them (mart.daily_events
  * and mart.learner_daily hold a row for every learner-day of silver).

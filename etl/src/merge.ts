@@ -147,18 +147,24 @@ export async function loadCopies(
 /**
  * Deletes from `copies` the lines of erased learners received before their names were free again
  * (a device still sending after the erasure was asked for), so that none reaches silver; returns
- * the objects that held some, by index, with how many.
+ * the objects that held some, by index, and each learner's lines and objects among them.
  */
 export async function dropErasedCopies(
   connection: DuckDBConnection,
   erased: readonly { username: string; until: Date }[],
-): Promise<Map<number, number>> {
-  const dropped = new Map<number, number>();
+): Promise<{ objects: Set<number>; byLearner: Map<string, { lines: number; objects: Set<number> }> }> {
+  const dropped = { objects: new Set<number>(), byLearner: new Map<string, { lines: number; objects: Set<number> }>() };
   if (erased.length === 0) return dropped;
   const names = erased.map((e) => `(${sqlString(e.username)}, ${timestampLiteral(e.until)})`).join(", ");
   const result = await connection.runAndReadAll(`DELETE FROM copies c USING (VALUES ${names}) e(username, until)
-    WHERE c.user_id = e.username AND c.received_at < e.until RETURNING c.object_order`);
-  for (const [order] of result.getRows()) dropped.set(Number(order), (dropped.get(Number(order)) ?? 0) + 1);
+    WHERE c.user_id = e.username AND c.received_at < e.until RETURNING c.object_order, c.user_id`);
+  for (const [order, user] of result.getRows()) {
+    dropped.objects.add(Number(order));
+    const learner = dropped.byLearner.get(user as string) ?? { lines: 0, objects: new Set<number>() };
+    learner.lines++;
+    learner.objects.add(Number(order));
+    dropped.byLearner.set(user as string, learner);
+  }
   return dropped;
 }
 
