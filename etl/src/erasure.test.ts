@@ -21,11 +21,11 @@ import {
 } from "@growit/contract";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { freshBucket, query, RecordingReporter, resetDatabase, testConfig } from "../test/fixtures.ts";
+import { freshBucket, query, resetDatabase, testConfig, withEtl as withConfiguredEtl } from "../test/fixtures.ts";
 import type { EtlConfig } from "./config.ts";
 import { type Duck, openDuck } from "./duck.ts";
 import { namesLearner, withoutLearners } from "./erasure.ts";
-import { Etl, type EtlOptions } from "./etl.ts";
+import type { Etl, EtlOptions } from "./etl.ts";
 
 const SEAL_SECRET = "erasure test seal";
 const JSONL = "application/x-ndjson";
@@ -37,14 +37,8 @@ let config: EtlConfig;
 let s3: S3;
 let duck: Duck;
 
-async function withEtl<T>(work: (etl: Etl) => Promise<T>, options: Partial<EtlOptions> = {}): Promise<T> {
-  const etl = await Etl.open(config, { reporter: new RecordingReporter(), ...options });
-  try {
-    return await work(etl);
-  } finally {
-    await etl.close();
-  }
-}
+const withEtl = <T>(work: (etl: Etl) => Promise<T>, options: Partial<EtlOptions> = {}): Promise<T> =>
+  withConfiguredEtl(config, work, options);
 
 /**
  * The cron's daily sweep and `etl run --pending`: due runs, then pending erasures. A sweep, as the

@@ -22,10 +22,10 @@ import {
 } from "@growit/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDataset, type Dataset, expectedMart } from "../test/bronze-dataset.ts";
-import { freshBucket, query, RecordingReporter, resetDatabase, testConfig } from "../test/fixtures.ts";
+import { freshBucket, query, resetDatabase, testConfig, withEtl as withConfiguredEtl } from "../test/fixtures.ts";
 import type { EtlConfig } from "./config.ts";
 import { type Duck, openDuck } from "./duck.ts";
-import { Etl, type EtlOptions } from "./etl.ts";
+import type { Etl, EtlOptions } from "./etl.ts";
 
 const SEED_QUERY_1 = `SELECT event_date, SUM(cnt) AS total_events FROM mart.daily_events WHERE event_date >= CURRENT_DATE - INTERVAL '7 days' GROUP BY event_date ORDER BY event_date;`;
 const SEED_QUERY_2 = `SELECT user_id, SUM(cnt) AS events_last_30d FROM mart.daily_events WHERE event_date >= CURRENT_DATE - INTERVAL '30 days' GROUP BY user_id ORDER BY events_last_30d DESC LIMIT 5;`;
@@ -39,14 +39,8 @@ let duck: Duck;
 const today = utcDay(new Date());
 const scratch = join(tmpdir(), `growit-etl-readback-${process.pid}`);
 
-async function withEtl<T>(work: (etl: Etl) => Promise<T>, options: Partial<EtlOptions> = {}): Promise<T> {
-  const etl = await Etl.open(config, { reporter: new RecordingReporter(), ...options });
-  try {
-    return await work(etl);
-  } finally {
-    await etl.close();
-  }
-}
+const withEtl = <T>(work: (etl: Etl) => Promise<T>, options: Partial<EtlOptions> = {}): Promise<T> =>
+  withConfiguredEtl(config, work, options);
 
 /** What the cron does when bronze arrives: queue today, then let the ETL bring everything up to date. */
 async function runQueued(options: Partial<EtlOptions> = {}) {

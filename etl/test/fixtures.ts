@@ -6,6 +6,7 @@ import pg from "pg";
 import { inject } from "vitest";
 import { S3 as LOCAL_S3 } from "../../stack/src/local.ts";
 import type { EtlConfig } from "../src/config.ts";
+import { Etl, type EtlOptions } from "../src/etl.ts";
 import type { DayOutcome, LogLevel, Reporter } from "../src/reporter.ts";
 
 /** A new empty bucket on the test s3rver, so that each test file starts from nothing. */
@@ -88,4 +89,18 @@ export class RecordingReporter implements Reporter {
     this.outcomes.push(outcome);
   }
   summary(): void {}
+}
+
+/** Runs `work` with an ETL opened on `config` (reporting to a RecordingReporter unless `options` say otherwise), then closes it. */
+export async function withEtl<T>(
+  config: EtlConfig,
+  work: (etl: Etl) => Promise<T>,
+  options: Partial<EtlOptions> = {},
+): Promise<T> {
+  const etl = await Etl.open(config, { reporter: new RecordingReporter(), ...options });
+  try {
+    return await work(etl);
+  } finally {
+    await etl.close();
+  }
 }
