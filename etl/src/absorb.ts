@@ -43,6 +43,8 @@ export interface RunHooks {
   afterSilverUpload?: () => Promise<void> | void;
   /** After the publishing transaction commits, before superseded files are deleted. */
   afterPublish?: () => Promise<void> | void;
+  /** After an erasure rewrote one bronze or rejects object and counted what it removed. */
+  afterErasedObject?: () => Promise<void> | void;
 }
 
 export interface AbsorbContext {

@@ -305,49 +305,56 @@ describe("erasing a learner's data", () => {
     expect(await rowsHolding(name)).toEqual([]);
   });
 
-  it("finishes an erasure killed at any point of its rebuilds on the next run", async () => {
+  it("finishes an erasure killed at any point on the next run", async () => {
     let serialName = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom("afterSilverUpload" as const, "afterPublish" as const),
-        // The queued run's own absorb is the hook's first call; the learner's four days' rebuilds follow.
-        fc.integer({ min: 2, max: 5 }),
-        async (point, killedAt) => {
-          const crashed = `crash_learner-${serialName}`;
-          await signUp(crashed);
-          // Object names are the worker's (a time and a UUID): they never hold a username.
-          await putHistory(crashed, `crash${serialName++}`);
-          await runEtl();
-          await requestErasure(crashed);
-          let calls = 0;
-          const kill = () => {
-            calls++;
-            if (calls === killedAt) throw new Error("killed");
-          };
-          await runEtl({ hooks: { [point]: kill } });
-          expect(await erasureRow(crashed)).toMatchObject([
-            { status: "pending", attempts: 1, last_error: expect.stringMatching(/killed/) },
-          ]);
-
-          await runEtl();
-          expect(await erasureRow(crashed)).toEqual([
-            {
-              status: "done",
-              attempts: 2,
-              last_error: null,
-              bronze_objects: 5,
-              bronze_lines: 8,
-              rejected_lines: 2,
-              silver_rows: 7,
-              mart_rows: expect.any(Number),
-            },
-          ]);
-          expect(await objectsHolding(crashed)).toEqual([]);
-          expect(await rowsHolding(crashed)).toEqual([]);
-        },
-      ),
-      { seed: 20261205, numRuns: 4, endOnFailure: true },
+    const killPoint = fc.oneof(
+      // Five bronze objects and two rejects objects of the learner's are rewritten, one after the other.
+      fc.record({ point: fc.constant("afterErasedObject" as const), killedAt: fc.integer({ min: 1, max: 7 }) }),
+      // The queued run's own absorb is the hook's first call; the learner's four days' rebuilds follow.
+      fc.record({
+        point: fc.constantFrom("afterSilverUpload" as const, "afterPublish" as const),
+        killedAt: fc.integer({ min: 2, max: 5 }),
+      }),
     );
+    const pointsKilledAt = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(killPoint, async ({ point, killedAt }) => {
+        pointsKilledAt.add(point);
+        const crashed = `crash_learner-${serialName}`;
+        await signUp(crashed);
+        // Object names are the worker's (a time and a UUID): they never hold a username.
+        await putHistory(crashed, `crash${serialName++}`);
+        await runEtl();
+        await requestErasure(crashed);
+        let calls = 0;
+        const kill = () => {
+          calls++;
+          if (calls === killedAt) throw new Error("killed");
+        };
+        await runEtl({ hooks: { [point]: kill } });
+        expect(await erasureRow(crashed)).toMatchObject([
+          { status: "pending", attempts: 1, last_error: expect.stringMatching(/killed/) },
+        ]);
+
+        await runEtl();
+        expect(await erasureRow(crashed)).toEqual([
+          {
+            status: "done",
+            attempts: 2,
+            last_error: null,
+            bronze_objects: 5,
+            bronze_lines: 8,
+            rejected_lines: 2,
+            silver_rows: 7,
+            mart_rows: expect.any(Number),
+          },
+        ]);
+        expect(await objectsHolding(crashed)).toEqual([]);
+        expect(await rowsHolding(crashed)).toEqual([]);
+      }),
+      { seed: 20261205, numRuns: 6, endOnFailure: true },
+    );
+    expect([...pointsKilledAt].sort()).toEqual(["afterErasedObject", "afterPublish", "afterSilverUpload"]);
   });
 });
 

@@ -232,6 +232,23 @@ export async function learnerRows(
 
 const JSONL = "application/x-ndjson";
 
+/** Where an erasure records what it removed, object by object, so that counts survive a crash. */
+export interface ErasureStepOptions extends RewriteOptions {
+  client: pg.PoolClient;
+  /** Called after each object the erasure rewrote and counted (tests stop an erasure there). */
+  afterObject?: () => Promise<void> | void;
+}
+
+/** Adds what was removed to an erasure's counts. */
+async function addToCounts(client: pg.PoolClient, id: number, counts: Partial<ErasureCounts>): Promise<void> {
+  const entries = Object.entries(counts);
+  await client.query(
+    `UPDATE app.erasures SET ${entries.map(([column], i) => `${column} = coalesce(${column}, 0) + $${i + 2}`).join(", ")}
+      WHERE id = $1`,
+    [id, ...entries.map(([, n]) => n)],
+  );
+}
+
 /**
  * Removes the learner's lines from bronze. Which objects can hold them is known without reading
  * the bucket: etl.bronze_objects records the event dates of each absorbed object, and the
@@ -240,11 +257,7 @@ const JSONL = "application/x-ndjson";
  * existed (a line that was never used has no event date). Updates each rewritten object's
  * record; an object left empty goes with its record.
  */
-export async function eraseFromBronze(
-  options: RewriteOptions & { client: pg.PoolClient },
-  erasure: Erasure,
-  days: readonly string[],
-): Promise<{ objects: number; lines: number }> {
+export async function eraseFromBronze(options: ErasureStepOptions, erasure: Erasure, days: readonly string[]) {
   const { client } = options;
   const lifetime = accountBronzeDays(erasure);
   const candidates = await client.query<{ key: string }>(
@@ -252,23 +265,19 @@ export async function eraseFromBronze(
       WHERE event_dates && $1::date[] OR ((rejected > 0 OR quarantined) AND key >= $2 AND key < $3) ORDER BY key`,
     [days, bronzeDayPrefix(lifetime[0] as string), bronzeDayPrefix(addDays(lifetime.at(-1) as string, 1))],
   );
-  let objects = 0;
-  let lines = 0;
   for (const { key } of candidates.rows) {
     const { removed, left } = await rewriteWithout(options, key, [erasure.username], JSONL);
+    if (removed === 0 && left !== null) continue;
     if (left === null) await client.query("DELETE FROM etl.bronze_objects WHERE key = $1", [key]);
-    else if (removed > 0)
+    else
       await client.query("UPDATE etl.bronze_objects SET bytes = $2, lines = $3 WHERE key = $1", [
         key,
         left.bytes,
         left.lines,
       ]);
-    if (removed > 0) {
-      objects++;
-      lines += removed;
-    }
+    if (removed > 0) await addToCounts(client, erasure.id, { bronze_objects: 1, bronze_lines: removed });
+    await options.afterObject?.();
   }
-  return { objects, lines };
 }
 
 /**
@@ -284,12 +293,13 @@ function accountBronzeDays(erasure: Erasure): string[] {
  * ETL's (which keep the raw line). Rejects are few and small, so every rejects object of the
  * account's lifetime is searched.
  */
-export async function eraseFromRejects(options: RewriteOptions, erasure: Erasure): Promise<number> {
-  let lines = 0;
+export async function eraseFromRejects(options: ErasureStepOptions, erasure: Erasure): Promise<void> {
   for (const day of accountBronzeDays(erasure)) {
     for (const { key } of await options.s3.listObjects(rejectedDayPrefix(day))) {
-      lines += (await rewriteWithout(options, key, [erasure.username], JSONL)).removed;
+      const { removed } = await rewriteWithout(options, key, [erasure.username], JSONL);
+      if (removed === 0) continue;
+      await addToCounts(options.client, erasure.id, { rejected_lines: removed });
+      await options.afterObject?.();
     }
   }
-  return lines;
 }

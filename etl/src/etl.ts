@@ -63,10 +63,6 @@ export type ErasureOutcome =
   | { id: number; status: "done"; counts: ErasureCounts }
   | { id: number; status: "failed"; error: string };
 
-/** Adds to an erasure's counts what one of its steps removed (a count is null until its step ran). */
-const ADD_TO_COUNTS = (columns: readonly (keyof ErasureCounts)[]) =>
-  `UPDATE app.erasures SET ${columns.map((c, i) => `${c} = coalesce(${c}, 0) + $${i + 2}`).join(", ")} WHERE id = $1`;
-
 /** The ETL with its connections open: runs days by hand (`run`) or from the queue (`work`). */
 export class Etl {
   readonly name: string;
@@ -258,11 +254,15 @@ export class Etl {
         [erasure.id, before.silver_rows, before.mart_rows],
       );
       const days = await learnerDays(client, username);
-      const rewrite = { s3: this.s3, sealRoot: await sealRootOf(this.config.sealSecret), client };
-      const bronze = await eraseFromBronze(rewrite, erasure, days);
-      await client.query(ADD_TO_COUNTS(["bronze_objects", "bronze_lines"]), [erasure.id, bronze.objects, bronze.lines]);
-      const rejected = await eraseFromRejects(rewrite, erasure);
-      await client.query(ADD_TO_COUNTS(["rejected_lines"]), [erasure.id, rejected]);
+      const afterObject = this.options.hooks?.afterErasedObject;
+      const step = {
+        s3: this.s3,
+        sealRoot: await sealRootOf(this.config.sealSecret),
+        client,
+        ...(afterObject ? { afterObject } : {}),
+      };
+      await eraseFromBronze(step, erasure, days);
+      await eraseFromRejects(step, erasure);
       for (const day of days) await this.#rebuildForErasure(client, day);
       // A learner without days adds nothing to interest_daily, so their interests go as they are.
       await client.query(
@@ -274,7 +274,10 @@ export class Etl {
       if (left.mart_rows > 0) throw new Error(`the rebuilt days still hold ${left.mart_rows} mart rows of the learner`);
       const [done] = (
         await client.query<ErasureCounts>(
-          `UPDATE app.erasures SET status = 'done', completed_at = now(), last_error = NULL WHERE id = $1
+          `UPDATE app.erasures SET status = 'done', completed_at = now(), last_error = NULL,
+             bronze_objects = coalesce(bronze_objects, 0), bronze_lines = coalesce(bronze_lines, 0),
+             rejected_lines = coalesce(rejected_lines, 0)
+           WHERE id = $1
            RETURNING bronze_objects::float8, bronze_lines::float8, rejected_lines::float8, silver_rows::float8, mart_rows::float8`,
           [erasure.id],
         )
