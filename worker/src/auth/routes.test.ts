@@ -47,6 +47,9 @@ describe("accounts", () => {
 
     expect((await browser.request("/api/auth/logout", { method: "POST" })).status).toBe(200);
     expect((await browser.request("/api/me")).status).toBe(401);
+    // Signed out, the session is checked before the body is read: 401 whatever the body.
+    expect((await browser.request("/api/me", { method: "PATCH", json: { interests: "not a list" } })).status).toBe(401);
+    expect((await browser.request("/api/me", { method: "DELETE", json: {} })).status).toBe(401);
 
     const login = await logIn(browser, username, PASSWORD);
     expect(login.status).toBe(200);

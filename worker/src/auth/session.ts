@@ -121,6 +121,12 @@ export async function liveUser(c: Context<AppEnv>): Promise<SessionUser> {
   return user;
 }
 
+/** A guard for routes that need a live session (401 without one), checked before the body is read. */
+export const requireLiveUser = createMiddleware<AppEnv>(async (c, next) => {
+  await liveUser(c);
+  await next();
+});
+
 /** A guard for routes only `role` may use: 401 without a live session, 403 for another role. */
 export const requireRole = (role: Role) =>
   createMiddleware<AppEnv>(async (c, next) => {

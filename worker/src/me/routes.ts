@@ -3,11 +3,11 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import type { AppEnv } from "../app-env.ts";
+import type { AppEnv, SessionUser } from "../app-env.ts";
 import { ACCOUNT_COLUMNS, checkInterests, FULL_NAME, findAccount, INTERESTS } from "../auth/accounts.ts";
 import { clientAddress } from "../auth/client-address.ts";
 import { admitLogin, loginSucceeded, tooMany } from "../auth/limits.ts";
-import { endSession, liveUser } from "../auth/session.ts";
+import { endSession, liveUser, requireLiveUser } from "../auth/session.ts";
 import { writeLimit } from "../http/rate-limit.ts";
 import { json, later, refused } from "../http/responses.ts";
 import { jsonBody } from "../http/validate.ts";
@@ -59,14 +59,15 @@ const ERASE_ACCOUNT = `WITH account AS (DELETE FROM app.users WHERE username = $
   INSERT INTO app.erasures (username, account_created_at) SELECT username, created_at FROM account
   RETURNING requested_at`;
 
+// requireLiveUser sets the caller before the body is read, so a signed-out caller gets 401 whatever it sends.
 export const meRoutes = new Hono<AppEnv>()
   .get("/", getDoc, async (c) => {
     const account = await findAccount(c.get("db"), (await liveUser(c)).username);
     if (!account) throw gone();
     return c.json(account, 200);
   })
-  .patch("/", patchDoc, writeLimit, jsonBody(Patch), async (c) => {
-    const { username } = await liveUser(c);
+  .patch("/", patchDoc, writeLimit, requireLiveUser, jsonBody(Patch), async (c) => {
+    const { username } = c.get("user") as SessionUser;
     const patch = c.req.valid("json");
     const db = c.get("db");
     if (patch.interests) await checkInterests(db, patch.interests);
@@ -78,8 +79,8 @@ export const meRoutes = new Hono<AppEnv>()
     if (!account) throw gone();
     return c.json(account, 200);
   })
-  .delete("/", deleteDoc, writeLimit, jsonBody(Erase), async (c) => {
-    const { username } = await liveUser(c);
+  .delete("/", deleteDoc, writeLimit, requireLiveUser, jsonBody(Erase), async (c) => {
+    const { username } = c.get("user") as SessionUser;
     const { password } = c.req.valid("json");
     const db = c.get("db");
     // The password is re-entered under the login throttles, so a stolen session cannot guess it.
