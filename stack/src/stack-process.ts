@@ -1,7 +1,6 @@
 // Runs `npm start`'s orchestrator as a child process, for tests that need the whole
 // local stack on its fixed addresses (the start test, the browser end-to-end tests).
 import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
 import { collectOutput } from "./children.ts";
 import { REPO_ROOT, WORKER } from "./local.ts";
 
@@ -28,10 +27,15 @@ export function localStackEnv(dataDir: string): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Starts the stack with its data under `dataDir` and every service on the local defaults. */
+/**
+ * Starts the stack with its data under `dataDir` and every service on the local defaults. Node
+ * with tsx's loader rather than the tsx command: that one passes a signal on and SIGKILLs its child
+ * when the child does not report it within 30 ms (a busy moment), so stopStack would leave the
+ * services running and their ports taken.
+ */
 export function startStack(dataDir: string): Started {
   const env = localStackEnv(dataDir);
-  const child = spawn(join(REPO_ROOT, "node_modules/.bin/tsx"), ["stack/src/start.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "stack/src/start.ts"], {
     cwd: REPO_ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],
