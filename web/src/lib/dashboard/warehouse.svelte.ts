@@ -9,7 +9,7 @@ import {
   sqlString,
 } from "@growit/contract";
 import { api } from "../api.ts";
-import { type AsyncDuckDB, type AsyncDuckDBConnection, openDuckDB, registerBuffer, registerHttpFile } from "./duckdb.ts";
+import { type AsyncDuckDB, type AsyncDuckDBConnection, registerBuffer, registerHttpFile } from "./duckdb.ts";
 import { exportUrl, martFile, silverFiles } from "./manifest.ts";
 import { QueryResult } from "./result.ts";
 
@@ -45,11 +45,12 @@ export class Warehouse {
   private readonly pending = new Set<Promise<unknown>>();
 
   /**
-   * Opens the engine and the marts' views. `martOpened` runs as soon as the marts can be
-   * queried: it is where the panels issue their queries, which run before silver is opened.
+   * Opens the marts' views in `engine` (started by the caller, as early as it could), and owns
+   * it from then on. `martOpened` runs as soon as the marts can be queried: it is where the
+   * panels issue their queries, which run before silver is opened.
    */
-  open(martOpened: () => Promise<void>): Promise<void> {
-    this.opening = this.load(martOpened);
+  open(engine: Promise<AsyncDuckDB>, martOpened: () => Promise<void>): Promise<void> {
+    this.opening = this.load(engine, martOpened);
     return this.opening;
   }
 
@@ -77,10 +78,10 @@ export class Warehouse {
     return new QueryResult(table, performance.now() - started);
   }
 
-  private async load(martOpened: () => Promise<void>): Promise<void> {
+  private async load(engine: Promise<AsyncDuckDB>, martOpened: () => Promise<void>): Promise<void> {
     try {
       const [db, manifest] = await Promise.all([
-        openDuckDB().then((db) => {
+        engine.then((db) => {
           performance.mark("dashboard:engine");
           return db;
         }),
@@ -175,9 +176,7 @@ export class Warehouse {
     if (!registering) {
       const db = this.db;
       const bytes = this.fetched.get(key);
-      registering = bytes
-        ? bytes.then((b) => registerBuffer(db, key, b))
-        : registerHttpFile(db, key, exportUrl(key));
+      registering = bytes ? bytes.then((b) => registerBuffer(db, key, b)) : registerHttpFile(db, key, exportUrl(key));
       this.registered.set(key, registering);
     }
     return registering;
