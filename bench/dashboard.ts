@@ -68,6 +68,8 @@ const VIEWS = [
   "events-by-type",
   "events-by-category",
 ];
+/** The stages the warehouse marks while it loads (absent before the dashboard marked them). */
+const STAGES = ["dashboard:manifest", "dashboard:engine", "dashboard:marts", "dashboard:events"];
 const TARGETS = { every_panel_cold_ms: 1_500, seed_query_warm_ms: 50 };
 const round = (ms: number | undefined) => (ms === undefined ? null : Math.round(ms));
 
@@ -245,6 +247,7 @@ interface ColdLoad {
   all_charts_ms: number | null;
   charts_ms: Record<string, number | null>;
   queries_ms: Record<string, number | null>;
+  stages_ms: Record<string, number | null>;
 }
 
 /** Marks and measures the dashboard records, relative to the navigation's start. */
@@ -252,7 +255,7 @@ async function readTimings(page: Page): Promise<ColdLoad> {
   // Plain data out of the page: tsx's helpers do not exist there, so no functions are defined inside.
   const entries = await page.evaluate(
     (names) => names.map((name) => performance.getEntriesByName(name)[0]?.toJSON()),
-    [...VIEWS.map((v) => `chart:${v}`), ...VIEWS.map((v) => `query:${v}`)],
+    [...VIEWS.map((v) => `chart:${v}`), ...VIEWS.map((v) => `query:${v}`), ...STAGES],
   );
   const charts = Object.fromEntries(VIEWS.map((v, i) => [v, entries[i]?.startTime ?? null]));
   const queries = Object.fromEntries(VIEWS.map((v, i) => [v, entries[VIEWS.length + i]?.duration ?? null]));
@@ -262,6 +265,7 @@ async function readTimings(page: Page): Promise<ColdLoad> {
     all_charts_ms: drawn.length === VIEWS.length ? Math.max(...drawn) : null,
     charts_ms: charts,
     queries_ms: queries,
+    stages_ms: Object.fromEntries(STAGES.map((s, i) => [s, entries[2 * VIEWS.length + i]?.startTime ?? null])),
   };
 }
 
@@ -305,7 +309,7 @@ async function main(): Promise<void> {
       const load = await readTimings(page);
       loads.push(load);
       console.log(
-        `cold load ${run}: first chart ${round(load.first_chart_ms ?? undefined)} ms, all charts ${round(load.all_charts_ms ?? undefined)} ms; queries ${VIEWS.map((v) => `${v} ${round(load.queries_ms[v] ?? undefined)}`).join(", ")} ms`,
+        `cold load ${run}: first chart ${round(load.first_chart_ms ?? undefined)} ms, all charts ${round(load.all_charts_ms ?? undefined)} ms; queries ${VIEWS.map((v) => `${v} ${round(load.queries_ms[v] ?? undefined)}`).join(", ")} ms; stages ${STAGES.map((s) => `${s} ${round(load.stages_ms[s] ?? undefined)}`).join(", ")} ms`,
       );
       if (run === RUNS) {
         await page.getByRole("button", { name: "Run" }).waitFor();

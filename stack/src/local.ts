@@ -1,18 +1,28 @@
-// The fixed local addresses and defaults of the embedded stack. Tests, scripts and the README
-// ("Run it") rely on these values.
+// The fixed local addresses and defaults of the embedded stack (moved together by
+// GROWIT_STACK_PORT_OFFSET). Tests, scripts and the README ("Run it") rely on these values.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildSpec } from "./children.ts";
 
 export const LOCAL_HOST = "127.0.0.1";
 
+/**
+ * GROWIT_STACK_PORT_OFFSET (default 0) moves every port below, so that a benchmark or an e2e
+ * test can run its own stack beside another checkout's on one machine.
+ */
+const OFFSET = Number(process.env.GROWIT_STACK_PORT_OFFSET ?? 0);
+const S3_PORT = 9000 + OFFSET;
+const PG_PORT = 5433 + OFFSET;
+const RELAY_PORT = 5480 + OFFSET;
+const WORKER_PORT = 8787 + OFFSET;
+
 /** The repository root (this file lives in stack/src/). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 export const S3 = {
   host: LOCAL_HOST,
-  port: 9000,
-  endpoint: `http://${LOCAL_HOST}:9000`,
+  port: S3_PORT,
+  endpoint: `http://${LOCAL_HOST}:${S3_PORT}`,
   bucket: "growit",
   accessKeyId: "S3RVER",
   secretAccessKey: "S3RVER",
@@ -21,22 +31,22 @@ export const S3 = {
 
 export const EMBEDDED_PG = {
   host: LOCAL_HOST,
-  port: 5433,
-  url: `postgres://postgres@${LOCAL_HOST}:5433/postgres`,
+  port: PG_PORT,
+  url: `postgres://postgres@${LOCAL_HOST}:${PG_PORT}/postgres`,
 } as const;
 
 export const NEON_RELAY = {
   host: LOCAL_HOST,
-  port: 5480,
+  port: RELAY_PORT,
   /** Where it listens (host:port, no scheme); NEON_WS_PROXY adds the secret of each start. */
-  address: `${LOCAL_HOST}:5480`,
+  address: `${LOCAL_HOST}:${RELAY_PORT}`,
 } as const;
 
 export const WORKER = {
   host: LOCAL_HOST,
-  port: 8787,
-  url: `http://${LOCAL_HOST}:8787`,
-  healthUrl: `http://${LOCAL_HOST}:8787/api/health`,
+  port: WORKER_PORT,
+  url: `http://${LOCAL_HOST}:${WORKER_PORT}`,
+  healthUrl: `http://${LOCAL_HOST}:${WORKER_PORT}/api/health`,
 } as const;
 
 /**

@@ -68,9 +68,10 @@ process.once("SIGINT", () => void shutdown(0));
 process.once("SIGTERM", () => void shutdown(0));
 
 /** The long-running child processes, in start order. */
-function childSpecs(workerVars: Map<string, string>): ChildSpec[] {
+function childSpecs(workerVars: Map<string, string>, localS3: boolean): ChildSpec[] {
   return [
-    wranglerDev(WORKER.host, WORKER.port),
+    // The local S3 server's endpoint, which wrangler.jsonc names only for the default ports.
+    wranglerDev(WORKER.host, WORKER.port, localS3 ? ["--var", `S3_ENDPOINT:${S3.endpoint}`] : []),
     {
       name: "etl worker",
       command: process.execPath,
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
   const workerVars = writeDevVars({ databaseUrl, relayWsProxy: relay.wsProxy });
 
   const children: ManagedChild[] = [];
-  for (const spec of childSpecs(workerVars)) {
+  for (const spec of childSpecs(workerVars, localS3)) {
     const child = startChild(spec);
     children.push(child);
     running.push({ name: spec.name, stop: () => child.stop() });

@@ -33,3 +33,8 @@ export async function openDuckDB(): Promise<AsyncDuckDB> {
 export function registerHttpFile(db: AsyncDuckDB, name: string, url: string): Promise<void> {
   return db.registerFileURL(name, url, DuckDBDataProtocol.HTTP, false);
 }
+
+/** Makes `bytes` readable as the file `name` from memory; they move to the worker (transferred, not copied). */
+export function registerBuffer(db: AsyncDuckDB, name: string, bytes: Uint8Array): Promise<void> {
+  return db.registerFileBuffer(name, bytes);
+}

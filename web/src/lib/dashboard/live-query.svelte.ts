@@ -18,8 +18,7 @@ export class LiveQuery extends Resource<QueryResult> {
     super(async () => {
       if (!this.#query) throw new Error("no query has been run yet");
       const { warehouse, sql, files } = this.#query;
-      await warehouse.registerFiles(files);
-      return { data: await warehouse.query(sql), savedAt: undefined };
+      return { data: await warehouse.query(sql, files), savedAt: undefined };
     });
   }
 

@@ -9,7 +9,7 @@ import {
   sqlString,
 } from "@growit/contract";
 import { api } from "../api.ts";
-import { type AsyncDuckDB, type AsyncDuckDBConnection, openDuckDB, registerHttpFile } from "./duckdb.ts";
+import { type AsyncDuckDB, type AsyncDuckDBConnection, registerBuffer, registerHttpFile } from "./duckdb.ts";
 import { exportUrl, martFile, silverFiles } from "./manifest.ts";
 import { QueryResult } from "./result.ts";
 
@@ -17,10 +17,19 @@ import { QueryResult } from "./result.ts";
 export type Stage = "engine" | "mart" | "silver" | "ready" | "failed";
 
 /**
- * The analyst's in-browser warehouse: DuckDB-WASM with the exports registered as HTTP files
+ * Exports up to this size are fetched whole, in one request started with the manifest while
+ * DuckDB instantiates, and read from memory; larger ones (silver partitions at volume) are
+ * read over HTTP Range requests, one synchronous request per part the engine reads.
+ */
+const WHOLE_FETCH_MAX_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The analyst's in-browser warehouse: DuckDB-WASM with the exports registered under their keys
  * and views over them: `daily_events` (the mart), one per gold mart under its name, and
  * `events` (every silver partition). The marts come first, and are small whatever the number
- * of events, so every panel can be drawn while the silver partitions register.
+ * of events, so every panel can be drawn before silver is touched: the `events` view, which
+ * opens every partition, is created once the panels' queries have run (DuckDB-WASM runs one
+ * request at a time, so it would otherwise hold them up).
  */
 export class Warehouse {
   stage = $state<Stage>("engine");
@@ -30,22 +39,28 @@ export class Warehouse {
   private db: AsyncDuckDB | undefined;
   private opening: Promise<void> | undefined;
   private readonly registered = new Map<string, Promise<void>>();
+  /** Exports being fetched whole, by key. */
+  private readonly fetched = new Map<string, Promise<Uint8Array>>();
+  /** Queries issued and not yet answered. */
+  private readonly pending = new Set<Promise<unknown>>();
 
   /**
-   * Opens the engine and the mart view. `martOpened` runs as soon as the mart can be queried,
-   * and is awaited before the silver partitions are registered: it is where the first chart's
-   * query is issued, so that it does not queue behind the silver registration.
+   * Opens the marts' views in `engine` (started by the caller, as early as it could), and owns
+   * it from then on. `martOpened` runs as soon as the marts can be queried: it is where the
+   * panels issue their queries, which run before silver is opened.
    */
-  open(martOpened: () => Promise<void>): Promise<void> {
-    this.opening = this.load(martOpened);
+  open(engine: Promise<AsyncDuckDB>, martOpened: () => Promise<void>): Promise<void> {
+    this.opening = this.load(engine, martOpened);
     return this.opening;
   }
 
-  async query(sql: string): Promise<QueryResult> {
-    if (!this.connection) throw new Error("DuckDB is not open yet");
-    const started = performance.now();
-    const table = await this.connection.query(sql);
-    return new QueryResult(table, performance.now() - started);
+  /** Runs `sql` once the exports it reads by key (`files`) are registered. */
+  query(sql: string, files: readonly string[] = []): Promise<QueryResult> {
+    const answered = this.run(sql, files);
+    this.pending.add(answered);
+    const forget = () => this.pending.delete(answered);
+    answered.then(forget, forget);
+    return answered;
   }
 
   /** Stops the engine's worker, once opening has finished (a page left mid-load must not leak it). */
@@ -55,20 +70,41 @@ export class Warehouse {
     await this.db?.terminate();
   }
 
-  private async load(martOpened: () => Promise<void>): Promise<void> {
+  private async run(sql: string, files: readonly string[]): Promise<QueryResult> {
+    if (!this.connection) throw new Error("DuckDB is not open yet");
+    await Promise.all(files.map((key) => this.register(key)));
+    const started = performance.now();
+    const table = await this.connection.query(sql);
+    return new QueryResult(table, performance.now() - started);
+  }
+
+  private async load(engine: Promise<AsyncDuckDB>, martOpened: () => Promise<void>): Promise<void> {
     try {
-      const [db, { data: manifest }] = await Promise.all([openDuckDB(), api.manifest()]);
+      const [db, manifest] = await Promise.all([
+        engine.then((db) => {
+          performance.mark("dashboard:engine");
+          return db;
+        }),
+        api.manifest().then(({ data }) => {
+          performance.mark("dashboard:manifest");
+          this.manifest = data;
+          this.fetchSmall(data);
+          return data;
+        }),
+      ]);
       this.db = db;
-      this.manifest = manifest;
       this.connection = await db.connect();
       this.stage = "mart";
       await Promise.all([
         this.createMartView(manifest),
         ...GOLD_MART_NAMES.map((mart) => this.createGoldView(manifest, mart)),
       ]);
+      performance.mark("dashboard:marts");
       this.stage = "silver";
       await martOpened();
+      await this.settled();
       await this.createEventsView(manifest);
+      performance.mark("dashboard:events");
       this.stage = "ready";
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);
@@ -76,17 +112,34 @@ export class Warehouse {
     }
   }
 
+  /** Starts fetching every small export the panels read: the mart and the gold marts. */
+  private fetchSmall(manifest: Manifest): void {
+    const keys = new Set<string>([EXPORT_KEYS.dailyEvents, ...GOLD_MART_NAMES.map(goldMartKey)]);
+    for (const file of manifest.files) {
+      if (!keys.has(file.key) || file.bytes > WHOLE_FETCH_MAX_BYTES) continue;
+      const bytes = fetchWhole(exportUrl(file.key));
+      // Awaited when the file registers; until then a failure must not surface as unhandled.
+      bytes.catch(() => undefined);
+      this.fetched.set(file.key, bytes);
+    }
+  }
+
+  /** Resolves once no query issued so far (nor one issued while waiting) is still running. */
+  private async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
   private async createMartView(manifest: Manifest): Promise<void> {
     const mart = martFile(manifest);
     if (!mart) {
       // No ETL run has exported the mart yet: an empty view keeps every query valid.
-      await this.run(
+      await this.exec(
         "CREATE OR REPLACE VIEW daily_events AS SELECT NULL::DATE AS event_date, NULL::VARCHAR AS user_id, NULL::BIGINT AS cnt WHERE false",
       );
       return;
     }
     await this.register(mart.key);
-    await this.run(
+    await this.exec(
       `CREATE OR REPLACE VIEW daily_events AS SELECT * FROM read_parquet(${sqlString(EXPORT_KEYS.dailyEvents)})`,
     );
   }
@@ -96,32 +149,24 @@ export class Warehouse {
     const key = goldMartKey(mart);
     if (!manifest.files.some((file) => file.key === key)) {
       const columns = Object.entries(GOLD_MARTS[mart]).map(([name, type]) => `NULL::${type} AS ${name}`);
-      await this.run(`CREATE OR REPLACE VIEW ${mart} AS SELECT ${columns.join(", ")} WHERE false`);
+      await this.exec(`CREATE OR REPLACE VIEW ${mart} AS SELECT ${columns.join(", ")} WHERE false`);
       return;
     }
     await this.register(key);
-    await this.run(`CREATE OR REPLACE VIEW ${mart} AS SELECT * FROM read_parquet(${sqlString(key)})`);
+    await this.exec(`CREATE OR REPLACE VIEW ${mart} AS SELECT * FROM read_parquet(${sqlString(key)})`);
   }
 
   private async createEventsView(manifest: Manifest): Promise<void> {
     const partitions = silverFiles(manifest);
     if (partitions.length === 0) {
       const columns = SILVER_COLUMNS.map((column) => `NULL::${column.type} AS ${column.name}`).join(", ");
-      await this.run(`CREATE OR REPLACE VIEW events AS SELECT ${columns} WHERE false`);
+      await this.exec(`CREATE OR REPLACE VIEW events AS SELECT ${columns} WHERE false`);
       return;
     }
-    await this.registerFiles(partitions.map((file) => file.key));
+    await Promise.all(partitions.map((file) => this.register(file.key)));
     const list = partitions.map((file) => sqlString(file.key)).join(", ");
     // By name: partitions written before a column was added read it as NULL.
-    await this.run(`CREATE OR REPLACE VIEW events AS SELECT * FROM read_parquet([${list}], union_by_name = true)`);
-  }
-
-  /**
-   * Registers exports not registered yet, so that a query may read them by key: the day
-   * drill-down its day's partition before every other has registered.
-   */
-  async registerFiles(keys: readonly string[]): Promise<void> {
-    await Promise.all(keys.map((key) => this.register(key)));
+    await this.exec(`CREATE OR REPLACE VIEW events AS SELECT * FROM read_parquet([${list}], union_by_name = true)`);
   }
 
   /** Registers an export under its own key (once), so that the SQL console can also read a file by name. */
@@ -129,13 +174,21 @@ export class Warehouse {
     if (!this.db) throw new Error("DuckDB is not open yet");
     let registering = this.registered.get(key);
     if (!registering) {
-      registering = registerHttpFile(this.db, key, exportUrl(key));
+      const db = this.db;
+      const bytes = this.fetched.get(key);
+      registering = bytes ? bytes.then((b) => registerBuffer(db, key, b)) : registerHttpFile(db, key, exportUrl(key));
       this.registered.set(key, registering);
     }
     return registering;
   }
 
-  private async run(sql: string): Promise<void> {
+  private async exec(sql: string): Promise<void> {
     await this.connection?.query(sql);
   }
+}
+
+async function fetchWhole(url: string): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
 }
