@@ -7,13 +7,18 @@
 //   - the same worker bundle in workerd with no dev proxy (as deployed);
 //   - with --vs-anchor, the seed's FastAPI service (its folder in BENCH_ANCHOR_DIR), on the same S3.
 // Targets run one after another, alternating, each round; results go to bench/results/ingest.json.
+// With TEST_PORT_OFFSET set, every port it uses is moved by it and the stack is its own (see startStack).
 import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { S3 as S3Client, type S3Config } from "@growit/contract";
 import autocannon from "autocannon";
+import { s3OnPort, startSoakStack } from "../soak/stack.ts";
 import { answers, waitForOk } from "../stack/src/children.ts";
-import { REPO_ROOT, S3, WORKER } from "../stack/src/local.ts";
+import { EMBEDDED_PG, NEON_RELAY, REPO_ROOT, S3, WORKER } from "../stack/src/local.ts";
+import { testPort } from "../stack/src/test-ports.ts";
 import { addressPerConnection } from "./client-addresses.ts";
 import { startDeployedWorker } from "./deployed-worker.ts";
 import { BATCH, eventBatch } from "./event-batch.ts";
@@ -34,8 +39,8 @@ const ROUNDS = Number(args.rounds);
 const LOGS = join(REPO_ROOT, ".data", "bench", "logs");
 /** The seed's FastAPI service is not part of this repository: --vs-anchor needs its folder named here. */
 const ANCHOR_DIR = process.env.BENCH_ANCHOR_DIR?.trim() ? resolve(process.env.BENCH_ANCHOR_DIR.trim()) : "";
-const ANCHOR_PORT = 8001;
-const DEPLOYED_PORT = 8788;
+const ANCHOR_PORT = testPort(8001);
+const DEPLOYED_PORT = testPort(8788);
 
 interface Target {
   name: string;
@@ -56,18 +61,46 @@ interface Run {
   objects_per_1000_requests: number;
 }
 
-const s3Config: S3Config = {
-  endpoint: S3.endpoint,
-  region: S3.region,
-  bucket: S3.bucket,
-  accessKeyId: S3.accessKeyId,
-  secretAccessKey: S3.secretAccessKey,
-};
-const bucket = new S3Client(s3Config);
-const countBronzeObjects = async () => (await bucket.list("bronze/app/")).length;
+/** Where the wrangler dev target runs and every target writes bronze. */
+interface Stack {
+  workerUrl: string;
+  s3: S3Config;
+  stop(): Promise<void>;
+}
 
-async function ensureLocalStack(): Promise<void> {
-  if (await answers(WORKER.healthUrl)) return console.log(`using the running stack at ${WORKER.url}`);
+/**
+ * Without TEST_PORT_OFFSET, the local stack of `npm start` on its fixed ports: the one running, or
+ * one started. With it, a stack of the benchmark's own on those ports moved by the offset (the same
+ * parts as `npm start`, as the soak test starts them), so that the benchmark of one checkout
+ * neither measures nor disturbs the stack another runs.
+ */
+async function startStack(): Promise<Stack> {
+  if (testPort(0) !== 0) {
+    const dir = await mkdtemp(join(tmpdir(), "growit-bench-ingest-"));
+    const ports = {
+      s3: testPort(S3.port),
+      postgres: testPort(EMBEDDED_PG.port),
+      relay: testPort(NEON_RELAY.port),
+      worker: testPort(WORKER.port),
+    };
+    console.log(
+      `starting a stack of the benchmark's own (TEST_PORT_OFFSET): worker on ${ports.worker}, S3 on ${ports.s3}`,
+    );
+    const stack = await startSoakStack(dir, ports);
+    return {
+      workerUrl: stack.workerUrl,
+      s3: stack.s3Config,
+      stop: async () => {
+        await stack.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const local = { workerUrl: WORKER.url, s3: s3OnPort(S3.port), stop: async () => {} };
+  if (await answers(WORKER.healthUrl)) {
+    console.log(`using the running stack at ${WORKER.url}`);
+    return local;
+  }
   if (!existsSync(join(REPO_ROOT, "web/build/index.html"))) {
     startLogged("npm", ["run", "build", "-w", "web"], { cwd: REPO_ROOT, log: join(LOGS, "web-build.log") });
   }
@@ -75,9 +108,10 @@ async function ensureLocalStack(): Promise<void> {
   console.log(`starting the local stack (npm start); log: ${log}`);
   const stack = startLogged("npm", ["start"], { cwd: REPO_ROOT, log });
   await waitForOk(WORKER.healthUrl, { timeoutMs: 180_000, children: [stack], describe: () => `see ${log}` });
+  return local;
 }
 
-async function startAnchor(): Promise<string> {
+async function startAnchor(s3: S3Config): Promise<string> {
   if (!ANCHOR_DIR) throw new Error("--vs-anchor: set BENCH_ANCHOR_DIR to the folder of the seed's FastAPI service");
   if (!existsSync(join(ANCHOR_DIR, "run.sh")))
     throw new Error(`--vs-anchor: no run.sh in BENCH_ANCHOR_DIR (${ANCHOR_DIR})`);
@@ -85,7 +119,7 @@ async function startAnchor(): Promise<string> {
   const anchor = startLogged("bash", ["run.sh"], {
     cwd: ANCHOR_DIR,
     log,
-    env: { ...process.env, PORT: String(ANCHOR_PORT), S3_ENDPOINT: S3.endpoint },
+    env: { ...process.env, PORT: String(ANCHOR_PORT), S3_ENDPOINT: s3.endpoint },
   });
   const url = `http://127.0.0.1:${ANCHOR_PORT}`;
   await waitForOk(`${url}/api/health`, {
@@ -99,7 +133,8 @@ async function startAnchor(): Promise<string> {
 
 let runsStarted = 0;
 
-async function measure(target: Target, round: number): Promise<Run> {
+async function measure(target: Target, round: number, bucket: S3Client): Promise<Run> {
+  const countBronzeObjects = async () => (await bucket.list("bronze/app/")).length;
   const before = await countBronzeObjects();
   const headers = { "content-type": "application/json" };
   const result = await autocannon({
@@ -128,19 +163,28 @@ async function measure(target: Target, round: number): Promise<Run> {
 }
 
 async function main() {
-  await ensureLocalStack();
+  const stack = await startStack();
+  try {
+    await measureAll(stack);
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function measureAll(stack: Stack) {
+  const bucket = new S3Client(stack.s3);
   const deployed = await startDeployedWorker({
     port: DEPLOYED_PORT,
-    s3: s3Config,
+    s3: stack.s3,
     bundleDir: join(REPO_ROOT, ".data", "bench", "worker-bundle"),
     sealKey: "bench",
   });
   const targets: Target[] = [
-    { name: "growit (npm start, wrangler dev)", url: `${WORKER.url}/api/events`, body: eventBatch().body },
+    { name: "growit (npm start, wrangler dev)", url: `${stack.workerUrl}/api/events`, body: eventBatch().body },
     { name: "growit (worker bundle, no dev proxy)", url: `${deployed.url}/api/events`, body: eventBatch().body },
   ];
   if (args["vs-anchor"]) {
-    const anchor = await startAnchor();
+    const anchor = await startAnchor(stack.s3);
     // The anchor's own 20-event body (its schema differs: no ids, server-side types allowed).
     const { readFileSync } = await import("node:fs");
     targets.push({
@@ -155,7 +199,7 @@ async function main() {
   const runs: Run[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     for (const target of round % 2 ? targets : [...targets].reverse()) {
-      const run = await measure(target, round);
+      const run = await measure(target, round, bucket);
       runs.push(run);
       console.log(
         `  ${run.target.padEnd(38)} ${String(run.events_per_s).padStart(7)} events/s  p50 ${run.p50_ms} ms  p99 ${run.p99_ms} ms  ` +

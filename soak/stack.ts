@@ -13,18 +13,29 @@ import { busyPorts, waitForPortFree } from "../stack/src/ports.ts";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "../stack/src/postgres.ts";
 import { type SpawnedS3Server, spawnS3Server } from "../stack/src/s3-server.ts";
 
+/** Where a stack of its own listens. */
+export interface StackPorts {
+  s3: number;
+  postgres: number;
+  relay: number;
+  worker: number;
+}
+
 /** Clear of the fixed local ports (8787, 9000, 5433, 5480) and of the other tests' ports. */
-export const SOAK_PORTS = { s3: 9040, postgres: 5450, relay: 5495, worker: 8797 } as const;
+export const SOAK_PORTS = { s3: 9040, postgres: 5450, relay: 5495, worker: 8797 } as const satisfies StackPorts;
 const HOST = "127.0.0.1";
 
-/** The soak's own S3 server (local credentials and bucket). */
-export const SOAK_S3: S3Config = {
-  endpoint: `http://${HOST}:${SOAK_PORTS.s3}`,
+/** An S3 server of a stack's own on `port` (local credentials and bucket). */
+export const s3OnPort = (port: number): S3Config => ({
+  endpoint: `http://${HOST}:${port}`,
   region: S3.region,
   bucket: S3.bucket,
   accessKeyId: S3.accessKeyId,
   secretAccessKey: S3.secretAccessKey,
-};
+});
+
+/** The soak's own S3 server. */
+export const SOAK_S3: S3Config = s3OnPort(SOAK_PORTS.s3);
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -47,12 +58,13 @@ export interface SoakStack {
   workerLog(lines?: number): string;
 }
 
-export async function startSoakStack(dir: string): Promise<SoakStack> {
+/** The stack, with its data in `dir`, on `ports` (the soak's unless another user of it gives its own). */
+export async function startSoakStack(dir: string, ports: StackPorts = SOAK_PORTS): Promise<SoakStack> {
   const busy = await busyPorts([
-    { port: SOAK_PORTS.s3, what: "soak S3 server" },
-    { port: SOAK_PORTS.postgres, what: "soak embedded Postgres" },
-    { port: SOAK_PORTS.relay, what: "soak Neon relay" },
-    { port: SOAK_PORTS.worker, what: "soak worker" },
+    { port: ports.s3, what: "soak S3 server" },
+    { port: ports.postgres, what: "soak embedded Postgres" },
+    { port: ports.relay, what: "soak Neon relay" },
+    { port: ports.worker, what: "soak worker" },
   ]);
   if (busy.length) throw new Error(`ports in use: ${busy.map((b) => `${b.port} (${b.what})`).join(", ")}`);
 
@@ -65,12 +77,12 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
   let worker: ManagedChild | undefined;
   let stopped: Promise<void> | undefined;
 
-  const s3Config = SOAK_S3;
-  const databaseUrl = `postgres://postgres@${HOST}:${SOAK_PORTS.postgres}/postgres`;
-  const workerUrl = `http://${HOST}:${SOAK_PORTS.worker}`;
+  const s3Config = s3OnPort(ports.s3);
+  const databaseUrl = `postgres://postgres@${HOST}:${ports.postgres}/postgres`;
+  const workerUrl = `http://${HOST}:${ports.worker}`;
 
   const startS3 = async () => {
-    s3 = await spawnS3Server({ directory: s3Dir, host: HOST, port: SOAK_PORTS.s3 });
+    s3 = await spawnS3Server({ directory: s3Dir, host: HOST, port: ports.s3 });
   };
   const stopS3 = async () => {
     const server = s3;
@@ -80,7 +92,7 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
     const timer = setTimeout(() => server.child.kill("SIGKILL"), 5_000);
     await server.close();
     clearTimeout(timer);
-    await waitForPortFree(SOAK_PORTS.s3);
+    await waitForPortFree(ports.s3);
   };
 
   // Every binding, so that neither wrangler.jsonc `vars` nor the repo's .dev.vars (which
@@ -114,7 +126,7 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
   };
   const startWorker = async () => {
     worker = startChild({
-      ...wranglerDev(HOST, SOAK_PORTS.worker, ["--persist-to", join(dir, "wrangler-state"), "--env-file", envFile]),
+      ...wranglerDev(HOST, ports.worker, ["--persist-to", join(dir, "wrangler-state"), "--env-file", envFile]),
       // A restarted worker writes on after the earlier one's lines.
       log: { path: workerLogPath, append: true },
     });
@@ -129,7 +141,7 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
     worker = undefined;
     if (!running) return;
     await running.stop();
-    await waitForPortFree(SOAK_PORTS.worker);
+    await waitForPortFree(ports.worker);
   };
 
   const stack: SoakStack = {
@@ -183,12 +195,12 @@ export async function startSoakStack(dir: string): Promise<SoakStack> {
     stops.push({ name: "S3 server", stop: stopS3 });
     await startS3();
     stops.push({ name: "embedded Postgres", stop: async () => pg?.stop() });
-    pg = await startEmbeddedPostgres({ dataDir: join(dir, "pg"), host: HOST, port: SOAK_PORTS.postgres });
+    pg = await startEmbeddedPostgres({ dataDir: join(dir, "pg"), host: HOST, port: ports.postgres });
     stops.push({ name: "Neon relay", stop: async () => relay?.close() });
     relay = await startNeonRelay({
-      target: { host: HOST, port: SOAK_PORTS.postgres },
+      target: { host: HOST, port: ports.postgres },
       host: HOST,
-      port: SOAK_PORTS.relay,
+      port: ports.relay,
     });
     writeWorkerEnv(relay.wsProxy);
     await migrate(databaseUrl);
