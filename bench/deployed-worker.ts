@@ -1,9 +1,14 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { S3Config } from "@growit/contract";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { type Unstable_Config, unstable_readConfig } from "wrangler";
 import { REPO_ROOT } from "../stack/src/local.ts";
+import { IN_MEMORY_RATE_LIMIT, type InMemoryRateLimitOptions } from "./in-memory-rate-limit.ts";
+
+/** The plugin's file, which Miniflare imports itself (a path stands for a package name). */
+const IN_MEMORY_RATE_LIMIT_PLUGIN = fileURLToPath(new URL("./in-memory-rate-limit.ts", import.meta.url));
 
 /** The bundle's SESSION_SECRET, so that a test can sign the session a browser would carry. */
 export const DEPLOYED_SESSION_SECRET = "the deployed test worker's session secret";
@@ -48,12 +53,20 @@ export async function startDeployedWorker(
       modulesRoot: bundleDir,
       compatibilityDate: config.compatibility_date,
       compatibilityFlags: config.compatibility_flags,
-      // The write limits as wrangler.jsonc sets them, so the bundle runs its limiter as deployed.
-      ratelimits: Object.fromEntries(
-        config.ratelimits.map(({ name, namespace_id, simple }: Unstable_Config["ratelimits"][number]) => [
+      // The write limits as wrangler.jsonc sets them, so the bundle checks every write as deployed;
+      // counted in memory in the worker's isolate rather than by Miniflare 5's Durable Object on
+      // disk, which costs more per request than the worker (see in-memory-rate-limit.ts).
+      unsafeBindings: config.ratelimits.map(
+        ({ name, namespace_id, simple }: Unstable_Config["ratelimits"][number]) => ({
           name,
-          { namespace_id, simple },
-        ]),
+          type: IN_MEMORY_RATE_LIMIT,
+          plugin: { package: IN_MEMORY_RATE_LIMIT_PLUGIN, name: IN_MEMORY_RATE_LIMIT },
+          options: {
+            namespace: namespace_id,
+            limit: simple.limit,
+            period: simple.period,
+          } satisfies InMemoryRateLimitOptions,
+        }),
       ),
       bindings: {
         ...(config.vars as Record<string, string>),
