@@ -65,13 +65,18 @@ export interface AbsorbContext {
   now?: () => Date;
 }
 
-/** Seconds spent in each stage of a run. */
+/**
+ * Seconds spent in each stage of a run. The stages follow one another, but for the uploads, which
+ * go on beside gold and publish (publishing waits for them before it commits).
+ */
 export type StageSeconds = Record<"fetch" | "merge" | "gold" | "upload" | "publish" | "exports", number>;
 
 export interface AbsorbResult {
   /** Each day the run recorded, with its attempt and counts; the run's own day first. */
   days: Array<{ day: string } & RecordedRun>;
   stages: StageSeconds;
+  /** The whole run, from its fetch to its exports. */
+  seconds: number;
   sealedObjects: number;
 }
 
@@ -171,6 +176,7 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
 
   const dir = join(context.tempDir, `run-${run.day}-${process.pid}-${Date.now()}`);
   await mkdir(dir, { recursive: true });
+  let uploads: Promise<void> = Promise.resolve();
   try {
     const fetched = await fetchBronze({
       s3,
@@ -232,6 +238,46 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
           })
         : [];
     const mergeSeconds = lap();
+
+    const rejected = fetched.objects.map((o, index) =>
+      rejectsOf(o, loaded.quarantined.get(index), rejectedAt).filter(
+        (r) => !erasedNameList.some((name) => namesLearner(JSON.stringify(r), name)),
+      ),
+    );
+    const written = merged.flatMap((m) =>
+      m.file ? [{ day: m.day, file: m.file, key: silverFileKey(m.day, uuidv7()) }] : [],
+    );
+    // Named before they are uploaded, so that the uploads of a run that never publishes are deleted later.
+    if (written.length > 0) {
+      await client.query(
+        "INSERT INTO etl.silver_garbage (object_key) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING",
+        [written.map((w) => w.key)],
+      );
+    }
+    // The uploads go on while the gold marts are computed and the publication's statements run (the
+    // store and Postgres work while DuckDB does); the publication commits only once they are stored.
+    const uploadStarted = performance.now();
+    const uploaded = (async () => {
+      await eachLimited(
+        [...fetched.objects.keys()].filter((index) => (rejected[index]?.length ?? 0) > 0),
+        context.downloadConcurrency,
+        async (index) => {
+          const lines = (rejected[index] as RejectRecord[]).map((r) => `${JSON.stringify(r)}\n`).join("");
+          await s3.put(etlRejectsKey((fetched.objects[index] as FetchedObject).key), lines, JSONL);
+        },
+      );
+      await eachLimited(written, context.downloadConcurrency, (w) =>
+        uploadFile(s3, w.key, { path: w.file.path, bytes: w.file.bytes, sha256: w.file.sha256, contentType: PARQUET }),
+      );
+      await context.hooks?.afterSilverUpload?.();
+      return Math.round(performance.now() - uploadStarted) / 1000;
+    })();
+    // Settled before the run's folder is removed, whatever happens first.
+    uploads = uploaded.then(
+      () => {},
+      () => {},
+    );
+
     // A day only added to brings its gold marts up to date from the added file alone, when they
     // hold the day's state whole; every other day whose silver changed is computed again whole.
     const changed = merged.filter((m) => m.file || m.replaces.length > 0);
@@ -249,36 +295,6 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       ),
     );
     const goldSeconds = lap();
-
-    const rejected = fetched.objects.map((o, index) =>
-      rejectsOf(o, loaded.quarantined.get(index), rejectedAt).filter(
-        (r) => !erasedNameList.some((name) => namesLearner(JSON.stringify(r), name)),
-      ),
-    );
-    await eachLimited(
-      [...fetched.objects.keys()].filter((index) => (rejected[index]?.length ?? 0) > 0),
-      context.downloadConcurrency,
-      async (index) => {
-        const lines = (rejected[index] as RejectRecord[]).map((r) => `${JSON.stringify(r)}\n`).join("");
-        await s3.put(etlRejectsKey((fetched.objects[index] as FetchedObject).key), lines, JSONL);
-      },
-    );
-
-    const written = merged.flatMap((m) =>
-      m.file ? [{ day: m.day, file: m.file, key: silverFileKey(m.day, uuidv7()) }] : [],
-    );
-    // Named before they are uploaded, so that the uploads of a run that never publishes are deleted later.
-    if (written.length > 0) {
-      await client.query(
-        "INSERT INTO etl.silver_garbage (object_key) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING",
-        [written.map((w) => w.key)],
-      );
-    }
-    await eachLimited(written, context.downloadConcurrency, (w) =>
-      uploadFile(s3, w.key, { path: w.file.path, bytes: w.file.bytes, sha256: w.file.sha256, contentType: PARQUET }),
-    );
-    await context.hooks?.afterSilverUpload?.();
-    const uploadSeconds = lap();
 
     const absorbed: AbsorbedObject[] = fetched.objects.flatMap((o, index) =>
       isNew.has(o.key)
@@ -312,7 +328,12 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       objects: absorbed,
       runs,
     };
-    const published = await publish(client, publication);
+    let uploadSeconds = 0;
+    const published = await publish(client, publication, {
+      beforeCommit: async () => {
+        uploadSeconds = await uploaded;
+      },
+    });
     await context.hooks?.afterPublish?.();
     for (const w of written) await cache.adopt(w.file);
     await collectGarbage(s3, client);
@@ -337,8 +358,14 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       exports: lap(),
     };
     const days = [...published.runs].map(([day, recordedRun]) => ({ day, ...recordedRun }));
-    return { days, stages, sealedObjects: fetched.sealedObjects };
+    return {
+      days,
+      stages,
+      seconds: Math.round(performance.now() - started) / 1000,
+      sealedObjects: fetched.sealedObjects,
+    };
   } finally {
+    await uploads;
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -119,7 +119,7 @@ export class Etl {
     try {
       await lockSilver(session);
       try {
-        const { days, stages, sealedObjects } = await absorb(
+        const { days, stages, seconds, sealedObjects } = await absorb(
           {
             s3: this.s3,
             client,
@@ -140,6 +140,7 @@ export class Etl {
           status: "done" as const,
           counts,
           stages,
+          runSeconds: seconds,
           sealedObjects,
         }));
       } finally {

@@ -64,6 +64,11 @@ export interface Publication {
   runs: DayRun[];
 }
 
+export interface PublishOptions {
+  /** Awaited before the commit (the run's uploads): a failure there rolls the publication back. */
+  beforeCommit?: () => Promise<void>;
+}
+
 /**
  * Publishes a run in one transaction: the silver files that are now current, the mart rows of the
  * days they changed, the bronze objects absorbed, and a done run for every day touched, so that a
@@ -72,7 +77,11 @@ export interface Publication {
  * (COPY FROM STDIN hangs PGlite's socket server). A change to silver files or mart rows counts up
  * the exports' generation, which tells the exports step how far behind the last exports are.
  */
-export async function publish(client: pg.PoolClient, publication: Publication): Promise<Published> {
+export async function publish(
+  client: pg.PoolClient,
+  publication: Publication,
+  options: PublishOptions = {},
+): Promise<Published> {
   const { files, superseded, mart, objects } = publication;
   return inTransaction(queryable(client), async () => {
     if (superseded.length > 0) {
@@ -140,12 +149,9 @@ export async function publish(client: pg.PoolClient, publication: Publication): 
             ).rows[0]?.generation,
           )
         : null;
-    return {
-      runs: await recordRuns(client, publication),
-      generation,
-      mart: { replacedDays: replaced, rows: martRows },
-      goldChanged,
-    };
+    const runs = await recordRuns(client, publication);
+    await options.beforeCommit?.();
+    return { runs, generation, mart: { replacedDays: replaced, rows: martRows }, goldChanged };
   });
 }
 

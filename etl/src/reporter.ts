@@ -8,6 +8,8 @@ export interface DayOutcome {
   status: "done" | "failed";
   counts?: RunCounts;
   stages?: StageSeconds;
+  /** The whole run's seconds, from its fetch to its exports (etl.runs' seconds stop before publishing). */
+  runSeconds?: number;
   /** Bronze objects taken as checked on the strength of their seal. */
   sealedObjects?: number;
   error?: string;
@@ -48,7 +50,7 @@ export class JsonReporter implements Reporter {
   }
 
   outcome(outcome: DayOutcome): void {
-    const { day, attempt, status, counts, stages, sealedObjects, error } = outcome;
+    const { day, attempt, status, counts, stages, runSeconds, sealedObjects, error } = outcome;
     const done = status === "done";
     this.log(done ? "info" : "error", done ? "day done" : "day failed", {
       day,
@@ -56,6 +58,7 @@ export class JsonReporter implements Reporter {
       ...counts,
       ...(sealedObjects === undefined ? {} : { sealed_objects: sealedObjects }),
       ...(stages ? { stages } : {}),
+      ...(runSeconds === undefined ? {} : { run_seconds: runSeconds }),
       ...(error ? { error } : {}),
       peak_rss_bytes: peakRssBytes(),
     });
