@@ -53,6 +53,22 @@ describe("GroupCommit", () => {
     expect(settled.sort()).toEqual([1, 2, 3, 4]);
   });
 
+  it("starts the waiting batch as the flush before it ends, not at its requests' next look", async () => {
+    const { flushes, flush } = gatedStore();
+    // Requests look at their batch only every 500 ms: whatever starts the second flush sooner is
+    // the end of the first.
+    const group = new GroupCommit<number>(flush, { ...options, maxWaitMs: 10_000, pollMs: 500 });
+    const first = group.commit(1, 10);
+    const second = group.commit(2, 10);
+    await sleep(20);
+    expect(flushes.map((f) => f.items)).toEqual([[1]]);
+    flushes[0]?.finish();
+    await sleep(20);
+    expect(flushes.map((f) => f.items)).toEqual([[1], [2]]);
+    flushes[1]?.finish();
+    await Promise.all([first, second]);
+  });
+
   it("flushes a full batch without waiting for the slot", async () => {
     const { flushes, flush } = gatedStore();
     const group = new GroupCommit<number>(flush, { ...options, maxWaitMs: 10_000 });

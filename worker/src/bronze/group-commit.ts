@@ -101,6 +101,22 @@ export class GroupCommit<T> {
 
   /** Starts the flush of `batch` and waits for it, at most flushTimeoutMs (commit() then gives up on it). */
   async #lead(batch: Batch<T>): Promise<void> {
+    const flushed = this.#start(batch);
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const timeout = new Promise((resolve) => {
+      timer = setTimeout(resolve, this.options.flushTimeoutMs + 1);
+    });
+    await Promise.race([flushed, timeout]);
+    if (timer !== null) clearTimeout(timer);
+  }
+
+  /**
+   * Starts the flush of `batch`. When it ends, the batch that filled meanwhile is started at once,
+   * rather than when one of its requests next looks: the store is never left idle while requests
+   * wait. Only the batches' states cross requests; each flush's I/O stays in the context that
+   * started it, kept alive there by `keepAlive`.
+   */
+  #start(batch: Batch<T>): Promise<void> {
     if (this.#open === batch) this.#open = null;
     batch.state = "flushing";
     batch.flushStartedAt = Date.now();
@@ -110,12 +126,7 @@ export class GroupCommit<T> {
       (error: unknown) => this.#settle(batch, "failed", error),
     );
     this.keepAlive?.(flushed);
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const timeout = new Promise((resolve) => {
-      timer = setTimeout(resolve, this.options.flushTimeoutMs + 1);
-    });
-    await Promise.race([flushed, timeout]);
-    if (timer !== null) clearTimeout(timer);
+    return flushed;
   }
 
   /** Ends a flush once: one given up on frees its slot then, and changes nothing when it settles later. */
@@ -124,5 +135,7 @@ export class GroupCommit<T> {
     batch.state = state;
     batch.error = error;
     this.#inFlight--;
+    const next = this.#open;
+    if (next && this.#due(next)) void this.#start(next);
   }
 }
