@@ -87,7 +87,9 @@ async function startStack(): Promise<void> {
   const log = join(LOGS, "dashboard-stack.log");
   console.log(`starting a stack with data in ${STACK_DATA}; log: ${log}`);
   // Local mode (embedded Postgres, its own S3): outside settings must not leak into it.
-  const stack = startLogged(join(REPO_ROOT, "node_modules/.bin/tsx"), ["stack/src/start.ts"], {
+  // Through node itself, as `npm start` does: the tsx command kills its child when a signal is not
+  // confirmed within moments, which would leave wrangler dev running after the benchmark.
+  const stack = startLogged(process.execPath, ["--import", "tsx", "stack/src/start.ts"], {
     cwd: REPO_ROOT,
     env: localStackEnv(STACK_DATA),
     log,
