@@ -83,17 +83,34 @@ WHERE ${inRange("event_date", range)} GROUP BY query ORDER BY searches DESC, que
 
 /**
  * Distinct signed-in learners per day of the range, and over the 7 days ending that day (the
- * mart; a day with nobody shows 0).
+ * mart; a day with nobody shows 0). The mart holds a row per learner and active day, so a day's
+ * learners are its rows. The 7-day counts come without a distinct count over a range join: each
+ * active day covers itself and the 6 days after it, and each of a learner's active days adds only
+ * the covered days the learner's previous one did not (from that day + 7 on), so every learner
+ * covers a day at most once and a running sum of where coverings start and end counts them.
  */
 export const activeLearners = (range: DayRange): string => `
-WITH days AS (
-  SELECT CAST(day AS DATE) AS day FROM generate_series(${sqlDate(range.from)}, ${sqlDate(range.to)}, INTERVAL 1 DAY) AS t(day)
+WITH active AS (
+  SELECT user_id, event_date FROM daily_events
+  WHERE event_date > ${sqlDate(range.from)} - INTERVAL 7 DAY AND event_date <= ${sqlDate(range.to)}
+), covering AS (
+  SELECT event_date,
+    greatest(event_date, coalesce(lag(event_date) OVER (PARTITION BY user_id ORDER BY event_date) + 7, event_date)) AS first_new
+  FROM active
+), changes AS (
+  SELECT first_new AS day, 0 AS daily, 1 AS weekly FROM covering
+  UNION ALL SELECT event_date + 7, 0, -1 FROM covering
+  UNION ALL SELECT event_date, 1, 0 FROM active
+), per_day AS (
+  SELECT day, sum(daily) AS daily, sum(weekly) AS weekly FROM changes GROUP BY day
+), days AS (
+  SELECT CAST(day AS DATE) AS day
+  FROM generate_series(${sqlDate(range.from)} - INTERVAL 7 DAY, ${sqlDate(range.to)}, INTERVAL 1 DAY) AS t(day)
 )
-SELECT strftime(d.day, '%Y-%m-%d') AS day,
-       count(DISTINCT m.user_id) FILTER (WHERE m.event_date = d.day)::BIGINT AS daily,
-       count(DISTINCT m.user_id)::BIGINT AS weekly
-FROM days d LEFT JOIN daily_events m ON m.event_date > d.day - INTERVAL 7 DAY AND m.event_date <= d.day
-GROUP BY d.day ORDER BY d.day`;
+SELECT strftime(day, '%Y-%m-%d') AS day, daily::BIGINT AS daily, weekly::BIGINT AS weekly FROM (
+  SELECT d.day, coalesce(p.daily, 0) AS daily, sum(coalesce(p.weekly, 0)) OVER (ORDER BY d.day) AS weekly
+  FROM days d LEFT JOIN per_day p USING (day)
+) WHERE day >= ${sqlDate(range.from)} ORDER BY day`;
 
 /** Weekly cohorts starting in the range: learners active each week after their first, and their share of the cohort. */
 export const retention = (range: DayRange): string => `
