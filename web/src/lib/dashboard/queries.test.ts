@@ -32,13 +32,14 @@ describe("activeLearners", () => {
   it("counts what the plain distinct count over each 7-day window counts, for any mart and range", async () => {
     await fc.assert(
       fc.asyncProperty(
-        // (learner, day) pairs over 40 days, and a range that may start and end anywhere in them.
-        fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 39 })), {
-          maxLength: 120,
+        // (learner, day) pairs over 200 days, and a range that may start and end anywhere in them,
+        // over several of the query's blocks of days.
+        fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 199 })), {
+          maxLength: 160,
           selector: ([user, day]) => `${user}/${day}`,
         }),
-        fc.integer({ min: 0, max: 39 }),
-        fc.integer({ min: 0, max: 20 }),
+        fc.integer({ min: 0, max: 199 }),
+        fc.integer({ min: 0, max: 180 }),
         async (active, start, length) => {
           await connection.run("CREATE OR REPLACE TABLE daily_events (event_date DATE, user_id VARCHAR, cnt BIGINT)");
           for (const [user, day] of active) {

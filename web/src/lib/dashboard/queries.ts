@@ -81,36 +81,36 @@ export const zeroResultQueries = (range: DayRange): string => `
 SELECT query, SUM(searches)::BIGINT AS searches FROM zero_result_queries
 WHERE ${inRange("event_date", range)} GROUP BY query ORDER BY searches DESC, query LIMIT 10`;
 
+/** Days of the range per block of activeLearners' bit masks: a block's masks hold its days and the 6 before. */
+const MASK_BLOCK_DAYS = 58;
+
 /**
  * Distinct signed-in learners per day of the range, and over the 7 days ending that day (the
- * mart; a day with nobody shows 0). The mart holds a row per learner and active day, so a day's
- * learners are its rows. The 7-day counts come without a distinct count over a range join: each
- * active day covers itself and the 6 days after it, and each of a learner's active days adds only
- * the covered days the learner's previous one did not (from that day + 7 on), so every learner
- * covers a day at most once and a running sum of where coverings start and end counts them.
+ * mart; a day with nobody shows 0). A distinct count over a range join costs seconds at a million
+ * mart rows in the browser, so each learner's active days become bit masks instead, one per block
+ * of the range's days (bit b of block k: the day MASK_BLOCK_DAYS * k + b - 6 of the range), and
+ * a day counts the masks with its own bit set, and with any of its 7 days' bits set.
  */
 export const activeLearners = (range: DayRange): string => `
 WITH active AS (
-  SELECT user_id, event_date FROM daily_events
+  SELECT user_id, (event_date - ${sqlDate(range.from)}) + 6 AS j FROM daily_events
   WHERE event_date > ${sqlDate(range.from)} - INTERVAL 7 DAY AND event_date <= ${sqlDate(range.to)}
-), covering AS (
-  SELECT event_date,
-    greatest(event_date, coalesce(lag(event_date) OVER (PARTITION BY user_id ORDER BY event_date) + 7, event_date)) AS first_new
-  FROM active
-), changes AS (
-  SELECT first_new AS day, 0 AS daily, 1 AS weekly FROM covering
-  UNION ALL SELECT event_date + 7, 0, -1 FROM covering
-  UNION ALL SELECT event_date, 1, 0 FROM active
-), per_day AS (
-  SELECT day, sum(daily) AS daily, sum(weekly) AS weekly FROM changes GROUP BY day
+), bits AS (
+  SELECT user_id, j // ${MASK_BLOCK_DAYS} AS block, j % ${MASK_BLOCK_DAYS} AS bit FROM active
+  UNION ALL
+  SELECT user_id, j // ${MASK_BLOCK_DAYS} - 1, j % ${MASK_BLOCK_DAYS} + ${MASK_BLOCK_DAYS} FROM active
+  WHERE j >= ${MASK_BLOCK_DAYS} AND j % ${MASK_BLOCK_DAYS} < 6
+), masks AS (
+  SELECT user_id, block, bit_or(CAST(1 AS UBIGINT) << CAST(bit AS UBIGINT)) AS mask FROM bits GROUP BY ALL
 ), days AS (
-  SELECT CAST(day AS DATE) AS day
-  FROM generate_series(${sqlDate(range.from)} - INTERVAL 7 DAY, ${sqlDate(range.to)}, INTERVAL 1 DAY) AS t(day)
+  SELECT ${sqlDate(range.from)} + CAST(i AS INTEGER) AS day, i // ${MASK_BLOCK_DAYS} AS block, i % ${MASK_BLOCK_DAYS} AS bit
+  FROM range(0, ${sqlDate(range.to)} - ${sqlDate(range.from)} + 1) AS t(i)
 )
-SELECT strftime(day, '%Y-%m-%d') AS day, daily::BIGINT AS daily, weekly::BIGINT AS weekly FROM (
-  SELECT d.day, coalesce(p.daily, 0) AS daily, sum(coalesce(p.weekly, 0)) OVER (ORDER BY d.day) AS weekly
-  FROM days d LEFT JOIN per_day p USING (day)
-) WHERE day >= ${sqlDate(range.from)} ORDER BY day`;
+SELECT strftime(d.day, '%Y-%m-%d') AS day,
+       count(*) FILTER (WHERE (m.mask >> CAST(d.bit + 6 AS UBIGINT)) & CAST(1 AS UBIGINT) = 1)::BIGINT AS daily,
+       count(*) FILTER (WHERE (m.mask >> CAST(d.bit AS UBIGINT)) & CAST(127 AS UBIGINT) <> 0)::BIGINT AS weekly
+FROM days d LEFT JOIN masks m USING (block)
+GROUP BY d.day ORDER BY d.day`;
 
 /** Weekly cohorts starting in the range: learners active each week after their first, and their share of the cohort. */
 export const retention = (range: DayRange): string => `
