@@ -81,15 +81,15 @@ export const zeroResultQueries = (range: DayRange): string => `
 SELECT query, SUM(searches)::BIGINT AS searches FROM zero_result_queries
 WHERE ${inRange("event_date", range)} GROUP BY query ORDER BY searches DESC, query LIMIT 10`;
 
-/** Days of the range per block of activeLearners' bit masks: a block's masks hold its days and the 6 before. */
+/** Days of the range per block of activeLearners' masks: with the 6 days before them, the 64 bits of a UBIGINT. */
 const MASK_BLOCK_DAYS = 58;
 
 /**
  * Distinct signed-in learners per day of the range, and over the 7 days ending that day (the
- * mart; a day with nobody shows 0). A distinct count over a range join costs seconds at a million
- * mart rows in the browser, so each learner's active days become bit masks instead, one per block
- * of the range's days (bit b of block k: the day MASK_BLOCK_DAYS * k + b - 6 of the range), and
- * a day counts the masks with its own bit set, and with any of its 7 days' bits set.
+ * mart; a day with nobody shows 0). A distinct count over a 7-day range join is slow in the
+ * browser, so each learner's active days become bit masks instead, one per block of the range's
+ * days (bit b of block k: the day MASK_BLOCK_DAYS * k + b - 6 of the range), and a day counts the
+ * masks with its own bit set, and with any of its 7 days' bits set.
  */
 export const activeLearners = (range: DayRange): string => `
 WITH active AS (

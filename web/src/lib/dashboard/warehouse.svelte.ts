@@ -88,7 +88,8 @@ export class Warehouse {
         api.manifest().then(({ data }) => {
           performance.mark("dashboard:manifest");
           this.manifest = data;
-          this.fetchSmall(data);
+          // Every panel reads the mart and the gold marts.
+          this.prefetch([EXPORT_KEYS.dailyEvents, ...GOLD_MART_NAMES.map(goldMartKey)]);
           return data;
         }),
       ]);
@@ -112,11 +113,17 @@ export class Warehouse {
     }
   }
 
-  /** Starts fetching every small export the panels read: the mart and the gold marts. */
-  private fetchSmall(manifest: Manifest): void {
-    const keys = new Set<string>([EXPORT_KEYS.dailyEvents, ...GOLD_MART_NAMES.map(goldMartKey)]);
-    for (const file of manifest.files) {
-      if (!keys.has(file.key) || file.bytes > WHOLE_FETCH_MAX_BYTES) continue;
+  /**
+   * Starts fetching whole the exports of `keys` that are small enough and not fetched or
+   * registered yet, so that a query reading them later reads memory: the drill-down's day, say,
+   * while the engine starts. Keys the manifest does not list (or before it is read) are left to
+   * the query, which registers them itself.
+   */
+  prefetch(keys: readonly string[]): void {
+    const wanted = new Set(keys);
+    for (const file of this.manifest?.files ?? []) {
+      if (!wanted.has(file.key) || file.bytes > WHOLE_FETCH_MAX_BYTES) continue;
+      if (this.fetched.has(file.key) || this.registered.has(file.key)) continue;
       const bytes = fetchWhole(exportUrl(file.key));
       // Awaited when the file registers; until then a failure must not surface as unhandled.
       bytes.catch(() => undefined);
