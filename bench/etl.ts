@@ -260,7 +260,10 @@ async function runEtl(
  * gold and publish). The `seconds` a run records in etl.runs is taken before its publishing
  * transaction, so it leaves out publishing and the exports.
  */
-const runSeconds = (log: DayLog) => log.run_seconds ?? 0;
+function runSeconds(log: DayLog): number {
+  if (log.run_seconds === undefined) throw new Error(`the ETL's "day done" line for ${log.day} has no run_seconds`);
+  return log.run_seconds;
+}
 
 const stagesText = (done: DayLog) =>
   Object.entries(done.stages ?? {})
