@@ -256,10 +256,26 @@ const retentionOf = (learners: string, learnerDays = "mart.learner_daily") => `W
 const DAYS_BEFORE = `(SELECT DISTINCT event_date, user_id FROM gold_before
   UNION SELECT event_date, user_id FROM gold_replaced_days)`;
 
-/** Learners whose days changed: one with a day it did not have, or without one it had. */
-const LEARNERS_WHOSE_DAYS_CHANGED = `d.user_id IN (SELECT user_id FROM (
-    (SELECT * FROM ${DAYS_BEFORE} b EXCEPT SELECT event_date, user_id FROM gold_after)
-    UNION (SELECT event_date, user_id FROM gold_after EXCEPT SELECT * FROM ${DAYS_BEFORE} b)) changed)`;
+/**
+ * Learners whose weeks changed: a week they were active in and no longer are, or the reverse.
+ * Only those can change the cohorts; every other learner's weeks, and so cohort, stay as they
+ * were, however many of their days changed (a day's run adds a day to most learners' weeks).
+ * A week changes when its touched days (before, after) differ in having any day, and the learner
+ * has no untouched day in it; the untouched days are those of mart.learner_daily, before it is
+ * updated, that the change does not name.
+ */
+const LEARNERS_WHOSE_WEEKS_CHANGED = `SELECT DISTINCT w.user_id FROM (
+    SELECT user_id, date_trunc('week', event_date)::date AS week FROM (
+      SELECT event_date, user_id, true AS before FROM ${DAYS_BEFORE} b
+      UNION ALL SELECT event_date, user_id, false FROM gold_after
+    ) touched GROUP BY 1, 2 HAVING bool_or(before) <> bool_or(NOT before)
+  ) w
+  WHERE NOT EXISTS (
+    SELECT 1 FROM mart.learner_daily l
+    WHERE l.user_id = w.user_id AND l.event_date >= w.week AND l.event_date < w.week + 7
+      AND NOT EXISTS (SELECT 1 FROM gold_before g WHERE g.event_date = l.event_date AND g.user_id = l.user_id))`;
+
+const COHORT_LEARNERS = "d.user_id IN (SELECT user_id FROM gold_cohort_learners)";
 
 /**
  * Learners and their events by each of the interests interest_daily counts them under (the
@@ -284,13 +300,14 @@ const ADD_TO_INTERESTS = (
  * taken: their days move from their old interests to their new ones.
  */
 async function applyLearnerDays(client: Db): Promise<void> {
+  await client.query(`CREATE TEMP TABLE gold_cohort_learners ON COMMIT DROP AS ${LEARNERS_WHOSE_WEEKS_CHANGED}`);
   await client.query(`CREATE TEMP TABLE gold_retention ON COMMIT DROP AS SELECT cohort_week, week_offset, -learners AS learners
-    FROM (${retentionOf(LEARNERS_WHOSE_DAYS_CHANGED, "(SELECT event_date, user_id FROM mart.learner_daily UNION ALL SELECT event_date, user_id FROM gold_replaced_days)")}) before`);
+    FROM (${retentionOf(COHORT_LEARNERS, "(SELECT event_date, user_id FROM mart.learner_daily UNION ALL SELECT event_date, user_id FROM gold_replaced_days)")}) before`);
   await client.query(`DELETE FROM mart.learner_daily l USING (SELECT DISTINCT event_date, user_id FROM gold_activity_change) d
     WHERE l.event_date = d.event_date AND l.user_id = d.user_id`);
   await client.query(`INSERT INTO mart.learner_daily (event_date, user_id, events)
     SELECT event_date, user_id, sum(events) FROM gold_after GROUP BY 1, 2`);
-  await client.query(`INSERT INTO gold_retention ${retentionOf(LEARNERS_WHOSE_DAYS_CHANGED)}`);
+  await client.query(`INSERT INTO gold_retention ${retentionOf(COHORT_LEARNERS)}`);
   await client.query(`INSERT INTO mart.retention_weekly AS t (cohort_week, week_offset, learners)
     SELECT cohort_week, week_offset, sum(learners) FROM gold_retention GROUP BY 1, 2 HAVING sum(learners) <> 0
     ON CONFLICT (cohort_week, week_offset) DO UPDATE SET learners = t.learners + excluded.learners`);
