@@ -22,7 +22,7 @@ describe("configFromEnv", () => {
       secretAccessKey: "SK",
     });
     expect(config.databaseUrl).toBe("postgres://u:p@db/x");
-    expect(config.memoryLimit).toBe("512MB");
+    expect(config.memoryLimit).toBe("384MB");
     expect(config.cacheDir).toMatch(/growit-etl-cache-prod$/);
     expect(config.downloadConcurrency).toBe(8);
     expect(config.threads).toBeUndefined();
@@ -65,7 +65,7 @@ describe("configFromEnv", () => {
 
 describe("memoryLimitFromEnv", () => {
   it("reads ETL_MEMORY_LIMIT, else the ETL's default, without the other variables", () => {
-    expect(memoryLimitFromEnv({})).toBe("512MB");
+    expect(memoryLimitFromEnv({})).toBe("384MB");
     expect(memoryLimitFromEnv({ ETL_MEMORY_LIMIT: "1GB" })).toBe("1GB");
   });
 });

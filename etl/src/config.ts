@@ -40,8 +40,11 @@ export const REQUIRED_VARIABLES = [
   "DATABASE_URL",
 ] as const;
 
-/** The ETL's own settings' defaults. */
-export const DEFAULTS = { memoryLimit: "512MB", downloadConcurrency: 8 } as const;
+/**
+ * The ETL's own settings' defaults. DuckDB's limit leaves room for the rest of the process (Node,
+ * the gold rows on their way to Postgres), so that a large day's run stays within 1 GiB.
+ */
+export const DEFAULTS = { memoryLimit: "384MB", downloadConcurrency: 8 } as const;
 
 /** ETL_MEMORY_LIMIT, or DuckDB's limit the ETL runs with by default. */
 export const memoryLimitFromEnv = (env: NodeJS.ProcessEnv = process.env): string =>
