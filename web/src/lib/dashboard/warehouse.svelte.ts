@@ -25,7 +25,7 @@ const WHOLE_FETCH_MAX_BYTES = 32 * 1024 * 1024;
 
 /**
  * The analyst's in-browser warehouse: DuckDB-WASM with the exports registered under their keys
- * and views over them: `daily_events` (the mart), one per gold mart under its name, and
+ * and a relation over each: `daily_events` (the mart), one per gold mart under its name, and
  * `events` (every silver partition). The marts come first, and are small whatever the number
  * of events, so every panel can be drawn before silver is touched: the `events` view, which
  * opens every partition, is created once the panels' queries have run (DuckDB-WASM runs one
@@ -45,7 +45,7 @@ export class Warehouse {
   private readonly pending = new Set<Promise<unknown>>();
 
   /**
-   * Opens the marts' views in `engine` (started by the caller, as early as it could), and owns
+   * Opens the marts in `engine` (started by the caller, as early as it could), and owns
    * it from then on. `martOpened` runs as soon as the marts can be queried: it is where the
    * panels issue their queries, which run before silver is opened.
    */
@@ -97,8 +97,8 @@ export class Warehouse {
       this.connection = await db.connect();
       this.stage = "mart";
       await Promise.all([
-        this.createMartView(manifest),
-        ...GOLD_MART_NAMES.map((mart) => this.createGoldView(manifest, mart)),
+        this.openMart(manifest),
+        ...GOLD_MART_NAMES.map((mart) => this.openGold(manifest, mart)),
       ]);
       performance.mark("dashboard:marts");
       this.stage = "silver";
@@ -136,7 +136,7 @@ export class Warehouse {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
-  private async createMartView(manifest: Manifest): Promise<void> {
+  private async openMart(manifest: Manifest): Promise<void> {
     const mart = martFile(manifest);
     if (!mart) {
       // No ETL run has exported the mart yet: an empty view keeps every query valid.
@@ -145,22 +145,29 @@ export class Warehouse {
       );
       return;
     }
-    await this.register(mart.key);
-    await this.exec(
-      `CREATE OR REPLACE VIEW daily_events AS SELECT * FROM read_parquet(${sqlString(EXPORT_KEYS.dailyEvents)})`,
-    );
+    await this.openExport("daily_events", mart.key);
   }
 
-  /** A gold mart as the view of its name; empty, with its columns, before the ETL exported it. */
-  private async createGoldView(manifest: Manifest, mart: GoldMart): Promise<void> {
+  /** A gold mart under its name; an empty view with its columns before the ETL exported it. */
+  private async openGold(manifest: Manifest, mart: GoldMart): Promise<void> {
     const key = goldMartKey(mart);
     if (!manifest.files.some((file) => file.key === key)) {
       const columns = Object.entries(GOLD_MARTS[mart]).map(([name, type]) => `NULL::${type} AS ${name}`);
       await this.exec(`CREATE OR REPLACE VIEW ${mart} AS SELECT ${columns.join(", ")} WHERE false`);
       return;
     }
+    await this.openExport(mart, key);
+  }
+
+  /**
+   * A mart's export under `name`: a table when it was fetched whole, since the panels scan it again
+   * at every change of range and a table is read without decoding Parquet each time; a view when
+   * it is too large to hold, read over HTTP Range requests.
+   */
+  private async openExport(name: string, key: string): Promise<void> {
     await this.register(key);
-    await this.exec(`CREATE OR REPLACE VIEW ${mart} AS SELECT * FROM read_parquet(${sqlString(key)})`);
+    const relation = this.fetched.has(key) ? "TABLE" : "VIEW";
+    await this.exec(`CREATE OR REPLACE ${relation} ${name} AS SELECT * FROM read_parquet(${sqlString(key)})`);
   }
 
   private async createEventsView(manifest: Manifest): Promise<void> {
