@@ -25,7 +25,7 @@ const WHOLE_FETCH_MAX_BYTES = 32 * 1024 * 1024;
 
 /**
  * The analyst's in-browser warehouse: DuckDB-WASM with the exports registered under their keys
- * and a relation over each: `daily_events` (the mart), one per gold mart under its name, and
+ * and a view over each: `daily_events` (the mart), one per gold mart under its name, and
  * `events` (every silver partition). The marts come first, and are small whatever the number
  * of events, so every panel can be drawn before silver is touched: the `events` view, which
  * opens every partition, is created once the panels' queries have run (DuckDB-WASM runs one
@@ -39,6 +39,8 @@ export class Warehouse {
   private db: AsyncDuckDB | undefined;
   private opening: Promise<void> | undefined;
   private readonly registered = new Map<string, Promise<void>>();
+  /** The views over the marts' exports: their keys, by view name. */
+  private readonly opened = new Map<string, string>();
   /** Exports being fetched whole, by key. */
   private readonly fetched = new Map<string, Promise<Uint8Array>>();
   /** Queries issued and not yet answered. */
@@ -107,6 +109,7 @@ export class Warehouse {
       await this.createEventsView(manifest);
       performance.mark("dashboard:events");
       this.stage = "ready";
+      await this.holdInMemory();
     } catch (error) {
       this.error = error instanceof Error ? error.message : String(error);
       this.stage = "failed";
@@ -159,15 +162,25 @@ export class Warehouse {
     await this.openExport(mart, key);
   }
 
-  /**
-   * A mart's export under `name`: a table when it was fetched whole, since the panels scan it again
-   * at every change of range and a table is read without decoding Parquet each time; a view when
-   * it is too large to hold, read over HTTP Range requests.
-   */
+  /** A mart's export as the view `name` over its Parquet. */
   private async openExport(name: string, key: string): Promise<void> {
     await this.register(key);
-    const relation = this.fetched.has(key) ? "TABLE" : "VIEW";
-    await this.exec(`CREATE OR REPLACE ${relation} ${name} AS SELECT * FROM read_parquet(${sqlString(key)})`);
+    await this.exec(`CREATE OR REPLACE VIEW ${name} AS SELECT * FROM read_parquet(${sqlString(key)})`);
+    this.opened.set(name, key);
+  }
+
+  /**
+   * Once the panels are drawn, moves the exports that were fetched whole into tables (schema
+   * `in_memory`) behind their views: the panels scan them again at every change of range, and a
+   * table is read without decoding Parquet each time. Doing it first would delay every panel.
+   */
+  private async holdInMemory(): Promise<void> {
+    await this.exec("CREATE SCHEMA IF NOT EXISTS in_memory");
+    for (const [name, key] of this.opened) {
+      if (!this.fetched.has(key)) continue;
+      await this.exec(`CREATE OR REPLACE TABLE in_memory.${name} AS SELECT * FROM read_parquet(${sqlString(key)})`);
+      await this.exec(`CREATE OR REPLACE VIEW ${name} AS SELECT * FROM in_memory.${name}`);
+    }
   }
 
   private async createEventsView(manifest: Manifest): Promise<void> {
