@@ -98,10 +98,7 @@ export class Warehouse {
       this.db = db;
       this.connection = await db.connect();
       this.stage = "mart";
-      await Promise.all([
-        this.openMart(manifest),
-        ...GOLD_MART_NAMES.map((mart) => this.openGold(manifest, mart)),
-      ]);
+      await Promise.all([this.openMart(manifest), ...GOLD_MART_NAMES.map((mart) => this.openGold(manifest, mart))]);
       performance.mark("dashboard:marts");
       this.stage = "silver";
       await martOpened();
@@ -173,12 +170,18 @@ export class Warehouse {
    * Once the panels are drawn, moves the exports that were fetched whole into tables (schema
    * `in_memory`) behind their views: the panels scan them again at every change of range, and a
    * table is read without decoding Parquet each time. Doing it first would delay every panel.
+   * One that does not fit in the engine's memory stays a view over its Parquet, which still answers.
    */
   private async holdInMemory(): Promise<void> {
     await this.exec("CREATE SCHEMA IF NOT EXISTS in_memory");
     for (const [name, key] of this.opened) {
       if (!this.fetched.has(key)) continue;
-      await this.exec(`CREATE OR REPLACE TABLE in_memory.${name} AS SELECT * FROM read_parquet(${sqlString(key)})`);
+      try {
+        await this.exec(`CREATE OR REPLACE TABLE in_memory.${name} AS SELECT * FROM read_parquet(${sqlString(key)})`);
+      } catch (error) {
+        console.warn(`dashboard: ${name} stays a view over its Parquet:`, error);
+        continue;
+      }
       await this.exec(`CREATE OR REPLACE VIEW ${name} AS SELECT * FROM in_memory.${name}`);
     }
   }
