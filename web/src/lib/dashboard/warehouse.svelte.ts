@@ -18,10 +18,10 @@ export type Stage = "engine" | "mart" | "silver" | "ready" | "failed";
 
 /**
  * Exports up to this size are fetched whole, in one request started with the manifest while
- * DuckDB instantiates, and read from memory; larger ones (silver partitions at volume) are
- * read over HTTP Range requests, one synchronous request per part the engine reads.
+ * DuckDB instantiates, and read from memory; larger ones are read over HTTP Range requests, one
+ * synchronous round trip per part the engine reads (a day of silver at volume took seconds so).
  */
-const WHOLE_FETCH_MAX_BYTES = 32 * 1024 * 1024;
+const WHOLE_FETCH_MAX_BYTES = 128 * 1024 * 1024;
 
 /**
  * The analyst's in-browser warehouse: DuckDB-WASM with the exports registered under their keys
