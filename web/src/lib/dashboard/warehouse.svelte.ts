@@ -19,7 +19,7 @@ export type Stage = "engine" | "mart" | "silver" | "ready" | "failed";
 /**
  * Exports up to this size are fetched whole, in one request started with the manifest while
  * DuckDB instantiates, and read from memory; larger ones are read over HTTP Range requests, one
- * synchronous round trip per part the engine reads (a day of silver at volume took seconds so).
+ * synchronous round trip per part the engine reads (a day of silver at volume took seconds).
  */
 const WHOLE_FETCH_MAX_BYTES = 128 * 1024 * 1024;
 
