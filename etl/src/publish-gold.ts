@@ -303,10 +303,13 @@ async function applyLearnerDays(client: Db): Promise<void> {
   await client.query(`CREATE TEMP TABLE gold_cohort_learners ON COMMIT DROP AS ${LEARNERS_WHOSE_WEEKS_CHANGED}`);
   await client.query(`CREATE TEMP TABLE gold_retention ON COMMIT DROP AS SELECT cohort_week, week_offset, -learners AS learners
     FROM (${retentionOf(COHORT_LEARNERS, "(SELECT event_date, user_id FROM mart.learner_daily UNION ALL SELECT event_date, user_id FROM gold_replaced_days)")}) before`);
+  // Updated in place where the learner-day stays (see migration 015), deleted where it is gone.
+  await client.query(`INSERT INTO mart.learner_daily AS t (event_date, user_id, events)
+    SELECT event_date, user_id, sum(events) FROM gold_after GROUP BY 1, 2
+    ON CONFLICT (event_date, user_id) DO UPDATE SET events = excluded.events WHERE t.events <> excluded.events`);
   await client.query(`DELETE FROM mart.learner_daily l USING (SELECT DISTINCT event_date, user_id FROM gold_activity_change) d
-    WHERE l.event_date = d.event_date AND l.user_id = d.user_id`);
-  await client.query(`INSERT INTO mart.learner_daily (event_date, user_id, events)
-    SELECT event_date, user_id, sum(events) FROM gold_after GROUP BY 1, 2`);
+    WHERE l.event_date = d.event_date AND l.user_id = d.user_id
+      AND NOT EXISTS (SELECT 1 FROM gold_after a WHERE a.event_date = d.event_date AND a.user_id = d.user_id)`);
   await client.query(`INSERT INTO gold_retention ${retentionOf(COHORT_LEARNERS)}`);
   await client.query(`INSERT INTO mart.retention_weekly AS t (cohort_week, week_offset, learners)
     SELECT cohort_week, week_offset, sum(learners) FROM gold_retention GROUP BY 1, 2 HAVING sum(learners) <> 0
