@@ -230,6 +230,16 @@ describe("POST /api/events", () => {
       413,
       /^body is more than 1048576 bytes$/,
     ],
+    [
+      "a body larger than its declared length",
+      () =>
+        post(JSON.stringify({ events: [event({ query: "x".repeat(LIMITS.maxBodyBytes) })] }), {
+          "content-type": "application/json",
+          "content-length": "100",
+        }),
+      413,
+      /^body is more than 1048576 bytes$/,
+    ],
     ["a body without events", () => post("{}"), 400, /"events" array/],
     ["events that is not an array", () => post('{"events":{"0":{}}}'), 400, /"events" array/],
     ["a JSON array body", () => post("[]"), 400, /"events" array/],
