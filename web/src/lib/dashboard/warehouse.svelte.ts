@@ -23,6 +23,12 @@ export type Stage = "engine" | "mart" | "silver" | "ready" | "failed";
  */
 const WHOLE_FETCH_MAX_BYTES = 128 * 1024 * 1024;
 
+/** Each mart's export: the view the panels read, and the key it is stored under. */
+const MART_EXPORTS: ReadonlyArray<readonly [view: string, key: string]> = [
+  ["daily_events", EXPORT_KEYS.dailyEvents],
+  ...GOLD_MART_NAMES.map((mart) => [mart, goldMartKey(mart)] as const),
+];
+
 /**
  * The analyst's in-browser warehouse: DuckDB-WASM with the exports registered under their keys
  * and a view over each: `daily_events` (the mart), one per gold mart under its name, and
@@ -39,8 +45,6 @@ export class Warehouse {
   private db: AsyncDuckDB | undefined;
   private opening: Promise<void> | undefined;
   private readonly registered = new Map<string, Promise<void>>();
-  /** The views over the marts' exports: their keys, by view name. */
-  private readonly opened = new Map<string, string>();
   /** Exports being fetched whole, by key. */
   private readonly fetched = new Map<string, Promise<Uint8Array>>();
   /** Queries issued and not yet answered. */
@@ -91,7 +95,7 @@ export class Warehouse {
           performance.mark("dashboard:manifest");
           this.manifest = data;
           // Every panel reads the mart and the gold marts.
-          this.prefetch([EXPORT_KEYS.dailyEvents, ...GOLD_MART_NAMES.map(goldMartKey)]);
+          this.prefetch(MART_EXPORTS.map(([, key]) => key));
           return data;
         }),
       ]);
@@ -163,7 +167,6 @@ export class Warehouse {
   private async openExport(name: string, key: string): Promise<void> {
     await this.register(key);
     await this.exec(`CREATE OR REPLACE VIEW ${name} AS SELECT * FROM read_parquet(${sqlString(key)})`);
-    this.opened.set(name, key);
   }
 
   /**
@@ -174,7 +177,7 @@ export class Warehouse {
    */
   private async holdInMemory(): Promise<void> {
     await this.exec("CREATE SCHEMA IF NOT EXISTS in_memory");
-    for (const [name, key] of this.opened) {
+    for (const [name, key] of MART_EXPORTS) {
       if (!this.fetched.has(key)) continue;
       try {
         await this.exec(`CREATE OR REPLACE TABLE in_memory.${name} AS SELECT * FROM read_parquet(${sqlString(key)})`);
