@@ -4,6 +4,7 @@ export * from "./bronze-line.ts";
 export * from "./bronze-seal.ts";
 export * from "./database-url.ts";
 export * from "./days.ts";
+export * from "./dedupe.ts";
 export * from "./events.ts";
 export * from "./gold-marts.ts";
 export * from "./learner-export.ts";

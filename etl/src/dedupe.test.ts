@@ -1,3 +1,5 @@
+import { COPY_RANK, copyWins, type RankedCopy, sqlString } from "@growit/contract";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dedupeSql, winningRowsSql } from "./dedupe.ts";
 import { type Duck, openDuck } from "./duck.ts";
@@ -69,5 +71,55 @@ describe("dedupeSql", () => {
       { id: "d", props: "same" },
     ]);
     expect((await winners(rows.join(","))).map(({ id, props }) => ({ id, props }))).toEqual(kept.getRowObjectsJson());
+  });
+
+  it("picks the winner copyWins picks, the one rule both the ETL and the learner's export apply", async () => {
+    const iso = (second: number) => `2026-01-05T10:00:0${second}.000Z`;
+    const value = (field: (typeof COPY_RANK)[number], v: string | null) =>
+      v === null
+        ? "NULL"
+        : ["received_at", "ts", "client_ts"].includes(field)
+          ? `TIMESTAMP ${sqlString(v)}`
+          : sqlString(v);
+    const rankedCopy = fc.record<RankedCopy>({
+      received_at: fc.integer({ min: 1, max: 2 }).map(iso),
+      bronze_object: fc.constantFrom("bronze/app/2026/01/05/part-a", "bronze/app/2026/01/05/part-b"),
+      type: fc.constantFrom("page_view", "search_query"),
+      ts: fc.integer({ min: 0, max: 1 }).map(iso),
+      client_ts: fc.option(fc.integer({ min: 0, max: 1 }).map(iso)),
+      user_id: fc.option(fc.constantFrom("u", "v")),
+      props: fc.constantFrom('{"path":"/"}', '{"path":"/b"}', "{}"),
+      source: fc.constantFrom("web", "server"),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.constantFrom("a", "b", "c"), rankedCopy), { minLength: 1, maxLength: 12 }),
+        async (copies) => {
+          const expected = new Map<string, RankedCopy>();
+          for (const [id, ranked] of copies) {
+            const held = expected.get(id);
+            if (!held || copyWins(ranked, held)) expected.set(id, ranked);
+          }
+          const rows = copies.map(
+            ([id, ranked]) => `(${sqlString(id)}, ${COPY_RANK.map((field) => value(field, ranked[field])).join(", ")})`,
+          );
+          const relation = `(SELECT *, bronze_object AS object_order FROM (VALUES ${rows.join(", ")}) AS t(id, ${COPY_RANK.join(", ")}))`;
+          const result = await duck.connection.runAndReadAll(
+            `SELECT id, received_at, object_order, props FROM (${dedupeSql(relation)}) ORDER BY id`,
+          );
+          expect(result.getRowObjectsJson()).toEqual(
+            [...expected.entries()]
+              .sort(([a], [b]) => (a < b ? -1 : 1))
+              .map(([id, winner]) => ({
+                id,
+                received_at: winner.received_at?.replace("T", " ").replace(".000Z", ""),
+                object_order: winner.bronze_object,
+                props: winner.props,
+              })),
+          );
+        },
+      ),
+      { numRuns: 100, seed: 20261205 },
+    );
   });
 });

@@ -1,12 +1,14 @@
-// The dedupe rule: for one id, the copy with the earliest received_at wins; ties go to the smaller
-// bronze object key. Remaining ties (one object holding an id twice with the same received_at) go
-// to the smaller copy by content, so that every run picks the same winner.
+// The dedupe rule (COPY_RANK in the contract) in SQL, over copies whose bronze object is a number
+// that sorts as the object's key does (`object_order`).
+import { COPY_RANK, type CopyRankField } from "@growit/contract";
 
 /** The columns a copy carries besides id and its object. */
-export const COPY_FIELDS = ["type", "ts", "client_ts", "user_id", "props", "received_at", "source"] as const;
+export const COPY_FIELDS = COPY_RANK.filter(
+  (field): field is Exclude<CopyRankField, "bronze_object"> => field !== "bronze_object",
+);
 
-/** A copy's rank as a struct, compared field by field: received_at, then object_order, then the content. */
-const WINNER_KEY = `{${["received_at", "object_order", ...COPY_FIELDS.filter((f) => f !== "received_at")]
+/** A copy's rank as a struct, compared field by field (a NULL field ranks after any value, as copyWins has it). */
+const WINNER_KEY = `{${COPY_RANK.map((f) => (f === "bronze_object" ? "object_order" : f))
   .map((f) => `${f}: ${f}`)
   .join(", ")}}`;
 

@@ -1,7 +1,9 @@
 import {
+  copyWins,
   type ExportBronzeEvent,
   parseBronzeLine,
   type Queryable,
+  type RankedCopy,
   type S3,
   S3Error,
   type S3Object,
@@ -36,9 +38,17 @@ const concat = (a: Uint8Array, b: Uint8Array) => {
   return joined;
 };
 
-/** Whether copy `a` wins over `b` of the same id, by the ETL's rule (etl/src/dedupe.ts): earliest received_at, then object key. */
-const wins = (a: ExportBronzeEvent, b: ExportBronzeEvent) =>
-  a.received_at < b.received_at || (a.received_at === b.received_at && a.bronze_object < b.bronze_object);
+/** An event's rank fields for the dedupe rule, as its bronze line holds them. */
+const rankOf = (event: ExportBronzeEvent): RankedCopy => ({
+  received_at: event.received_at,
+  bronze_object: event.bronze_object,
+  type: event.type,
+  ts: event.ts,
+  client_ts: event.client_ts ?? null,
+  user_id: event.username,
+  props: JSON.stringify(event.props),
+  source: event.source,
+});
 
 /** The events of `username` in one bronze object, each line checked as the ETL checks it. */
 async function* learnerEventsIn(s3: S3, object: S3Object, username: string): AsyncGenerator<ExportBronzeEvent> {
@@ -69,7 +79,7 @@ async function* learnerEventsIn(s3: S3, object: S3Object, username: string): Asy
 
 /**
  * The learner's events in bronze objects the ETL has not absorbed yet (unabsorbedBronze, the rule
- * the cron and the ETL share), one copy per id as the ETL would pick it, by id. Lines the ETL
+ * the cron and the ETL share), one copy per id by the dedupe rule (copyWins), by id. Lines the ETL
  * would reject are left out. What it holds is the learner's share of the ETL's backlog (normally
  * the last quarter hour's), not their history; every unabsorbed object is read, though.
  */
@@ -83,7 +93,7 @@ export async function pendingBronzeEvents(
   for (const object of await unabsorbedBronze(s3, db, { now })) {
     for await (const event of learnerEventsIn(s3, object, username)) {
       const held = events.get(event.id);
-      if (!held || wins(event, held)) events.set(event.id, event);
+      if (!held || copyWins(rankOf(event), rankOf(held))) events.set(event.id, event);
     }
   }
   return events;
