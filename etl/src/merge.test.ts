@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sqlString } from "@growit/contract";
+import { SILVER_SORT, sqlString } from "@growit/contract";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Duck, openDuck } from "./duck.ts";
 import { bronzeFileName, type ExistingFile, loadCopies, MAX_PARTITION_FILES, mergeCopies } from "./merge.ts";
@@ -41,6 +41,7 @@ async function merge(existing: Map<string, ExistingFile[]> = new Map(), rebuild?
   });
   const days = new Map<string, { rows: string[]; replaces: string[]; mart: string; duplicates: number }>();
   for (const m of merged) {
+    if (m.file) expect(await rowsOutOfSilverOrder(m.file.path), m.day).toBe(0);
     const rows = m.file
       ? (
           await duck.connection.runAndReadAll(
@@ -54,6 +55,14 @@ async function merge(existing: Map<string, ExistingFile[]> = new Map(), rebuild?
     days.set(m.day, { rows, replaces: m.replaces, mart, duplicates: m.duplicates });
   }
   return { merged, days };
+}
+
+/** How many rows of a silver file are not where SILVER_SORT puts them. */
+async function rowsOutOfSilverOrder(path: string): Promise<number> {
+  const result = await duck.connection.runAndReadAll(`SELECT count(*) FILTER (WHERE stored <> sorted) FROM (
+    SELECT row_number() OVER (ORDER BY file_row_number) AS stored, row_number() OVER (ORDER BY ${SILVER_SORT.join(", ")}) AS sorted
+    FROM read_parquet(${sqlString(path)}, file_row_number = true))`);
+  return Number(result.getRows()[0]?.[0]);
 }
 
 /** Publishes what a merge wrote for `day` as an existing file (the cache's copy and sidecar). */
