@@ -3,44 +3,13 @@
 // export, delete the account, run the ETL: the export held exactly the learner's events, and then
 // the username is in no object of the bucket and no row of Postgres but its erasure request, while
 // every other learner's silver and mart rows are as they were.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { DAY_MS, enqueueRun, S3, type S3Config, utcDay, uuidv7 } from "@growit/contract";
-import pg from "pg";
+import { DAY_MS, uuidv7 } from "@growit/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startDeployedWorker } from "../bench/deployed-worker.ts";
-import type { EtlConfig } from "../etl/src/config.ts";
-import { type Duck, openDuck } from "../etl/src/duck.ts";
-import { Etl } from "../etl/src/etl.ts";
-import type { Reporter } from "../etl/src/reporter.ts";
-import { S3 as LOCAL_S3, REPO_ROOT } from "../stack/src/local.ts";
-import { migrate } from "../stack/src/migrate.ts";
-import { startNeonRelay } from "../stack/src/neon-relay.ts";
-import { spawnS3Server } from "../stack/src/s3-server.ts";
-import { createScratchDatabase } from "../stack/src/test-db.ts";
-import { testPort } from "../stack/src/test-ports.ts";
+import { type Pipeline, startPipeline } from "./pipeline.ts";
 
 const SEAL_KEY = "data-rights seal";
 const PASSWORD = "a learner's long password";
-const SILENT: Reporter = { log() {}, progress() {}, outcome() {}, summary() {} };
-
-let config: EtlConfig;
-let s3: S3;
-let duck: Duck;
-let worker: { url: string; dispose: () => Promise<void> };
-const cleanups: Array<() => Promise<unknown>> = [];
-let scratch: string;
-
-const query = async <T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> => {
-  const client = new pg.Client(config.databaseUrl);
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-};
+let pipeline: Pipeline;
 
 /** A browser's session with the worker: its cookie, kept across requests. */
 class Learner {
@@ -48,7 +17,7 @@ class Learner {
   constructor(readonly username: string) {}
 
   async request(path: string, init: { method?: string; json?: unknown } = {}): Promise<Response> {
-    const response = await fetch(`${worker.url}${path}`, {
+    const response = await fetch(`${pipeline.worker.url}${path}`, {
       method: init.method ?? (init.json === undefined ? "GET" : "POST"),
       headers: {
         ...(init.json === undefined ? {} : { "content-type": "application/json" }),
@@ -88,46 +57,29 @@ class Learner {
 }
 
 /** The cron's queueing, then the ETL's run of the queue and of the erasure requests. */
-async function runEtl(): Promise<void> {
-  await enqueueRun({ query }, utcDay(new Date()), "sweep");
-  const etl = await Etl.open(config, { reporter: SILENT });
-  try {
-    const failed = [...(await etl.runPending()), ...(await etl.eraseRequested({ backoff: false }))].filter(
-      (o) => o.status !== "done",
-    );
-    if (failed.length > 0) throw new Error(`ETL runs or erasures failed: ${JSON.stringify(failed)}`);
-  } finally {
-    await etl.close();
-  }
-}
+const runEtl = () => pipeline.runEtl({ mode: "sweep", erasures: true });
 
 /** Every silver row, as text, by id. */
 async function silverRows(): Promise<Array<Record<string, unknown>>> {
-  const files = await query<{ key: string }>("SELECT object_key AS key FROM etl.silver_files ORDER BY object_key");
-  const paths: string[] = [];
-  for (const [i, file] of files.entries()) {
-    const path = join(scratch, `silver-${Date.now()}-${i}.parquet`);
-    await writeFile(path, await s3.getBytes(file.key));
-    paths.push(path);
-  }
-  if (paths.length === 0) return [];
-  const rows = await duck.connection.runAndReadAll(
+  const silver = await pipeline.silver();
+  if (!silver) return [];
+  const rows = await pipeline.duck.connection.runAndReadAll(
     `SELECT * REPLACE (CAST(ts AS VARCHAR) AS ts, CAST(client_ts AS VARCHAR) AS client_ts,
        CAST(event_date AS VARCHAR) AS event_date, CAST(received_at AS VARCHAR) AS received_at)
-     FROM read_parquet([${paths.map((p) => `'${p}'`).join(", ")}], union_by_name = true) ORDER BY id`,
+     FROM ${silver} ORDER BY id`,
   );
   return rows.getRowObjectsJson() as Array<Record<string, unknown>>;
 }
 
 /** Every mart's rows that name a learner other than `username`, table by table. */
 async function otherLearnersMartRows(username: string): Promise<Record<string, unknown[]>> {
-  const tables = await query<{ name: string }>(
+  const tables = await pipeline.query<{ name: string }>(
     `SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.columns
       WHERE table_schema = 'mart' AND column_name = 'user_id' ORDER BY 1`,
   );
   const rows: Record<string, unknown[]> = {};
   for (const { name } of tables) {
-    rows[name] = await query(`SELECT * FROM ${name} t WHERE user_id <> $1 ORDER BY t::text`, [username]);
+    rows[name] = await pipeline.query(`SELECT * FROM ${name} t WHERE user_id <> $1 ORDER BY t::text`, [username]);
   }
   return rows;
 }
@@ -135,22 +87,24 @@ async function otherLearnersMartRows(username: string): Promise<Record<string, u
 /** Keys of the objects whose bytes hold `text`. */
 async function objectsHolding(text: string): Promise<string[]> {
   const found: string[] = [];
-  for (const key of await s3.list("")) if (Buffer.from(await s3.getBytes(key)).includes(text)) found.push(key);
+  for (const key of await pipeline.s3.list(""))
+    if (Buffer.from(await pipeline.s3.getBytes(key)).includes(text)) found.push(key);
   return found;
 }
 
 /** `schema.table: row` for every row outside app.erasures whose text holds `text`. */
 async function rowsHolding(text: string): Promise<string[]> {
-  const tables = await query<{ name: string }>(
+  const tables = await pipeline.query<{ name: string }>(
     `SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.tables
       WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'
         AND (table_schema, table_name) <> ('app', 'erasures')`,
   );
   const found: string[] = [];
   for (const { name } of tables) {
-    const rows = await query<{ row: string }>(`SELECT t::text AS row FROM ${name} t WHERE strpos(t::text, $1) > 0`, [
-      text,
-    ]);
+    const rows = await pipeline.query<{ row: string }>(
+      `SELECT t::text AS row FROM ${name} t WHERE strpos(t::text, $1) > 0`,
+      [text],
+    );
     found.push(...rows.map((r) => `${name}: ${r.row}`));
   }
   return found;
@@ -168,46 +122,14 @@ async function exportOf(learner: Learner): Promise<Array<Record<string, unknown>
 }
 
 beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), "growit-data-rights-"));
-  const server = await spawnS3Server({ port: testPort(9040), directory: join(scratch, "s3") });
-  cleanups.push(() => server.close());
-  const database = await createScratchDatabase();
-  cleanups.push(() => database.drop());
-  await migrate(database.url);
-  const target = new URL(database.url);
-  const relay = await startNeonRelay({
-    target: { host: target.hostname, port: Number(target.port || 5432) },
-    host: "127.0.0.1",
-    port: testPort(5492),
-  });
-  cleanups.push(() => relay.close());
-  const s3Config: S3Config = { ...LOCAL_S3, endpoint: server.endpoint };
-  config = {
-    s3: s3Config,
-    databaseUrl: database.url,
-    memoryLimit: "256MB",
-    tempDir: join(scratch, "etl"),
-    cacheDir: join(scratch, "etl-cache"),
-    downloadConcurrency: 4,
-    sealSecret: SEAL_KEY,
-  };
-  s3 = new S3(s3Config);
-  duck = await openDuck({ memoryLimit: "256MB", tempDir: join(scratch, "duck") });
-  cleanups.push(async () => duck.close());
-  worker = await startDeployedWorker({
-    port: testPort(8797),
-    s3: s3Config,
-    bundleDir: join(REPO_ROOT, ".data", "test", "data-rights-bundle"),
+  pipeline = await startPipeline({
+    name: "data-rights",
+    ports: { s3: 9040, worker: 8797, relay: 5492 },
     sealKey: SEAL_KEY,
-    database: { url: database.url, wsProxy: relay.wsProxy },
   });
-  cleanups.push(() => worker.dispose());
 }, 180_000);
 
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await rm(scratch, { recursive: true, force: true });
-});
+afterAll(() => pipeline?.close());
 
 describe("a learner's data rights", () => {
   it("exports exactly the learner's events, then erases them from every layer and leaves the others' as they were", async () => {
@@ -265,7 +187,7 @@ describe("a learner's data rights", () => {
     expect(erased.status, await erased.clone().text()).toBe(202);
     await runEtl();
 
-    const [request] = await query<{ status: string; bronze_lines: string; rejected_lines: string }>(
+    const [request] = await pipeline.query<{ status: string; bronze_lines: string; rejected_lines: string }>(
       "SELECT status, bronze_lines, rejected_lines FROM app.erasures WHERE username = $1",
       [learner.username],
     );

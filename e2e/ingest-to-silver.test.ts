@@ -1,49 +1,20 @@
 // The worker and the ETL together: events sent to the worker's deployable bundle in workerd (its
 // real entry point) come out of the real ETL into silver, whatever their content, and the SDK's
 // late and mis-clocked events land on the days they happened.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { addDays, DAY_MS, enqueueRun, S3, type S3Config, utcDay } from "@growit/contract";
+import { addDays, DAY_MS, utcDay } from "@growit/contract";
 import fc from "fast-check";
 import { sign } from "hono/jwt";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEPLOYED_SESSION_SECRET, startDeployedWorker } from "../bench/deployed-worker.ts";
-import type { EtlConfig } from "../etl/src/config.ts";
-import { type Duck, openDuck } from "../etl/src/duck.ts";
-import { Etl } from "../etl/src/etl.ts";
-import type { Reporter } from "../etl/src/reporter.ts";
-import { S3 as LOCAL_S3, REPO_ROOT } from "../stack/src/local.ts";
-import { migrate } from "../stack/src/migrate.ts";
-import { spawnS3Server } from "../stack/src/s3-server.ts";
-import { createScratchDatabase } from "../stack/src/test-db.ts";
-import { testPort } from "../stack/src/test-ports.ts";
+import { DEPLOYED_SESSION_SECRET } from "../bench/deployed-worker.ts";
 import { type FetchLike, memoryStorage } from "../web/src/lib/events/env.ts";
 import { createTracker } from "../web/src/lib/events/tracker.ts";
+import { type Pipeline, startPipeline } from "./pipeline.ts";
 
 const SEAL_KEY = "ingest-to-silver seal";
 /** The property's runs: each sends one batch and runs the ETL, so that a failure shrinks to one batch. */
 const RUNS = 25;
-const SILENT: Reporter = { log() {}, progress() {}, outcome() {}, summary() {} };
-
-let config: EtlConfig;
-let s3: S3;
-let duck: Duck;
-let worker: { url: string; dispose: () => Promise<void> };
-const cleanups: Array<() => Promise<unknown>> = [];
-let scratch: string;
-
-const query = async <T = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> => {
-  const client = new pg.Client(config.databaseUrl);
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-};
+let pipeline: Pipeline;
 
 /** The session cookie a signed-in browser carries (the worker trusts its signature on ingest). */
 async function cookieFor(username: string): Promise<string> {
@@ -52,69 +23,26 @@ async function cookieFor(username: string): Promise<string> {
 }
 
 /** What the cron does when bronze arrives, then the ETL's run of the queue; throws on a failed run. */
-async function runEtl(): Promise<void> {
-  await enqueueRun({ query }, utcDay(new Date()), "incremental");
-  const etl = await Etl.open(config, { reporter: SILENT });
-  try {
-    const failed = (await etl.runPending()).filter((o) => o.status !== "done");
-    if (failed.length > 0) throw new Error(`ETL runs failed: ${JSON.stringify(failed)}`);
-  } finally {
-    await etl.close();
-  }
-}
+const runEtl = () => pipeline.runEtl({ mode: "incremental" });
 
 /** Silver's rows for these ids, read from every current silver file. */
 async function silverRowsOf(ids: readonly string[]) {
-  const files = await query<{ key: string }>("SELECT object_key AS key FROM etl.silver_files ORDER BY object_key");
-  const paths: string[] = [];
-  for (const [i, file] of files.entries()) {
-    const path = join(scratch, `${i}.parquet`);
-    await writeFile(path, await s3.getBytes(file.key));
-    paths.push(path);
-  }
-  if (paths.length === 0 || ids.length === 0) return [];
-  const rows = await duck.connection.runAndReadAll(
+  const silver = await pipeline.silver();
+  if (!silver || ids.length === 0) return [];
+  const rows = await pipeline.duck.connection.runAndReadAll(
     `SELECT id, props, strftime(ts, '%Y-%m-%dT%H:%M:%S.%gZ') AS ts, strftime(client_ts, '%Y-%m-%dT%H:%M:%S.%gZ') AS client_ts,
        CAST(event_date AS VARCHAR) AS event_date, user_id
-     FROM read_parquet([${paths.map((p) => `'${p}'`).join(", ")}])
+     FROM ${silver}
      WHERE id IN (${ids.map((id) => `'${id}'`).join(", ")})`,
   );
   return rows.getRowObjectsJson() as Array<Record<string, string | null>>;
 }
 
 beforeAll(async () => {
-  scratch = await mkdtemp(join(tmpdir(), "growit-ingest-to-silver-"));
-  const server = await spawnS3Server({ port: testPort(9030), directory: join(scratch, "s3") });
-  cleanups.push(() => server.close());
-  const database = await createScratchDatabase();
-  cleanups.push(() => database.drop());
-  await migrate(database.url);
-  const s3Config: S3Config = { ...LOCAL_S3, endpoint: server.endpoint };
-  config = {
-    s3: s3Config,
-    databaseUrl: database.url,
-    memoryLimit: "256MB",
-    tempDir: join(scratch, "etl"),
-    cacheDir: join(scratch, "etl-cache"),
-    downloadConcurrency: 4,
-    sealSecret: SEAL_KEY,
-  };
-  s3 = new S3(s3Config);
-  duck = await openDuck({ memoryLimit: "256MB", tempDir: join(scratch, "duck") });
-  cleanups.push(async () => duck.close());
-  worker = await startDeployedWorker({
-    port: testPort(8796),
-    s3: s3Config,
-    bundleDir: join(REPO_ROOT, ".data", "test", "worker-bundle"),
-    sealKey: SEAL_KEY,
-  });
-  cleanups.push(() => worker.dispose());
+  pipeline = await startPipeline({ name: "ingest-to-silver", ports: { s3: 9030, worker: 8796 }, sealKey: SEAL_KEY });
 }, 120_000);
 
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  await rm(scratch, { recursive: true, force: true });
-});
+afterAll(() => pipeline?.close());
 
 /** Text of every plane, lone surrogates and NULs among it. */
 const text = fc.oneof(
@@ -169,7 +97,7 @@ describe("from the worker to silver", () => {
         }));
         // JSON.stringify writes a lone surrogate as its \u escape, as a client's JSON would.
         const body = JSON.stringify({ events, sent_at: now });
-        const response = await fetch(`${worker.url}/api/events`, {
+        const response = await fetch(`${pipeline.worker.url}/api/events`, {
           method: "POST",
           headers: { "content-type": "application/json", cookie },
           body,
@@ -211,7 +139,7 @@ describe("from the worker to silver", () => {
       return fetch(url, { ...init, headers: { ...init.headers, cookie } });
     };
     const tracker = createTracker({
-      endpoint: `${worker.url}/api/events`,
+      endpoint: `${pipeline.worker.url}/api/events`,
       storage: memoryStorage(),
       fetch: fetchOnline,
       now: () => clock,
@@ -239,7 +167,7 @@ describe("from the worker to silver", () => {
       tracker.close();
     }
     await runEtl();
-    const mart = await query<{ event_date: string; cnt: number }>(
+    const mart = await pipeline.query<{ event_date: string; cnt: number }>(
       "SELECT to_char(event_date, 'YYYY-MM-DD') AS event_date, cnt::int AS cnt FROM mart.daily_events WHERE user_id = $1 ORDER BY 1",
       [username],
     );
@@ -253,7 +181,7 @@ describe("from the worker to silver", () => {
     const skew = 2 * 3600_000;
     const sentIds: string[] = [];
     const tracker = createTracker({
-      endpoint: `${worker.url}/api/events`,
+      endpoint: `${pipeline.worker.url}/api/events`,
       storage: memoryStorage(),
       fetch: (url, init) => {
         for (const e of (JSON.parse(init.body) as { events: { id: string }[] }).events) sentIds.push(e.id);
