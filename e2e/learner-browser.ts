@@ -1,8 +1,13 @@
-// A learner's browser for the end-to-end tests: a Korean context on the local worker, sign-up,
-// and where screenshots go.
+// A learner's browser for the end-to-end tests: the whole local stack and a Chromium for a test
+// file, a Korean context on the local worker, sign-up, and where screenshots go.
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { REPO_ROOT, WORKER } from "../stack/src/local.ts";
+import { type Started, startStack, stopStack, waitForOpen } from "../stack/src/stack-process.ts";
+import { launchChromium } from "./browser.ts";
 
 export const SCREENSHOTS = join(REPO_ROOT, "test-results", "screenshots");
 
@@ -10,6 +15,45 @@ export const WIDTHS = [
   ["phone", 390, 844],
   ["desktop", 1280, 900],
 ] as const;
+
+/** `npm start`'s orchestrator on a fresh data dir, and a Chromium, for the tests of one file. */
+export class LearnerStack {
+  readonly dataDir = mkdtempSync(join(tmpdir(), "growit-e2e-"));
+  #stack: Started | undefined;
+  #browser: Browser | undefined;
+
+  get browser(): Browser {
+    if (!this.#browser) throw new Error("the learner stack has not started");
+    return this.#browser;
+  }
+
+  /** Starts the stack (again, on the same data, after `stop`) and waits until it serves. */
+  async start(): Promise<void> {
+    this.#stack = startStack(this.dataDir);
+    await waitForOpen(this.#stack);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stack) await stopStack(this.#stack);
+    this.#stack = undefined;
+  }
+
+  /** Starts the stack and the browser before the file's tests, and stops both after them. */
+  static forTests(): LearnerStack {
+    const fixture = new LearnerStack();
+    beforeAll(async () => {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await fixture.start();
+      fixture.#browser = await launchChromium();
+    });
+    afterAll(async () => {
+      await fixture.#browser?.close();
+      await fixture.stop();
+      rmSync(fixture.dataDir, { recursive: true, force: true });
+    });
+    return fixture;
+  }
+}
 
 export async function newContext(browser: Browser, width: number, height: number): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width, height }, locale: "ko-KR", baseURL: WORKER.url });

@@ -2,36 +2,17 @@
 // orchestrator with a fresh data dir): the SPA, the worker under wrangler dev, the S3
 // server and the embedded Postgres. Checks that what the learner does arrives in the
 // bucket as events, exactly once (offline.test.ts does the same offline).
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Started, startStack, stopStack, waitForOpen } from "../stack/src/stack-process.ts";
-import { launchChromium } from "./browser.ts";
-import { newContext, SCREENSHOTS, sidewaysOverflow, signUp, WIDTHS } from "./learner-browser.ts";
+import { describe, expect, it } from "vitest";
+import { LearnerStack, newContext, SCREENSHOTS, sidewaysOverflow, signUp, WIDTHS } from "./learner-browser.ts";
 import { eventually, type StoredEvent } from "./stored-events.ts";
 
-const dataDir = mkdtempSync(join(tmpdir(), "growit-e2e-"));
-let stack: Started;
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  stack = startStack(dataDir);
-  await waitForOpen(stack);
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  if (stack) await stopStack(stack);
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const learners = LearnerStack.forTests();
 
 describe("a learner in the browser", () => {
   it("signs up, browses, gets recommendations, searches and opens a course and a video: all recorded", async () => {
-    const context = await newContext(browser, 1280, 900);
+    const context = await newContext(learners.browser, 1280, 900);
     const page = await context.newPage();
     const username = `e2e${Date.now() % 1_000_000}`;
     await signUp(page, username, ["📊 데이터 분석"]);
@@ -113,7 +94,7 @@ describe("a learner in the browser", () => {
 
   it("renders every page at phone and desktop widths, under its security headers and CSP (screenshots saved as artifacts)", async () => {
     for (const [label, width, height] of WIDTHS) {
-      const context = await newContext(browser, width, height);
+      const context = await newContext(learners.browser, width, height);
       const page = await context.newPage();
       const violations: string[] = [];
       page.on("console", (message) => {
@@ -154,7 +135,7 @@ describe("a learner in the browser", () => {
   });
 
   it("says so and offers a retry when the API is down, never a blank page", async () => {
-    const context = await newContext(browser, 1280, 900);
+    const context = await newContext(learners.browser, 1280, 900);
     await context.route("**/api/categories", (route) => route.abort());
     const page = await context.newPage();
     await page.goto("/");
@@ -166,7 +147,7 @@ describe("a learner in the browser", () => {
   });
 
   it("downloads their data and deletes their account from the profile page", async () => {
-    const context = await newContext(browser, 1280, 900);
+    const context = await newContext(learners.browser, 1280, 900);
     const page = await context.newPage();
     const username = `gone${Date.now().toString(36)}`;
     await signUp(page, username, ["데이터 분석"]);
@@ -193,7 +174,7 @@ describe("a learner in the browser", () => {
   });
 
   it("switches between Korean and English", async () => {
-    const context = await newContext(browser, 1280, 900);
+    const context = await newContext(learners.browser, 1280, 900);
     const page = await context.newPage();
     await page.goto("/");
     await page.getByRole("heading", { name: "분야 둘러보기" }).waitFor();

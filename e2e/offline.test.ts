@@ -4,23 +4,20 @@
 // connection returns (offline meaning both the browser offline and the server out of reach), the app is installable, and a new build takes over only when the learner
 // accepts the reload (while a reload after `npm start` rebuilt the app runs the new build at once).
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BrowserContext, Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { REPO_ROOT, WORKER } from "../stack/src/local.ts";
-import { type Started, startStack, stopStack, waitForOpen } from "../stack/src/stack-process.ts";
 import { CONFIG } from "../web/src/lib/events/config.ts";
 import { cacheNames } from "../web/src/lib/offline/precache.ts";
-import { launchChromium, launchPersistentChromium } from "./browser.ts";
-import { newContext, SCREENSHOTS, sidewaysOverflow, signUp, WIDTHS } from "./learner-browser.ts";
+import { launchPersistentChromium } from "./browser.ts";
+import { LearnerStack, newContext, SCREENSHOTS, sidewaysOverflow, signUp, WIDTHS } from "./learner-browser.ts";
 import { eventually } from "./stored-events.ts";
 
-const dataDir = mkdtempSync(join(tmpdir(), "growit-e2e-offline-"));
-let stack: Started;
-let browser: Browser;
+const learners = LearnerStack.forTests();
 
 type QueuedEvent = { id: string; type: string; props: Record<string, unknown> };
 
@@ -84,10 +81,9 @@ function pageBuild(page: Page): Promise<string | undefined> {
 
 /** `npm start` again, which builds the SPA anew and restarts the stack on the same data; the new build. */
 async function startAgainWithNewBuild(): Promise<{ version: string; global: string }> {
-  await stopStack(stack);
+  await learners.stop();
   await promisify(execFile)("npm", ["run", "build", "-w", "web"], { cwd: REPO_ROOT });
-  stack = startStack(dataDir);
-  await waitForOpen(stack);
+  await learners.start();
   return built();
 }
 
@@ -98,7 +94,7 @@ async function startAgainWithNewBuild(): Promise<{ version: string; global: stri
  * out then finds no server, as it would.
  */
 async function goOffline(context: BrowserContext): Promise<void> {
-  await stopStack(stack);
+  await learners.stop();
   await context.setOffline(true);
 }
 
@@ -107,8 +103,7 @@ async function goOffline(context: BrowserContext): Promise<void> {
  * lasted, as a browser reconnecting does, so the page is given one.
  */
 async function reconnect(context: BrowserContext, page: Page): Promise<void> {
-  stack = startStack(dataDir);
-  await waitForOpen(stack);
+  await learners.start();
   await context.setOffline(false);
   await page.evaluate(() => window.dispatchEvent(new Event("online")));
 }
@@ -141,22 +136,9 @@ async function openInNewTab(context: BrowserContext, link: Locator): Promise<voi
   await tab.close();
 }
 
-beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  stack = startStack(dataDir);
-  await waitForOpen(stack);
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  if (stack) await stopStack(stack);
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
 describe("the learner app offline", () => {
   it("opens every route offline after one visit, reloads, and sends what the learner did exactly once on reconnecting", async () => {
-    const context = await newContext(browser, 1280, 900);
+    const context = await newContext(learners.browser, 1280, 900);
     const page = await context.newPage();
     const username = `sw${Date.now() % 1_000_000}`;
     await signUp(page, username, []);
@@ -298,7 +280,7 @@ describe("the learner app offline", () => {
   });
 
   it("installs a new build beside the old one, offers the reload and then runs it; a reload after `npm start` rebuilt runs it at once", async () => {
-    const context = await newContext(browser, 1280, 900);
+    const context = await newContext(learners.browser, 1280, 900);
     const page = await context.newPage();
     const reloadButton = page.getByRole("button", { name: "새로 고침" });
     const first = built();
