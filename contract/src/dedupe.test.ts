@@ -26,6 +26,12 @@ describe("copyWins", () => {
     expect(copyWins(copy({ props: '{"path":"/b"}' }), copy({ props: '{"path":"/a"}' }))).toBe(false);
   });
 
+  it("orders content by code point, as SQL orders text, not by UTF-16 unit", () => {
+    expect(copyWins(copy({ props: '{"q":"\uffff"}' }), copy({ props: '{"q":"\u{1f600}"}' }))).toBe(true);
+    expect(copyWins(copy({ props: '{"q":"\u{1f600}"}' }), copy({ props: '{"q":"\uffff"}' }))).toBe(false);
+    expect(copyWins(copy({ props: '{"q":"a"}' }), copy({ props: '{"q":"ab"}' }))).toBe(true);
+  });
+
   it("ranks a missing field after a present one, and a copy never wins over its equal", () => {
     expect(copyWins(copy({ client_ts: "2026-01-05T09:00:00.000Z" }), copy())).toBe(true);
     expect(copyWins(copy(), copy({ client_ts: "2026-01-05T09:00:00.000Z" }))).toBe(false);

@@ -24,6 +24,17 @@ export type CopyRankField = (typeof COPY_RANK)[number];
  */
 export type RankedCopy = Record<CopyRankField, string | null>;
 
+/**
+ * Whether text `x` sorts before `y` as SQL's VARCHAR does, by UTF-8 bytes, which is code point
+ * order: JavaScript's `<` compares UTF-16 units, which puts U+10000 and above before U+E000–U+FFFF.
+ */
+function textBefore(x: string, y: string): boolean {
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x.charCodeAt(i) !== y.charCodeAt(i)) return (x.codePointAt(i) ?? 0) < (y.codePointAt(i) ?? 0);
+  }
+  return x.length < y.length;
+}
+
 /** Whether copy `a` wins over copy `b` of the same id. A missing field ranks after any value, as in SQL's ascending order. */
 export function copyWins(a: RankedCopy, b: RankedCopy): boolean {
   for (const field of COPY_RANK) {
@@ -32,7 +43,7 @@ export function copyWins(a: RankedCopy, b: RankedCopy): boolean {
     if (x === y) continue;
     if (x === null) return false;
     if (y === null) return true;
-    return x < y;
+    return textBefore(x, y);
   }
   return false;
 }

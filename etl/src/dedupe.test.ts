@@ -88,7 +88,7 @@ describe("dedupeSql", () => {
       ts: fc.integer({ min: 0, max: 1 }).map(iso),
       client_ts: fc.option(fc.integer({ min: 0, max: 1 }).map(iso)),
       user_id: fc.option(fc.constantFrom("u", "v")),
-      props: fc.constantFrom('{"path":"/"}', '{"path":"/b"}', "{}"),
+      props: fc.constantFrom('{"path":"/"}', '{"path":"/b"}', "{}", '{"q":"\uffff"}', '{"q":"\u{1f600}"}'),
       source: fc.constantFrom("web", "server"),
     });
     await fc.assert(
