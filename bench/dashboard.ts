@@ -273,9 +273,8 @@ async function readTimings(page: Page): Promise<ColdLoad> {
 
 /**
  * Runs `sql` in the SQL console's query `box` (Ctrl-Enter) and returns DuckDB's time for it. The
- * box is found once, by the caller: finding it by its label at every action scanned the whole page
- * on its main thread (the drill-down's table included) while the query ran, and so the time
- * measured was mostly Playwright's.
+ * box is found once, by the caller: finding it by its label at every action scans the whole page
+ * on its main thread, beside the query being timed.
  */
 async function consoleQuery(page: Page, box: ElementHandle, sql: string): Promise<number> {
   const before = await page.evaluate(() => performance.getEntriesByName("query:console").length);
