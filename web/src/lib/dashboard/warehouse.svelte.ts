@@ -1,16 +1,8 @@
 import type { Manifest } from "@growit/contract";
-import {
-  EXPORT_KEYS,
-  GOLD_MART_NAMES,
-  GOLD_MARTS,
-  type GoldMart,
-  goldMartKey,
-  SILVER_COLUMNS,
-  sqlString,
-} from "@growit/contract";
+import { EXPORT_KEYS, GOLD_MART_NAMES, GOLD_MARTS, goldMartKey, SILVER_COLUMNS, sqlString } from "@growit/contract";
 import { api } from "../api.ts";
 import { type AsyncDuckDB, type AsyncDuckDBConnection, registerBuffer, registerHttpFile } from "./duckdb.ts";
-import { exportUrl, martFile, silverFiles } from "./manifest.ts";
+import { exportUrl, silverFiles } from "./manifest.ts";
 import { QueryResult } from "./result.ts";
 
 /** How far loading has come: views that read the marts may run from "silver" on, the rest at "ready". */
@@ -23,10 +15,20 @@ export type Stage = "engine" | "mart" | "silver" | "ready" | "failed";
  */
 const WHOLE_FETCH_MAX_BYTES = 128 * 1024 * 1024;
 
-/** Each mart's export: the view the panels read, and the key it is stored under. */
-const MART_EXPORTS: ReadonlyArray<readonly [view: string, key: string]> = [
-  ["daily_events", EXPORT_KEYS.dailyEvents],
-  ...GOLD_MART_NAMES.map((mart) => [mart, goldMartKey(mart)] as const),
+/** Each mart's export: the view the panels read, the key it is stored under, and its columns. */
+interface MartExport {
+  view: string;
+  key: string;
+  columns: Readonly<Record<string, string>>;
+}
+
+const MART_EXPORTS: readonly MartExport[] = [
+  {
+    view: "daily_events",
+    key: EXPORT_KEYS.dailyEvents,
+    columns: { event_date: "DATE", user_id: "VARCHAR", cnt: "BIGINT" },
+  },
+  ...GOLD_MART_NAMES.map((mart) => ({ view: mart, key: goldMartKey(mart), columns: GOLD_MARTS[mart] })),
 ];
 
 /**
@@ -95,14 +97,14 @@ export class Warehouse {
           performance.mark("dashboard:manifest");
           this.manifest = data;
           // Every panel reads the mart and the gold marts.
-          this.prefetch(MART_EXPORTS.map(([, key]) => key));
+          this.prefetch(MART_EXPORTS.map((mart) => mart.key));
           return data;
         }),
       ]);
       this.db = db;
       this.connection = await db.connect();
       this.stage = "mart";
-      await Promise.all([this.openMart(manifest), ...GOLD_MART_NAMES.map((mart) => this.openGold(manifest, mart))]);
+      await Promise.all(MART_EXPORTS.map((mart) => this.openExport(manifest, mart)));
       performance.mark("dashboard:marts");
       this.stage = "silver";
       await martOpened();
@@ -140,33 +142,18 @@ export class Warehouse {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
-  private async openMart(manifest: Manifest): Promise<void> {
-    const mart = martFile(manifest);
-    if (!mart) {
-      // No ETL run has exported the mart yet: an empty view keeps every query valid.
-      await this.exec(
-        "CREATE OR REPLACE VIEW daily_events AS SELECT NULL::DATE AS event_date, NULL::VARCHAR AS user_id, NULL::BIGINT AS cnt WHERE false",
-      );
-      return;
-    }
-    await this.openExport("daily_events", mart.key);
-  }
-
-  /** A gold mart under its name; an empty view with its columns before the ETL exported it. */
-  private async openGold(manifest: Manifest, mart: GoldMart): Promise<void> {
-    const key = goldMartKey(mart);
+  /**
+   * A mart's export as its view over the Parquet; before the ETL exported it, an empty view with
+   * its columns, which keeps every query valid.
+   */
+  private async openExport(manifest: Manifest, { view, key, columns }: MartExport): Promise<void> {
     if (!manifest.files.some((file) => file.key === key)) {
-      const columns = Object.entries(GOLD_MARTS[mart]).map(([name, type]) => `NULL::${type} AS ${name}`);
-      await this.exec(`CREATE OR REPLACE VIEW ${mart} AS SELECT ${columns.join(", ")} WHERE false`);
+      const empty = Object.entries(columns).map(([name, type]) => `NULL::${type} AS ${name}`);
+      await this.exec(`CREATE OR REPLACE VIEW ${view} AS SELECT ${empty.join(", ")} WHERE false`);
       return;
     }
-    await this.openExport(mart, key);
-  }
-
-  /** A mart's export as the view `name` over its Parquet. */
-  private async openExport(name: string, key: string): Promise<void> {
     await this.register(key);
-    await this.exec(`CREATE OR REPLACE VIEW ${name} AS SELECT * FROM read_parquet(${sqlString(key)})`);
+    await this.exec(`CREATE OR REPLACE VIEW ${view} AS SELECT * FROM read_parquet(${sqlString(key)})`);
   }
 
   /**
@@ -177,7 +164,7 @@ export class Warehouse {
    */
   private async holdInMemory(): Promise<void> {
     await this.exec("CREATE SCHEMA IF NOT EXISTS in_memory");
-    for (const [name, key] of MART_EXPORTS) {
+    for (const { view: name, key } of MART_EXPORTS) {
       if (!this.fetched.has(key)) continue;
       try {
         await this.exec(`CREATE OR REPLACE TABLE in_memory.${name} AS SELECT * FROM read_parquet(${sqlString(key)})`);
