@@ -70,6 +70,15 @@ const SIDECAR_FORMAT = "FORMAT parquet, COMPRESSION uncompressed, PARTITION_BY (
 /** The file of one bucket in a sidecar folder. */
 const bucketFile = (sidecar: string, bucket: string) => join(sidecar, `bucket=${bucket}`, "data_0.parquet");
 
+/**
+ * The files of `buckets` that a sidecar folder holds. Listed once per folder: late events spread
+ * over many days name many buckets, and a check per bucket and file cost more than the lookup.
+ */
+async function bucketFiles(sidecar: string, buckets: ReadonlySet<string>): Promise<string[]> {
+  const held = (await readdir(sidecar)).flatMap((name) => (name.startsWith("bucket=") ? [name.slice(7)] : []));
+  return held.filter((bucket) => buckets.has(bucket)).map((bucket) => bucketFile(sidecar, bucket));
+}
+
 /** A day's partition is rewritten as one file rather than given one more once it holds this many. */
 export const MAX_PARTITION_FILES = 8;
 
@@ -287,14 +296,12 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
       bucketSet.add(String(bucket));
     }
     const candidateDays = [...candidatesPerDay.keys()].sort();
-    const buckets = [...bucketSet];
     const indexed = candidateDays.length > 0 ? await options.indexedFiles() : [];
     const fragments: string[] = [];
     for (const file of indexed) {
       if (file.day === rebuildDay) continue;
       await ensureSidecar(connection, file);
-      for (const bucket of buckets)
-        if (await exists(bucketFile(file.sidecar, bucket))) fragments.push(bucketFile(file.sidecar, bucket));
+      fragments.push(...(await bucketFiles(file.sidecar, bucketSet)));
     }
     if (fragments.length > 0) {
       await connection.run(`CREATE OR REPLACE TEMP TABLE hits AS

@@ -173,10 +173,6 @@ async function daysOfOpensNaming(
 const SESSION_OWNER = `(SELECT CASE WHEN count(*) = 1 THEN min(l.user_id) END FROM mart.session_learners l
   WHERE l.event_date = s.event_date AND l.session_id = s.session_id)`;
 
-/** The state of the learners the delta names, as learner_activity holds it now. */
-const ACTIVITY_OF_DELTA_LEARNERS = `SELECT a.event_date, a.user_id, a.type, a.category, a.events
-  FROM mart.learner_activity a JOIN (SELECT DISTINCT event_date, user_id FROM gold_activity_change) d USING (event_date, user_id)`;
-
 /**
  * Brings the learner counts up to date with the loaded rows, by what they change: the sessions
  * they name get their learner again, the anonymous events of a session whose learner changed move
@@ -209,13 +205,21 @@ async function applyActivity(client: Db): Promise<void> {
     SELECT event_date, session_id, type, category, sum(events) FROM gold_anonymous_events
     WHERE session_id IS NOT NULL GROUP BY 1, 2, 3, 4
     ON CONFLICT (event_date, session_id, type, category) DO UPDATE SET events = t.events + excluded.events`);
-  await client.query(`CREATE TEMP TABLE gold_before ON COMMIT DROP AS ${ACTIVITY_OF_DELTA_LEARNERS}`);
+  // The activity of the learners the change names, as it stands before it.
+  await client.query(`CREATE TEMP TABLE gold_before ON COMMIT DROP AS
+    SELECT a.event_date, a.user_id, a.type, a.category, a.events FROM mart.learner_activity a
+      JOIN (SELECT DISTINCT event_date, user_id FROM gold_activity_change) d USING (event_date, user_id)`);
   await client.query(`INSERT INTO mart.learner_activity AS t (event_date, user_id, type, category, events)
     SELECT * FROM gold_activity_change
     ON CONFLICT (event_date, user_id, type, category) DO UPDATE SET events = t.events + excluded.events`);
   await client.query(`DELETE FROM mart.learner_activity a USING (SELECT DISTINCT event_date, user_id FROM gold_activity_change) d
     WHERE a.event_date = d.event_date AND a.user_id = d.user_id AND a.events <= 0`);
-  await client.query(`CREATE TEMP TABLE gold_after ON COMMIT DROP AS ${ACTIVITY_OF_DELTA_LEARNERS}`);
+  // What the two statements above leave of those learners' rows, from the temp tables rather than
+  // by looking each one up again: a row stays where its events are still above zero.
+  await client.query(`CREATE TEMP TABLE gold_after ON COMMIT DROP AS
+    SELECT event_date, user_id, type, category, sum(events)::bigint AS events FROM (
+      SELECT * FROM gold_before UNION ALL SELECT * FROM gold_activity_change
+    ) activity GROUP BY 1, 2, 3, 4 HAVING sum(events) > 0`);
 
   // Every event counts by type (and by category where it has one); a learner counts once per
   // (day, type) and per (day, category, type) they were active in.
