@@ -3,7 +3,9 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import {
+  DAILY_EVENTS_COLUMNS,
   EXPORT_KEYS,
+  exportSelect,
   GOLD_MART_NAMES,
   GOLD_MARTS,
   type GoldMart,
@@ -106,7 +108,7 @@ async function exportDailyEvents(options: ExportsOptions, generation: number): P
     appender.closeSync();
     const path = join(dir, "daily_events.parquet");
     const written = await connection.runAndReadAll(
-      `COPY (SELECT CAST(event_date AS DATE) AS event_date, user_id, cnt FROM mart_export ORDER BY event_date, user_id)
+      `COPY (SELECT ${exportSelect(DAILY_EVENTS_COLUMNS)} FROM mart_export ORDER BY event_date, user_id)
        TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`,
     );
     const body = new Uint8Array(await readFile(path));
