@@ -1,8 +1,22 @@
-import { type Manifest, type ManifestFile, PREFIX } from "@growit/contract";
+import { type ManifestFile, PREFIX } from "@growit/contract";
+import { ApiError, api } from "../api.ts";
 
 /** Where the worker serves an export key, as an absolute URL on the page's own origin. */
 export const exportUrl = (key: string): string => new URL(`/api/exports/${key}`, location.origin).href;
 
-/** Every silver partition the manifest lists, oldest day first. */
-export const silverFiles = (manifest: Manifest): ManifestFile[] =>
-  manifest.files.filter((file) => file.key.startsWith(PREFIX.silver)).sort((a, b) => a.key.localeCompare(b.key));
+/**
+ * The files the exports' manifest lists. Before the ETL's first export there is no manifest (the
+ * worker answers 404): nothing is exported yet, and every view opens over no rows.
+ */
+export async function exportedFiles(): Promise<ManifestFile[]> {
+  try {
+    return (await api.manifest()).data.files;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return [];
+    throw error;
+  }
+}
+
+/** Every silver partition among `files`, oldest day first. */
+export const silverFiles = (files: readonly ManifestFile[]): ManifestFile[] =>
+  files.filter((file) => file.key.startsWith(PREFIX.silver)).sort((a, b) => a.key.localeCompare(b.key));

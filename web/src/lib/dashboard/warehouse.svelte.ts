@@ -1,8 +1,16 @@
-import type { Manifest } from "@growit/contract";
-import { EXPORT_KEYS, GOLD_MART_NAMES, GOLD_MARTS, goldMartKey, SILVER_COLUMNS, sqlString } from "@growit/contract";
-import { api } from "../api.ts";
+import {
+  DAILY_EVENTS_COLUMNS,
+  EXPORT_KEYS,
+  type ExportColumns,
+  GOLD_MART_NAMES,
+  GOLD_MARTS,
+  goldMartKey,
+  type ManifestFile,
+  SILVER_COLUMNS,
+  sqlString,
+} from "@growit/contract";
 import { type AsyncDuckDB, type AsyncDuckDBConnection, registerBuffer, registerHttpFile } from "./duckdb.ts";
-import { exportUrl, silverFiles } from "./manifest.ts";
+import { exportedFiles, exportUrl, silverFiles } from "./manifest.ts";
 import { QueryResult } from "./result.ts";
 
 /** How far loading has come: views that read the marts may run from "silver" on, the rest at "ready". */
@@ -19,14 +27,14 @@ const WHOLE_FETCH_MAX_BYTES = 128 * 1024 * 1024;
 interface MartExport {
   view: string;
   key: string;
-  columns: Readonly<Record<string, string>>;
+  columns: ExportColumns;
 }
 
 const MART_EXPORTS: readonly MartExport[] = [
   {
     view: "daily_events",
     key: EXPORT_KEYS.dailyEvents,
-    columns: { event_date: "DATE", user_id: "VARCHAR", cnt: "BIGINT" },
+    columns: DAILY_EVENTS_COLUMNS,
   },
   ...GOLD_MART_NAMES.map((mart) => ({ view: mart, key: goldMartKey(mart), columns: GOLD_MARTS[mart] })),
 ];
@@ -42,7 +50,8 @@ const MART_EXPORTS: readonly MartExport[] = [
 export class Warehouse {
   stage = $state<Stage>("engine");
   error = $state<string | undefined>(undefined);
-  manifest = $state.raw<Manifest | undefined>(undefined);
+  /** What the exports' manifest lists, once it is read. */
+  files = $state.raw<ManifestFile[] | undefined>(undefined);
   private connection: AsyncDuckDBConnection | undefined;
   private db: AsyncDuckDB | undefined;
   private opening: Promise<void> | undefined;
@@ -88,28 +97,28 @@ export class Warehouse {
 
   private async load(engine: Promise<AsyncDuckDB>, martOpened: () => Promise<void>): Promise<void> {
     try {
-      const [db, manifest] = await Promise.all([
+      const [db, files] = await Promise.all([
         engine.then((db) => {
           performance.mark("dashboard:engine");
           return db;
         }),
-        api.manifest().then(({ data }) => {
+        exportedFiles().then((files) => {
           performance.mark("dashboard:manifest");
-          this.manifest = data;
+          this.files = files;
           // Every panel reads the mart and the gold marts.
           this.prefetch(MART_EXPORTS.map((mart) => mart.key));
-          return data;
+          return files;
         }),
       ]);
       this.db = db;
       this.connection = await db.connect();
       this.stage = "mart";
-      await Promise.all(MART_EXPORTS.map((mart) => this.openExport(manifest, mart)));
+      await Promise.all(MART_EXPORTS.map((mart) => this.openExport(files, mart)));
       performance.mark("dashboard:marts");
       this.stage = "silver";
       await martOpened();
       await this.settled();
-      await this.createEventsView(manifest);
+      await this.createEventsView(files);
       performance.mark("dashboard:events");
       this.stage = "ready";
       await this.holdInMemory();
@@ -127,7 +136,7 @@ export class Warehouse {
    */
   prefetch(keys: readonly string[]): void {
     const wanted = new Set(keys);
-    for (const file of this.manifest?.files ?? []) {
+    for (const file of this.files ?? []) {
       if (!wanted.has(file.key) || file.bytes > WHOLE_FETCH_MAX_BYTES) continue;
       if (this.fetched.has(file.key) || this.registered.has(file.key)) continue;
       const bytes = fetchWhole(exportUrl(file.key));
@@ -146,8 +155,8 @@ export class Warehouse {
    * A mart's export as its view over the Parquet; before the ETL exported it, an empty view with
    * its columns, which keeps every query valid.
    */
-  private async openExport(manifest: Manifest, { view, key, columns }: MartExport): Promise<void> {
-    if (!manifest.files.some((file) => file.key === key)) {
+  private async openExport(files: readonly ManifestFile[], { view, key, columns }: MartExport): Promise<void> {
+    if (!files.some((file) => file.key === key)) {
       const empty = Object.entries(columns).map(([name, type]) => `NULL::${type} AS ${name}`);
       await this.exec(`CREATE OR REPLACE VIEW ${view} AS SELECT ${empty.join(", ")} WHERE false`);
       return;
@@ -176,8 +185,8 @@ export class Warehouse {
     }
   }
 
-  private async createEventsView(manifest: Manifest): Promise<void> {
-    const partitions = silverFiles(manifest);
+  private async createEventsView(files: readonly ManifestFile[]): Promise<void> {
+    const partitions = silverFiles(files);
     if (partitions.length === 0) {
       const columns = SILVER_COLUMNS.map((column) => `NULL::${column.type} AS ${column.name}`).join(", ");
       await this.exec(`CREATE OR REPLACE VIEW events AS SELECT ${columns} WHERE false`);
