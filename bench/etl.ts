@@ -1,18 +1,18 @@
 // npm run bench:etl [-- --events N] [--per-object N] [--rounds N] [--unsealed]
 //
-// Writes N generated events (default 1,000,000; 1% duplicate copies) as bronze objects of one
-// day into the local S3 (bucket growit-bench; an s3rver is started on 127.0.0.1:9000 if none
-// answers), sealed as the worker seals them, after the 29 days before it with 100,000 events each
-// (absorbed first, untimed). It runs `etl run --date` on the day in a child process (Postgres:
-// DATABASE_URL, else an embedded PGlite), and prints events/s, seconds per stage and the ETL's
-// peak RSS next to the floor measured in the same run: DuckDB alone reading the same JSONL from
-// local disk, deduplicating and writing zstd Parquet, in one plain statement. Then the late-data
-// case: 10,000 late events spread over those 29 days arrive in today's bronze, and the
-// incremental run that absorbs them (`etl run --pending`, as the cron queues it) is timed and set
-// against the day's run. `--unsealed` writes the objects without seals, so that the ETL checks
-// every line. The floor and the ETL run back to back `--rounds` times (default 3): the figures
-// are medians, the ratios the median of each round's ratio (this machine's speed drifts by ±10%
-// over minutes). Results go to bench/results/etl.json.
+// Writes N generated events (default 1,000,000; 1% duplicate copies) as bronze objects of one day
+// into the local S3 (bucket growit-bench; an s3rver is started on 127.0.0.1:9000 if none answers),
+// sealed as the worker seals them, after the 29 days before it with 100,000 events each (absorbed
+// first, untimed). It runs `etl run --date` on the day in a child process (Postgres: DATABASE_URL,
+// an empty database migrated with `npm run migrate`, else an embedded PGlite), and prints events/s,
+// seconds per stage and the ETL's peak RSS next to the floor measured in the same run: DuckDB alone
+// reading the same JSONL from local disk, deduplicating and writing zstd Parquet, in one plain
+// statement. Then the late-data case: 10,000 late events spread over those 29 days arrive in
+// today's bronze, and the incremental run that absorbs them (`etl run --pending`, as the cron
+// queues it) is timed and set against the day's run. `--unsealed` writes the objects without seals,
+// so that the ETL checks every line. The floor and the ETL run back to back `--rounds` times
+// (default 3): the figures are medians, the ratios the median of each round's ratio (a machine's
+// speed drifts over minutes). Results go to bench/results/etl.json.
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -92,9 +92,12 @@ async function ensureS3(): Promise<void> {
   for (const key of await bucket.list("")) await bucket.delete(key);
 }
 
+/** The Postgres the ETL publishes to: DATABASE_URL's, else an embedded PGlite started here. */
+const EXTERNAL_POSTGRES = process.env.DATABASE_URL?.trim();
+const POSTGRES = EXTERNAL_POSTGRES ? "DATABASE_URL" : "embedded PGlite";
+
 async function ensurePostgres(): Promise<string> {
-  const external = process.env.DATABASE_URL?.trim();
-  if (external) return external;
+  if (EXTERNAL_POSTGRES) return EXTERNAL_POSTGRES;
   const dir = join(WORK, "pg");
   rmSync(dir, { recursive: true, force: true });
   const pg = await startEmbeddedPostgres({ dataDir: dir, port: BENCH_PG_PORT });
@@ -340,7 +343,7 @@ async function main() {
   const peakRssMib = Math.round(Math.max(...rounds.map((r) => r.done.peak_rss_bytes ?? 0)) / 2 ** 20);
   console.log(
     [
-      `\nmedians of ${ROUNDS} rounds:`,
+      `\nmedians of ${ROUNDS} rounds (Postgres: ${POSTGRES}):`,
       `floor (DuckDB alone, local JSONL -> Parquet): ${floor.toFixed(2)} s`,
       `the ETL's refine step alone on the same files: ${refineAlone.toFixed(2)} s`,
       `etl run --date ${day}: ${seconds.toFixed(2)} s from fetch to exports (${wall.toFixed(2)} s with process start)`,
@@ -357,6 +360,7 @@ async function main() {
   const round2 = (n: number) => Math.round(n * 100) / 100;
   const path = writeResult("etl", {
     config: {
+      postgres: POSTGRES,
       events: EVENTS,
       per_object: PER_OBJECT,
       duplicate_share: 0.01,
