@@ -14,7 +14,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
+  DAILY_EVENTS_COLUMNS,
   EXPORT_KEYS,
+  exportSelect,
   GOLD_MART_NAMES,
   type GoldMart,
   goldMartKey,
@@ -149,7 +151,7 @@ async function generate(): Promise<ManifestFile[]> {
     const anonymousPerDay = Math.floor((SILVER_EVENTS - named) / DAYS);
     const martPath = join(SCRATCH, "daily_events.parquet");
     await connection.run(
-      `COPY (SELECT event_date, user_id, cnt FROM mart ORDER BY event_date, user_id) TO ${sqlString(martPath)} (FORMAT parquet, COMPRESSION zstd)`,
+      `COPY (SELECT ${exportSelect(DAILY_EVENTS_COLUMNS)} FROM mart ORDER BY event_date, user_id) TO ${sqlString(martPath)} (FORMAT parquet, COMPRESSION zstd)`,
     );
     files.push(await upload(EXPORT_KEYS.dailyEvents, martPath, DAYS * USERS_PER_DAY, generatedAt));
     console.log(`  mart: ${DAYS * USERS_PER_DAY} rows, ${(files[0]?.bytes ?? 0) / 1e6} MB`);
