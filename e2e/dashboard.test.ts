@@ -5,8 +5,7 @@
 // request the page makes must stay on this machine (DuckDB-WASM from the app's own bundle).
 // Before the ETL's first run, on a stack of its own, every view must open over no rows.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { GOLD_MART_NAMES, S3 as S3Client, utcDayFromToday } from "@growit/contract";
 import pg from "pg";
@@ -15,9 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDotenv } from "../stack/src/dev-vars.ts";
 import { etlEnv } from "../stack/src/etl-env.ts";
 import { EMBEDDED_PG, REPO_ROOT, S3, WORKER } from "../stack/src/local.ts";
-import { type Started, startStack, stopStack, waitForOpen } from "../stack/src/stack-process.ts";
 import { launchChromium } from "./browser.ts";
 import { DATA_DAYS, type Envelope, expectedCategories, generateEvents, writeBronze } from "./dashboard-data.ts";
+import { LocalStack } from "./local-stack.ts";
 
 const SCREENSHOTS = join(REPO_ROOT, "test-results", "screenshots");
 const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost"]);
@@ -122,23 +121,6 @@ async function logIn(page: Page, username: string, password: string): Promise<vo
   expect(response.status()).toBe(200);
 }
 
-/**
- * Gives the suite it is called in a local stack of its own, on fresh data: the login and page
- * views of one suite's analyst are events too, and would join the data set another one knows.
- */
-function useFreshStack(): void {
-  const dataDir = mkdtempSync(join(tmpdir(), "growit-e2e-dashboard-"));
-  let stack: Started | undefined;
-  beforeAll(async () => {
-    stack = startStack(dataDir);
-    await waitForOpen(stack);
-  });
-  afterAll(async () => {
-    if (stack) await stopStack(stack);
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-}
-
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   browser = await launchChromium();
@@ -149,7 +131,8 @@ afterAll(async () => {
 });
 
 describe("the analyst dashboard before the ETL's first run", () => {
-  useFreshStack();
+  // A stack of its own: this suite's login is an event, which the next suite's data set does not hold.
+  LocalStack.forTests();
 
   it("opens every view over no rows, without an error, and the console reads the empty views", async () => {
     const { context } = await newContext();
@@ -180,7 +163,7 @@ describe("the analyst dashboard before the ETL's first run", () => {
 });
 
 describe("the analyst dashboard", () => {
-  useFreshStack();
+  LocalStack.forTests();
   beforeAll(async () => {
     events = generateEvents();
     await writeBronze(bucket, events);

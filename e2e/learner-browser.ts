@@ -1,13 +1,11 @@
 // A learner's browser for the end-to-end tests: the whole local stack and a Chromium for a test
 // file, a Korean context on the local worker, sign-up, and where screenshots go.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
 import { REPO_ROOT, WORKER } from "../stack/src/local.ts";
-import { type Started, startStack, stopStack, waitForOpen } from "../stack/src/stack-process.ts";
 import { launchChromium } from "./browser.ts";
+import { LocalStack } from "./local-stack.ts";
 
 export const SCREENSHOTS = join(REPO_ROOT, "test-results", "screenshots");
 
@@ -16,10 +14,8 @@ export const WIDTHS = [
   ["desktop", 1280, 900],
 ] as const;
 
-/** `npm start`'s orchestrator on a fresh data dir, and a Chromium, for the tests of one file. */
-export class LearnerStack {
-  readonly dataDir = mkdtempSync(join(tmpdir(), "growit-e2e-"));
-  #stack: Started | undefined;
+/** The local stack and a Chromium, for the tests of one file (`LearnerStack.forTests()`). */
+export class LearnerStack extends LocalStack {
   #browser: Browser | undefined;
 
   get browser(): Browser {
@@ -27,31 +23,15 @@ export class LearnerStack {
     return this.#browser;
   }
 
-  /** Starts the stack (again, on the same data, after `stop`) and waits until it serves. */
-  async start(): Promise<void> {
-    this.#stack = startStack(this.dataDir);
-    await waitForOpen(this.#stack);
+  protected override async setUp(): Promise<void> {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await super.setUp();
+    this.#browser = await launchChromium();
   }
 
-  async stop(): Promise<void> {
-    if (this.#stack) await stopStack(this.#stack);
-    this.#stack = undefined;
-  }
-
-  /** Starts the stack and the browser before the file's tests, and stops both after them. */
-  static forTests(): LearnerStack {
-    const fixture = new LearnerStack();
-    beforeAll(async () => {
-      mkdirSync(SCREENSHOTS, { recursive: true });
-      await fixture.start();
-      fixture.#browser = await launchChromium();
-    });
-    afterAll(async () => {
-      await fixture.#browser?.close();
-      await fixture.stop();
-      rmSync(fixture.dataDir, { recursive: true, force: true });
-    });
-    return fixture;
+  protected override async tearDown(): Promise<void> {
+    await this.#browser?.close();
+    await super.tearDown();
   }
 }
 
