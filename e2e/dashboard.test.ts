@@ -284,6 +284,43 @@ WHERE event_date >= CURRENT_DATE - INTERVAL '30 days' GROUP BY user_id ORDER BY 
       String(events.length - anonymous),
     ]);
 
+    // A result taller than a browser lets an element be: drawn only around the view, every part
+    // of it reachable, and what is in view always drawn.
+    const rows = 2_000_000;
+    await sql.fill(`SELECT range AS n FROM range(${rows})`);
+    await sql.press("Control+Enter");
+    await page.getByText(`${rows.toLocaleString("ko-KR")}행,`).waitFor();
+    const results = page.getByRole("region", { name: "쿼리 결과" });
+    const rowsInView = () =>
+      results.evaluate((region) => {
+        const view = region.getBoundingClientRect();
+        return Array.from(region.querySelectorAll("tbody tr[aria-rowindex]")).flatMap((row) => {
+          const box = row.getBoundingClientRect();
+          return box.bottom > view.top && box.top < view.bottom ? [Number(row.getAttribute("aria-rowindex")) - 1] : [];
+        });
+      });
+    const scrollTo = (share: number) =>
+      results.evaluate((region, at) => {
+        region.scrollTop = at * (region.scrollHeight - region.clientHeight);
+      }, share);
+    for (const share of [0, 0.5, 1]) {
+      await scrollTo(share);
+      await expect
+        .poll(
+          async () => {
+            const shown = await rowsInView();
+            const middle = shown[Math.floor(shown.length / 2)] ?? -1;
+            return shown.length >= 8 && Math.abs(middle / rows - share) < 0.01;
+          },
+          { message: `rows in view at ${share * 100}% of the scroll` },
+        )
+        .toBe(true);
+      expect(await results.locator("tbody tr").count()).toBeLessThan(200);
+    }
+    expect((await rowsInView()).at(-1)).toBe(rows);
+    const lastValue = await results.locator("tbody tr").last().locator("td").last().textContent();
+    expect(lastValue?.replaceAll(",", "")).toBe(String(rows - 1));
+
     await sql.fill("SELECT no_such_column FROM daily_events");
     await run.click();
     const error = page.locator(".console [role=alert]");
