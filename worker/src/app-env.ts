@@ -22,5 +22,7 @@ export interface AppEnv {
      * alone, until `liveUser` (account and analyst routes) replaces it with what Postgres says.
      */
     user: SessionUser | null;
+    /** The caller as Postgres confirmed them, once `liveUser` has run in this request. */
+    liveUser?: SessionUser;
   };
 }

@@ -2,10 +2,12 @@
 // its own (Browser(env): the app with that environment, its own database and bucket).
 import { env } from "cloudflare:test";
 import { type S3, uuidv7 } from "@growit/contract";
+import { Hono } from "hono";
 import { sign } from "hono/jwt";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Browser, bronzeEvents, selfBucket, signedIn, signUp, sql, testEnv, uniqueName } from "../../test/fixtures.ts";
-import { SESSION_COOKIE } from "./session.ts";
+import type { AppEnv } from "../app-env.ts";
+import { confirmedUser, SESSION_COOKIE } from "./session.ts";
 
 const NO_SESSION = { error: "sign in first: no valid session" };
 const withCookie = (cookie: string) => Object.assign(new Browser(), { cookie });
@@ -170,5 +172,17 @@ describe("a SESSION_SECRET shorter than 32 bytes", () => {
     });
     expect(response.status).toBe(202);
     expect((await bronzeEvents(s3)).find((event) => event.id === id)).toMatchObject({ username: null });
+  });
+});
+
+describe("confirmedUser", () => {
+  it("fails a handler that no requireLiveUser guards, whoever the token says is calling", async () => {
+    // Route logic alone: no guard runs, so the caller is the token's word, which must not pass.
+    const app = new Hono<AppEnv>().get("/", (c) => {
+      c.set("user", { username: "someone", role: "learner", sessionId: uuidv7() });
+      return c.json(confirmedUser(c));
+    });
+    const response = await app.request("/");
+    expect(response.status).toBe(500);
   });
 });

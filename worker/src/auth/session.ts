@@ -118,6 +118,7 @@ export async function liveUser(c: Context<AppEnv>): Promise<SessionUser> {
   if (!claimed?.sessionId || !current) throw new HTTPException(401, { message: "sign in first: no valid session" });
   const user = { ...current, sessionId: claimed.sessionId };
   c.set("user", user);
+  c.set("liveUser", user);
   return user;
 }
 
@@ -126,6 +127,18 @@ export const requireLiveUser = createMiddleware<AppEnv>(async (c, next) => {
   await liveUser(c);
   await next();
 });
+
+/**
+ * The caller requireLiveUser confirmed, for the handler after it. Read from what liveUser recorded,
+ * not cast from `user` (which may be the token's word alone): a handler without the guard fails
+ * loudly. A guard typing the caller as present would make the handler's context unfit for every
+ * helper that takes the app's.
+ */
+export function confirmedUser(c: Context<AppEnv>): SessionUser {
+  const user = c.get("liveUser");
+  if (!user) throw new Error(`${c.req.method} ${c.req.path}: no requireLiveUser before this handler`);
+  return user;
+}
 
 /** A guard for routes only `role` may use: 401 without a live session, 403 for another role. */
 export const requireRole = (role: Role) =>

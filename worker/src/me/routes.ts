@@ -3,11 +3,11 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { describeRoute } from "hono-openapi";
 import { z } from "zod";
-import type { AppEnv, SessionUser } from "../app-env.ts";
+import type { AppEnv } from "../app-env.ts";
 import { ACCOUNT_COLUMNS, checkInterests, FULL_NAME, findAccount, INTERESTS } from "../auth/accounts.ts";
 import { clientAddress } from "../auth/client-address.ts";
 import { admitLogin, loginSucceeded, tooMany } from "../auth/limits.ts";
-import { endSession, liveUser, requireLiveUser } from "../auth/session.ts";
+import { confirmedUser, endSession, liveUser, requireLiveUser } from "../auth/session.ts";
 import { writeLimit } from "../http/rate-limit.ts";
 import { json, later, refused } from "../http/responses.ts";
 import { jsonBody } from "../http/validate.ts";
@@ -67,7 +67,7 @@ export const meRoutes = new Hono<AppEnv>()
     return c.json(account, 200);
   })
   .patch("/", patchDoc, writeLimit, requireLiveUser, jsonBody(Patch), async (c) => {
-    const { username } = c.get("user") as SessionUser;
+    const { username } = confirmedUser(c);
     const patch = c.req.valid("json");
     const db = c.get("db");
     if (patch.interests) await checkInterests(db, patch.interests);
@@ -80,7 +80,7 @@ export const meRoutes = new Hono<AppEnv>()
     return c.json(account, 200);
   })
   .delete("/", deleteDoc, writeLimit, requireLiveUser, jsonBody(Erase), async (c) => {
-    const { username } = c.get("user") as SessionUser;
+    const { username } = confirmedUser(c);
     const { password } = c.req.valid("json");
     const db = c.get("db");
     // The password is re-entered under the login throttles, so a stolen session cannot guess it.
