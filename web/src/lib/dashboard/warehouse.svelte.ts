@@ -24,6 +24,10 @@ export type Stage = "engine" | "mart" | "silver" | "ready" | "failed";
 const WHOLE_FETCH_MAX_BYTES = 128 * 1024 * 1024;
 
 /** Each mart's export: the view the panels read, the key it is stored under, and its columns. */
+/** A query of no rows with these columns (name, DuckDB type): a view over it keeps every query valid. */
+const noRows = (columns: ReadonlyArray<readonly [string, string]>): string =>
+  `SELECT ${columns.map(([name, type]) => `NULL::${type} AS ${name}`).join(", ")} WHERE false`;
+
 interface MartExport {
   view: string;
   key: string;
@@ -157,8 +161,7 @@ export class Warehouse {
    */
   private async openExport(files: readonly ManifestFile[], { view, key, columns }: MartExport): Promise<void> {
     if (!files.some((file) => file.key === key)) {
-      const empty = Object.entries(columns).map(([name, type]) => `NULL::${type} AS ${name}`);
-      await this.exec(`CREATE OR REPLACE VIEW ${view} AS SELECT ${empty.join(", ")} WHERE false`);
+      await this.exec(`CREATE OR REPLACE VIEW ${view} AS ${noRows(Object.entries(columns))}`);
       return;
     }
     await this.register(key);
@@ -188,8 +191,7 @@ export class Warehouse {
   private async createEventsView(files: readonly ManifestFile[]): Promise<void> {
     const partitions = silverFiles(files);
     if (partitions.length === 0) {
-      const columns = SILVER_COLUMNS.map((column) => `NULL::${column.type} AS ${column.name}`).join(", ");
-      await this.exec(`CREATE OR REPLACE VIEW events AS SELECT ${columns} WHERE false`);
+      await this.exec(`CREATE OR REPLACE VIEW events AS ${noRows(SILVER_COLUMNS.map((c) => [c.name, c.type]))}`);
       return;
     }
     await Promise.all(partitions.map((file) => this.register(file.key)));
