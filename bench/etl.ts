@@ -19,15 +19,14 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
   addDays,
+  bronzeEventsObject,
   bronzeObjectKey,
   bronzeSealKey,
   dayStart,
   enqueueRun,
   S3 as S3Client,
-  SEAL_HEADER,
   SILVER_ROW_GROUP_ROWS,
   SILVER_SORT,
-  sealBronze,
   utcDay,
   uuidv7,
 } from "@growit/contract";
@@ -155,12 +154,11 @@ async function writeBronze(batch: BronzeBatch): Promise<number> {
       // 1% duplicate copies (a client retry), in the same object.
       if (n % 100 === 1) lines.push(line);
     }
-    const body = encoder.encode(`${lines.join("\n")}\n`);
-    bytes += body.length;
-    if (batch.floor) writeFileSync(bronzeFileName(FLOOR_DIR, part), body);
+    const text = encoder.encode(`${lines.join("\n")}\n`);
+    bytes += text.length;
+    if (batch.floor) writeFileSync(bronzeFileName(FLOOR_DIR, part), text);
     const key = bronzeObjectKey(new Date(firstMs), uuidv7());
-    const headers: Record<string, string> = {};
-    if (sealKey) headers[SEAL_HEADER] = await sealBronze(sealKey, key, body);
+    const { body, headers } = await bronzeEventsObject(key, text, sealKey);
     puts.push(bucket.put(key, body, "application/x-ndjson", headers));
     if (puts.length >= 8) await Promise.all(puts.splice(0));
   }
@@ -188,7 +186,11 @@ async function measureFloor(day: string): Promise<{ floor: number; refineAlone: 
         WHERE CAST(ts AS DATE) = DATE '${day}' ORDER BY ${SILVER_SORT.join(", ")})
         TO '${join(WORK, "floor.parquet")}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${SILVER_ROW_GROUP_ROWS})`),
     );
-    const files = readdirSync(FLOOR_DIR).map((name) => ({ index: Number.parseInt(name, 10), key: name }));
+    const files = readdirSync(FLOOR_DIR).map((name) => ({
+      index: Number.parseInt(name, 10),
+      key: name,
+      path: join(FLOOR_DIR, name),
+    }));
     const refineAlone = await timed(async () => {
       await loadCopies(duck.connection, FLOOR_DIR, files);
       await mergeCopies({

@@ -17,14 +17,13 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
   addDays,
+  bronzeEventsObject,
   bronzeObjectKey,
   bronzeSealKey,
   dayStart,
   enqueueRun,
   S3 as S3Client,
   type S3Config,
-  SEAL_HEADER,
-  sealBronze,
   utcDay,
   uuidv7,
 } from "@growit/contract";
@@ -184,9 +183,9 @@ async function writeBronze(s3: S3Client, days: readonly string[]): Promise<numbe
           }),
         );
       }
-      const body = encoder.encode(`${lines.join("\n")}\n`);
       const key = bronzeObjectKey(new Date(Math.floor(start + first * step)), uuidv7());
-      puts.push(s3.put(key, body, "application/x-ndjson", { [SEAL_HEADER]: await sealBronze(sealKey, key, body) }));
+      const { body, headers } = await bronzeEventsObject(key, encoder.encode(`${lines.join("\n")}\n`), sealKey);
+      puts.push(s3.put(key, body, "application/x-ndjson", headers));
       events += lines.length;
     }
     await Promise.all(puts);

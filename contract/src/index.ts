@@ -1,6 +1,7 @@
 export * from "./api-types.ts";
 export * from "./bronze-arrivals.ts";
 export * from "./bronze-line.ts";
+export * from "./bronze-object.ts";
 export * from "./bronze-seal.ts";
 export * from "./database-url.ts";
 export * from "./days.ts";

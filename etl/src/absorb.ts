@@ -195,20 +195,25 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
         }),
       );
     const files: BronzeFile[] = fetched.objects.flatMap((o, index) =>
-      o.usableLines > 0 ? [{ index, key: o.key }] : [],
+      o.file !== null ? [{ index, key: o.key, path: o.file }] : [],
     );
     const rejectedAt = new Date().toISOString();
     // An object DuckDB refused although its lines passed (a seal over a line DuckDB cannot store, a
     // duplicate key): checked again from its stored bytes, every line put in normal form.
     const loaded = await loadCopies(duck.connection, dir, files, async ({ index, key }) => {
       const { usable, ...checked } = checkObject({ key, bytes: await s3.getBytes(key), rejectedAt, normalize: true });
-      Object.assign(fetched.objects[index] as FetchedObject, checked);
+      const object = fetched.objects[index] as FetchedObject;
+      Object.assign(object, checked);
+      delete object.uncounted;
       if (checked.usableLines === 0) return null;
       await mkdir(join(dir, "normalized"), { recursive: true });
       const path = bronzeFileName(join(dir, "normalized"), index);
       await writeFile(path, usable);
       return path;
     });
+    for (const [index, object] of fetched.objects.entries()) {
+      if (object.uncounted) object.lines = object.usableLines = loaded.lines.get(index) ?? 0;
+    }
     // A device still sending as an erased learner: its lines are dropped and taken out of bronze.
     const erased = await erasedNames(client, now);
     const dropped = await dropErasedCopies(duck.connection, erased);

@@ -2,7 +2,16 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bronzeDayPrefix, bronzeObjectKey, bronzeSealKey, S3, SEAL_HEADER, sealBronze } from "@growit/contract";
+import { gunzipSync, gzipSync } from "node:zlib";
+import {
+  bronzeDayPrefix,
+  bronzeEventsObject,
+  bronzeObjectKey,
+  bronzeSealKey,
+  S3,
+  SEAL_HEADER,
+  sealBronze,
+} from "@growit/contract";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { freshBucket, testConfig } from "../test/fixtures.ts";
 import { fetchBronze } from "./bronze-fetch.ts";
@@ -109,5 +118,76 @@ describe("fetchBronze and large objects", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("fetchBronze and compressed objects", () => {
+  let s3: S3;
+  let dir: string;
+  const gzipped = (...lines: string[]) => new Uint8Array(gzipSync(jsonl(...lines)));
+  beforeEach(async () => {
+    s3 = new S3(testConfig(await freshBucket()).s3);
+    dir = await mkdtemp(join(tmpdir(), "growit-bronze-fetch-"));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const fetchDay = async () =>
+    fetchBronze({ s3, objects: await dayObjects(s3), dir, concurrency: 2, sealSecret: SECRET });
+  const texts = async () =>
+    Object.fromEntries(
+      await Promise.all(
+        (await readdir(dir)).sort().map(async (name) => {
+          const bytes = await readFile(join(dir, name));
+          return [name, (name.endsWith(".gz") ? gunzipSync(bytes) : bytes).toString()] as const;
+        }),
+      ),
+    );
+
+  it("keeps a sealed one compressed, as stored, its lines to be counted as DuckDB reads them", async () => {
+    const key = keyAt(1);
+    const stored = await bronzeEventsObject(key, jsonl(line(1), line(2)), await bronzeSealKey(SECRET));
+    await s3.put(key, stored.body, JSONL, stored.headers);
+    const fetched = await fetchDay();
+    expect(fetched).toMatchObject({ sealedObjects: 1, bytes: stored.body.length, files: 1 });
+    expect(fetched.objects[0]).toMatchObject({ lines: 0, uncounted: true, rejects: [] });
+    const written = await readFile(join(dir, "00000000.jsonl.gz"));
+    expect(sha256(written)).toBe(sha256(stored.body));
+  });
+
+  it("checks every line of one without a seal, and keeps its usable lines", async () => {
+    await s3.put(keyAt(1), gzipped(line(1), "{not json", line(2)), JSONL, { "content-encoding": "gzip" });
+    // Every line usable as stored: the file stays compressed.
+    await s3.put(keyAt(2), gzipped(line(3)), JSONL, { "content-encoding": "gzip" });
+    const fetched = await fetchDay();
+    expect(fetched.sealedObjects).toBe(0);
+    expect(fetched.objects.map((o) => [o.lines, o.usableLines, o.uncounted])).toEqual([
+      [3, 2, undefined],
+      [1, 1, undefined],
+    ]);
+    expect(fetched.objects[0]?.rejects.map((r) => [r.line, r.reason.slice(0, 8)])).toEqual([[2, "not JSON"]]);
+    expect(await texts()).toEqual({
+      "00000000.jsonl": `${line(1)}\n${line(2)}\n`,
+      "00000001.jsonl.gz": `${line(3)}\n`,
+    });
+  });
+
+  it("reads the lines before the damage of one cut short, and says where the rest went", async () => {
+    const whole = gzipped(...Array.from({ length: 3_000 }, (_, i) => line(1, { props: { path: `/${i}` } })));
+    await s3.put(keyAt(1), whole.subarray(0, whole.length / 2), JSONL, { "content-encoding": "gzip" });
+    // Said to be compressed, and not: nothing can be read of it.
+    await s3.put(keyAt(2), jsonl(line(2)), JSONL, { "content-encoding": "gzip" });
+    const fetched = await fetchDay();
+    const [cut, plain] = fetched.objects;
+    expect(cut?.usableLines).toBeGreaterThan(100);
+    expect(cut?.rejects.map((r) => r.reason)).toEqual([
+      expect.stringMatching(/^not JSON/),
+      expect.stringMatching(/gzip stream is damaged \(unexpected end of file\)/),
+    ]);
+    expect(plain).toMatchObject({ lines: 0, usableLines: 0, file: null });
+    expect(plain?.rejects.map((r) => [r.object, r.reason])).toEqual([
+      [plain?.key, expect.stringMatching(/gzip stream is damaged \(incorrect header check\)/)],
+    ]);
+    expect(Object.keys(await texts())).toEqual(["00000000.jsonl"]);
   });
 });

@@ -2,6 +2,7 @@ import { type CipherGCM, createCipheriv, timingSafeEqual } from "node:crypto";
 import { open, unlink } from "node:fs/promises";
 import {
   bronzeSealKey,
+  isGzipEncoding,
   objectSealKeyBytes,
   type RejectRecord,
   type S3,
@@ -30,7 +31,7 @@ export interface BronzeFetchOptions {
   s3: S3;
   /** The objects to fetch, in key order. */
   objects: readonly S3Object[];
-  /** Where the usable lines go, one file per object (see bronzeFileName), indexes as in `objects`. */
+  /** Where the usable lines go, a file per object (see bronzeFileName), numbered by index in `objects`. */
   dir: string;
   concurrency: number;
   /** See EtlConfig.sealSecret; without it every line is checked. */
@@ -41,10 +42,18 @@ export interface BronzeFetchOptions {
 /** What became of one fetched object. */
 export interface FetchedObject {
   key: string;
+  /** As stored (compressed, for a compressed object). */
   bytes: number;
   lines: number;
-  /** Lines written to its local file (none: no file). */
+  /** Lines in its local file. */
   usableLines: number;
+  /**
+   * Set for a compressed object taken as checked: its lines are not counted on the way (that would
+   * mean decompressing it twice), but as DuckDB reads it, and `lines` and `usableLines` set then.
+   */
+  uncounted?: true;
+  /** The local file DuckDB is to read (gzip-compressed when its name ends in .gz), or null when no line is usable. */
+  file: string | null;
   rejects: RejectRecord[];
   /** Whether its seal held, so that its lines were not checked again. */
   sealed: boolean;
@@ -65,9 +74,12 @@ const WRITE_BATCH_BYTES = 1 << 20;
 
 interface Downloaded {
   bytes: number;
-  lines: number;
+  /** Lines counted in the stored bytes; null for a compressed object (see FetchedObject.uncounted). */
+  lines: number | null;
   /** Whether the object carried a seal that holds for its bytes. */
   sealed: boolean;
+  /** The file holding the stored bytes. */
+  path: string;
 }
 
 /** Computes the seal tag of the object at `objectKey` as its bytes go by (see bronze-seal.ts). */
@@ -76,17 +88,24 @@ async function sealTagOf(sealRoot: SealKey, objectKey: string): Promise<CipherGC
 }
 
 /**
- * Streams an object to `path`, counting its lines and computing its seal's tag on the way, so that
- * no object is ever whole in memory (collecting bodies cost more CPU in garbage collection than
- * the download itself).
+ * Streams the object at `key` to the `index`-th file of `dir`, as stored, computing its seal's tag
+ * on the way (and counting its lines, unless it is compressed), so that no object is ever whole in
+ * memory (collecting bodies cost more CPU in garbage collection than the download itself).
  */
-async function download(s3: S3, key: string, path: string, sealRoot: SealKey | null): Promise<Downloaded> {
+async function download(
+  s3: S3,
+  key: string,
+  target: { dir: string; index: number },
+  sealRoot: SealKey | null,
+): Promise<Downloaded> {
   const body = await getObjectStream(s3, key);
   const status = body.statusCode ?? 0;
   if (status < 200 || status >= 300) {
     body.destroy();
     throw new S3Error(`S3 GET ${s3.url(key)} answered HTTP ${status}`, status);
   }
+  const compressed = isGzipEncoding(body.headers["content-encoding"]);
+  const path = bronzeFileName(target.dir, target.index, { compressed });
   const seal = body.headers[SEAL_HEADER];
   const mac = sealRoot ? sealMac(typeof seal === "string" ? seal : null) : null;
   const tag = sealRoot && mac ? await sealTagOf(sealRoot, key) : null;
@@ -102,7 +121,9 @@ async function download(s3: S3, key: string, path: string, sealRoot: SealKey | n
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
       tag?.setAAD(chunk);
-      for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) newlines++;
+      if (!compressed) {
+        for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) newlines++;
+      }
       bytes += chunk.length;
       last = chunk[chunk.length - 1] ?? last;
       pending.push(chunk);
@@ -117,15 +138,16 @@ async function download(s3: S3, key: string, path: string, sealRoot: SealKey | n
   } finally {
     await file.close();
   }
-  const lines = newlines + (last === NEWLINE ? 0 : 1);
+  const lines = compressed ? null : newlines + (last === NEWLINE ? 0 : 1);
   tag?.final();
-  return { bytes, lines, sealed: tag !== null && mac !== null && timingSafeEqual(tag.getAuthTag(), mac) };
+  return { bytes, lines, path, sealed: tag !== null && mac !== null && timingSafeEqual(tag.getAuthTag(), mac) };
 }
 
 /**
- * Downloads bronze objects to local files for DuckDB, one per object. The lines of an object the
- * worker sealed are taken as checked; every line of any other object is checked against the
- * contract (on worker threads, see LineCheckPool), and only its usable lines are kept.
+ * Downloads bronze objects to local files for DuckDB, one per object, compressed as stored. The
+ * lines of an object the worker sealed are taken as checked; every line of any other object is
+ * checked against the contract (on worker threads, see LineCheckPool), and only its usable lines
+ * are kept.
  */
 export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFetched> {
   const { s3, dir, objects } = options;
@@ -140,20 +162,25 @@ export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFe
   let pool = null as LineCheckPool | null;
   try {
     await eachLimited(objects, options.concurrency, async ({ key }, index) => {
-      const path = bronzeFileName(dir, index);
-      const downloaded = await download(s3, key, path, sealRoot);
-      let checked: WrittenObject;
-      if (downloaded.sealed) {
-        fetched.sealedObjects++;
-        checked = { lines: downloaded.lines, usableLines: downloaded.lines, rejects: [] };
-        if (downloaded.lines === 0) await unlink(path);
-      } else {
+      const downloaded = await download(s3, key, { dir, index }, sealRoot);
+      const { path } = downloaded;
+      let checked: WrittenObject & { uncounted?: true };
+      if (!downloaded.sealed) {
         pool ??= new LineCheckPool();
         checked = await pool.check({ key, rejectedAt }, path);
+      } else if (downloaded.lines === null) {
+        checked = { lines: 0, usableLines: 0, uncounted: true, file: path, rejects: [] };
+      } else {
+        checked = { lines: downloaded.lines, usableLines: downloaded.lines, file: path, rejects: [] };
+        if (downloaded.lines === 0) {
+          await unlink(path);
+          checked.file = null;
+        }
       }
+      if (downloaded.sealed) fetched.sealedObjects++;
       fetched.objects[index] = { key, bytes: downloaded.bytes, sealed: downloaded.sealed, ...checked };
       lines += checked.lines;
-      if (checked.usableLines > 0) fetched.files++;
+      if (checked.file !== null) fetched.files++;
       fetched.bytes += downloaded.bytes;
       done++;
       options.onProgress?.({ objects: done, totalObjects: objects.length, bytes: fetched.bytes, totalBytes, lines });

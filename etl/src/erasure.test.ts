@@ -3,7 +3,9 @@
 import { rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buffer } from "node:stream/consumers";
 import {
+  bronzeEventsObject,
   bronzeObjectKey,
   bronzeSealKey,
   DAY_MS,
@@ -11,6 +13,8 @@ import {
   dayStart,
   type EventEnvelope,
   enqueueRun,
+  isGzipEncoding,
+  PREFIX,
   type RejectRecord,
   rejectedObjectKey,
   S3,
@@ -26,6 +30,7 @@ import type { EtlConfig } from "./config.ts";
 import { type Duck, openDuck } from "./duck.ts";
 import { namesLearner, withoutLearners } from "./erasure.ts";
 import type { Etl, EtlOptions } from "./etl.ts";
+import { getObjectStream } from "./s3-get.ts";
 
 const SEAL_SECRET = "erasure test seal";
 const JSONL = "application/x-ndjson";
@@ -53,10 +58,25 @@ async function runEtl(options: Partial<EtlOptions> = {}) {
   }, options);
 }
 
+/** Stores `lines` at `key` as the worker does: compressed and sealed. */
 async function putSealed(key: string, lines: readonly string[]) {
-  const body = new TextEncoder().encode(`${lines.join("\n")}\n`);
-  const seal = await sealBronze(await bronzeSealKey(SEAL_SECRET), key, body);
-  await s3.put(key, body, JSONL, { [SEAL_HEADER]: seal });
+  const lineBytes = new TextEncoder().encode(`${lines.join("\n")}\n`);
+  const { body, headers } = await bronzeEventsObject(key, lineBytes, await bronzeSealKey(SEAL_SECRET));
+  await s3.put(key, body, JSONL, headers);
+}
+
+/** The bronze objects whose seal does not hold for their bytes as stored, or that are no longer compressed. */
+async function brokenSeals(): Promise<string[]> {
+  const broken: string[] = [];
+  for (const key of await s3.list(PREFIX.bronze)) {
+    const stored = await getObjectStream(s3, key);
+    const bytes = new Uint8Array(await buffer(stored));
+    const seal = stored.headers[SEAL_HEADER];
+    if (seal === undefined) continue;
+    const holds = seal === (await sealBronze(await bronzeSealKey(SEAL_SECRET), key, bytes));
+    if (!holds || !isGzipEncoding(stored.headers["content-encoding"])) broken.push(key);
+  }
+  return broken;
 }
 
 let serial = 0;
@@ -258,6 +278,8 @@ describe("erasing a learner's data", () => {
     ]);
     expect(await objectsHolding(learner)).toEqual([]);
     expect(await rowsHolding(learner)).toEqual([]);
+    // The objects rewritten without the learner are stored as the worker stores them.
+    expect(await brokenSeals()).toEqual([]);
     const silverAfter = await silverRows();
     expect(silverAfter.filter((r) => r.id === stillSending.id)).toEqual([]);
     // Other learners' silver rows are byte for byte what they were, beside the one that arrived since.

@@ -4,15 +4,16 @@
 import {
   addDays,
   bronzeDayPrefix,
+  bronzeEventsObject,
   bronzeSealKey,
   dayRange,
   ERASURE,
+  isGzipEncoding,
   rejectedDayPrefix,
   type S3,
   S3Error,
   SEAL_HEADER,
   type SealKey,
-  sealBronze,
   utcDay,
 } from "@growit/contract";
 import type pg from "pg";
@@ -128,11 +129,11 @@ export async function rewriteWithout(
     await options.s3.delete(key);
     return { removed, left: null };
   }
-  const body = Uint8Array.from(bytes);
-  const sealed = stored.headers.has(SEAL_HEADER) && options.sealRoot !== null;
-  const headers: Record<string, string> = sealed
-    ? { [SEAL_HEADER]: await sealBronze(options.sealRoot as SealKey, key, body) }
-    : {};
+  const sealRoot = stored.headers.has(SEAL_HEADER) ? options.sealRoot : null;
+  // Stored again as it was (fetch decoded a compressed object): compressed, or not, and sealed, or not.
+  const { body, headers } = await bronzeEventsObject(key, Uint8Array.from(bytes), sealRoot, {
+    compress: isGzipEncoding(stored.headers.get("content-encoding")),
+  });
   await options.s3.put(key, body, contentType, headers);
   return { removed, left: { bytes: body.length, lines } };
 }

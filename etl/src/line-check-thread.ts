@@ -1,29 +1,59 @@
 // A worker thread of the line-check pool: checks the bronze objects downloaded to the files it is
-// sent, and leaves in each file only its usable lines (the file untouched when they all are; gone
+// sent, and leaves a file of only their usable lines (the file untouched when they all are; none
 // when none is). Reading and writing here, not on the main thread, leaves that to download.
 import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
+import { rejectRecord } from "@growit/contract";
+import { decompressReadable } from "./gunzip.ts";
 import { checkObject, type ObjectToCheck, type WrittenObject } from "./line-check.ts";
 
 export interface CheckRequest {
   id: number;
   object: Omit<ObjectToCheck, "bytes">;
-  /** The file holding the object's bytes. */
+  /** The file holding the object's bytes as stored: gzip-compressed when its name ends in .gz. */
   path: string;
 }
 
 export type CheckReply = { id: number; written: WrittenObject } | { id: number; error: string };
 
-parentPort?.on("message", ({ id, object, path }: CheckRequest) => {
+const GZ = ".gz";
+
+async function check({ object, path }: CheckRequest): Promise<WrittenObject> {
+  const stored = readFileSync(path);
+  const compressed = path.endsWith(GZ);
+  const { bytes, damage } = compressed ? await decompressReadable(stored) : { bytes: stored, damage: null };
+  const { usable, ...checked } = checkObject({ ...object, bytes });
+  if (damage !== null) {
+    // The lines before the damage are used; what follows it cannot be read.
+    checked.rejects.push(
+      rejectRecord(
+        {
+          reason: `the object's gzip stream is damaged (${damage}): only the lines before the damage were read`,
+          rejected_at: object.rejectedAt,
+          stage: "etl",
+          object: object.key,
+        },
+        null,
+      ),
+    );
+  }
+  if (checked.usableLines === 0) {
+    unlinkSync(path);
+    return { ...checked, file: null };
+  }
+  if (usable === bytes && damage === null) return { ...checked, file: path };
+  const plain = compressed ? path.slice(0, -GZ.length) : path;
+  writeFileSync(plain, usable);
+  if (compressed) unlinkSync(path);
+  return { ...checked, file: plain };
+}
+
+parentPort?.on("message", async (request: CheckRequest) => {
   let reply: CheckReply;
   try {
-    const bytes = readFileSync(path);
-    const { usable, ...written } = checkObject({ ...object, bytes });
-    if (written.usableLines === 0) unlinkSync(path);
-    else if (usable !== bytes) writeFileSync(path, usable);
-    reply = { id, written };
+    reply = { id: request.id, written: await check(request) };
   } catch (error) {
-    reply = { id, error: error instanceof Error ? error.message : String(error) };
+    reply = { id: request.id, error: error instanceof Error ? error.message : String(error) };
   }
   parentPort?.postMessage(reply);
 });

@@ -20,7 +20,10 @@ export interface CheckedObject {
 }
 
 /** What the main thread hears of a checked object once its usable lines are written to a file. */
-export type WrittenObject = Omit<CheckedObject, "usable">;
+export type WrittenObject = Omit<CheckedObject, "usable"> & {
+  /** The file of its usable lines, or null when there are none. */
+  file: string | null;
+};
 
 // A byte order mark stays in the text (ignoreBOM), so that a line starting with one is refused
 // wherever it is; only the object's own leading one is taken off, as an encoding signature.

@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { SILVER_SORT, sqlString } from "@growit/contract";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Duck, openDuck } from "./duck.ts";
@@ -23,10 +24,17 @@ const line = (n: number, ts: string, receivedAt: string, path: string, username:
     source: "web",
   });
 
-/** Writes bronze objects (their lines) as the fetch would, and loads them. */
-async function load(objects: string[][]) {
-  const files = objects.map((_, index) => ({ index, key: `bronze/app/2026/01/05/part-00000000${index}-x.jsonl` }));
-  for (const [index, lines] of objects.entries()) await writeFile(bronzeFileName(dir, index), `${lines.join("\n")}\n`);
+/** Writes bronze objects (their lines) as the fetch would, those at `compressed` indexes as gzip, and loads them. */
+async function load(objects: string[][], compressed: readonly number[] = []) {
+  const files = objects.map((_, index) => ({
+    index,
+    key: `bronze/app/2026/01/05/part-00000000${index}-x.jsonl`,
+    path: bronzeFileName(dir, index, { compressed: compressed.includes(index) }),
+  }));
+  for (const [index, lines] of objects.entries()) {
+    const text = `${lines.join("\n")}\n`;
+    await writeFile((files[index] as { path: string }).path, compressed.includes(index) ? gzipSync(text) : text);
+  }
   return { files, loaded: await loadCopies(duck.connection, dir, files) };
 }
 
@@ -223,6 +231,30 @@ describe("mergeCopies", () => {
       replaces: ["silver/x.parquet", "silver/y.parquet"],
       mart: "replace u1=1",
     });
+  });
+
+  it("reads compressed and plain files alike, each as its own object", async () => {
+    const at = (n: number) => line(n, `2026-01-0${n}T10:00:00.000Z`, `2026-01-0${n}T10:00:01.000Z`, `/${n}`);
+    const { loaded } = await load([[at(1)], [at(2), at(3)], [at(4)], [at(5), at(6), at(7)]], [1, 3]);
+    expect(loaded.quarantined.size).toBe(0);
+    expect(loaded.lines).toEqual(
+      new Map([
+        [0, 1],
+        [1, 2],
+        [2, 1],
+        [3, 3],
+      ]),
+    );
+    expect(loaded.eventDates).toEqual(
+      new Map([
+        [0, ["2026-01-01"]],
+        [1, ["2026-01-02", "2026-01-03"]],
+        [2, ["2026-01-04"]],
+        [3, ["2026-01-05", "2026-01-06", "2026-01-07"]],
+      ]),
+    );
+    const { days } = await merge();
+    expect(days.get("2026-01-06")?.rows).toEqual(["06 /6"]);
   });
 
   it("quarantines a file DuckDB cannot read, and loads the others", async () => {

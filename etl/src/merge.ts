@@ -7,10 +7,14 @@ import { sha256Of } from "./silver-cache.ts";
 
 /**
  * Where the lines of the `index`-th bronze object (in key order) go: the number in the name is
- * the copy's tie-break, so DuckDB never holds the key itself for every line.
+ * the copy's tie-break, so DuckDB never holds the key itself for every line. DuckDB decompresses a
+ * file named `.gz` as it reads it.
  */
-export const bronzeFileName = (dir: string, index: number): string =>
-  join(dir, `${String(index).padStart(8, "0")}.jsonl`);
+export const bronzeFileName = (dir: string, index: number, options: { compressed?: boolean } = {}): string =>
+  join(dir, `${String(index).padStart(8, "0")}.jsonl${options.compressed ? ".gz" : ""}`);
+
+/** Every file bronzeFileName names in `dir`, compressed or not. */
+const bronzeFiles = (dir: string) => join(dir, "*.jsonl*");
 
 /** The bronze envelope fields DuckDB reads, typed; props stays JSON text. */
 const BRONZE_COLUMNS =
@@ -22,7 +26,7 @@ export const readBronzeSql = (files: string): string =>
 
 /** A copy as the merge handles it, from read_json's rows. */
 const COPY_SELECT = `CAST(id AS UUID) AS id, type, ts, client_ts, username AS user_id, CAST(props AS VARCHAR) AS props,
-  received_at, source, CAST(regexp_extract(filename, '(\\d+)\\.jsonl$', 1) AS INTEGER) AS object_order`;
+  received_at, source, CAST(regexp_extract(filename, '(\\d+)\\.jsonl(\\.gz)?$', 1) AS INTEGER) AS object_order`;
 
 const COPIES_TABLE = `CREATE OR REPLACE TEMP TABLE copies (id UUID, type VARCHAR, ts TIMESTAMP, client_ts TIMESTAMP,
   user_id VARCHAR, props VARCHAR, received_at TIMESTAMP, source VARCHAR, object_order INTEGER)`;
@@ -91,6 +95,8 @@ export interface BronzeFile {
   /** The object's index in key order (the file's number, see bronzeFileName). */
   index: number;
   key: string;
+  /** Its file in the directory given to loadCopies. */
+  path: string;
 }
 
 export interface LoadedCopies {
@@ -98,6 +104,8 @@ export interface LoadedCopies {
   quarantined: Map<number, string>;
   /** The event dates each loaded object holds, by index. */
   eventDates: Map<number, string[]>;
+  /** The lines loaded of each object, by index. */
+  lines: Map<number, number>;
 }
 
 /**
@@ -126,14 +134,14 @@ export async function loadCopies(
   const quarantined = new Map<number, string>();
   try {
     await connection.run(`CREATE OR REPLACE TEMP TABLE copies AS SELECT ${COPY_SELECT}
-      FROM ${readBronzeSql(join(dir, "*.jsonl"))}`);
+      FROM ${readBronzeSql(bronzeFiles(dir))}`);
   } catch {
     await connection.run(COPIES_TABLE);
     const insert = (path: string) =>
       connection.run(`INSERT INTO copies SELECT ${COPY_SELECT} FROM ${readBronzeSql(path)}`);
     for (const file of files) {
       try {
-        await insert(bronzeFileName(dir, file.index));
+        await insert(file.path);
       } catch {
         try {
           const normalized = await normalize(file);
@@ -144,13 +152,15 @@ export async function loadCopies(
       }
     }
   }
-  const dates = await connection.runAndReadAll(`SELECT object_order, CAST(day AS VARCHAR)
-    FROM (SELECT DISTINCT object_order, CAST(ts AS DATE) AS day FROM copies) ORDER BY ALL`);
+  const dates = await connection.runAndReadAll(`SELECT object_order, CAST(day AS VARCHAR), lines
+    FROM (SELECT object_order, CAST(ts AS DATE) AS day, count(*) AS lines FROM copies GROUP BY ALL) ORDER BY ALL`);
   const eventDates = new Map<number, string[]>();
-  for (const [order, day] of dates.getRows()) {
+  const lines = new Map<number, number>();
+  for (const [order, day, n] of dates.getRows()) {
     eventDates.set(Number(order), [...(eventDates.get(Number(order)) ?? []), day as string]);
+    lines.set(Number(order), (lines.get(Number(order)) ?? 0) + count(n));
   }
-  return { quarantined, eventDates } satisfies LoadedCopies;
+  return { quarantined, eventDates, lines } satisfies LoadedCopies;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { createServer, type IncomingHttpHeaders, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { buffer } from "node:stream/consumers";
+import { gunzipSync } from "node:zlib";
+import { isGzipEncoding } from "@growit/contract";
 import { WIRE_FAULTS, WIRE_HOLD_MS } from "./s3-wire-faults.ts";
 
 export interface S3WireOptions {
@@ -25,11 +27,13 @@ export async function startS3Wire(options: S3WireOptions): Promise<{ endpoint: s
     let body = await buffer(incoming);
     // Host is signed (SigV4), so it goes on unchanged; Content-Length is not.
     const headers: IncomingHttpHeaders = { ...incoming.headers };
-    if (incoming.method === "PUT" && body.includes(WIRE_FAULTS.hold)) {
+    // A bronze object of events is compressed: its lines are looked into.
+    const lines = isGzipEncoding(headers["content-encoding"]) ? gunzipSync(body) : body;
+    if (incoming.method === "PUT" && lines.includes(WIRE_FAULTS.hold)) {
       await sleep(WIRE_HOLD_MS);
       if (hungUp) return;
     }
-    if (incoming.method === "PUT" && body.includes(WIRE_FAULTS.truncate)) {
+    if (incoming.method === "PUT" && lines.includes(WIRE_FAULTS.truncate)) {
       body = body.subarray(0, body.length >> 1);
       headers["content-length"] = String(body.length);
     }

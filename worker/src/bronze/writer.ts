@@ -1,14 +1,13 @@
 import { waitUntil } from "cloudflare:workers";
 import {
+  bronzeEventsObject,
   bronzeObjectKey,
   bronzeSealKey,
   type EventEnvelope,
   type RejectRecord,
   rejectedObjectKey,
   S3,
-  SEAL_HEADER,
   type SealKey,
-  sealBronze,
   utcDay,
 } from "@growit/contract";
 import { s3ConfigFromEnv } from "../storage/s3.ts";
@@ -28,8 +27,9 @@ const toJsonl = (records: readonly unknown[]) => records.map((r) => `${JSON.stri
 /**
  * Writes events to bronze and rejects to bronze/_rejected. Concurrent writes are grouped
  * into one object per UTC day (of received_at) and kind, and each write resolves only
- * once the objects holding its lines are stored. Events objects are sealed (see bronze-seal.ts)
- * when the writer has a seal key: every line in them passed the contract's checks.
+ * once the objects holding its lines are stored. Events objects are compressed (see
+ * bronze-object.ts) and sealed (see bronze-seal.ts) when the writer has a seal key: every line in
+ * them passed the contract's checks.
  */
 export class BronzeWriter {
   readonly #group: GroupCommit<Part>;
@@ -75,9 +75,8 @@ export class BronzeWriter {
 
   async #putEvents(key: string, events: string): Promise<void> {
     // An ArrayBuffer-backed view, as TextEncoder makes; workers-types only promise ArrayBufferLike.
-    const body = encoder.encode(events) as Uint8Array<ArrayBuffer>;
-    const headers: Record<string, string> = {};
-    if (this.#sealKey) headers[SEAL_HEADER] = await sealBronze(await this.#sealKey, key, body);
+    const lines = encoder.encode(events) as Uint8Array<ArrayBuffer>;
+    const { body, headers } = await bronzeEventsObject(key, lines, this.#sealKey ? await this.#sealKey : null);
     await this.s3.put(key, body, JSONL, headers);
   }
 }
