@@ -24,7 +24,6 @@ export interface FetchProgress {
   totalObjects: number;
   bytes: number;
   totalBytes: number;
-  lines: number;
 }
 
 export interface BronzeFetchOptions {
@@ -154,7 +153,6 @@ export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFe
   const totalBytes = objects.reduce((sum, o) => sum + o.size, 0);
   const fetched: BronzeFetched = { objects: [], bytes: 0, files: 0, sealedObjects: 0 };
   let done = 0;
-  let lines = 0;
   const rejectedAt = new Date().toISOString();
   const sealRoot = options.sealSecret ? await bronzeSealKey(options.sealSecret) : null;
   // Started at the first object that needs its lines checked: when the worker sealed them all,
@@ -179,11 +177,10 @@ export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFe
       }
       if (downloaded.sealed) fetched.sealedObjects++;
       fetched.objects[index] = { key, bytes: downloaded.bytes, sealed: downloaded.sealed, ...checked };
-      lines += checked.lines;
       if (checked.file !== null) fetched.files++;
       fetched.bytes += downloaded.bytes;
       done++;
-      options.onProgress?.({ objects: done, totalObjects: objects.length, bytes: fetched.bytes, totalBytes, lines });
+      options.onProgress?.({ objects: done, totalObjects: objects.length, bytes: fetched.bytes, totalBytes });
     });
   } finally {
     await pool?.close();

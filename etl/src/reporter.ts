@@ -104,7 +104,7 @@ export class TerminalReporter implements Reporter {
     this.#clear();
     this.out.write(
       `${day} objects ${bar(p.objects, p.totalObjects)} ${p.objects}/${p.totalObjects}  ` +
-        `bytes ${bar(p.bytes, p.totalBytes)} ${mib(p.bytes)}/${mib(p.totalBytes)}  rows ${thousands(p.lines)}`,
+        `bytes ${bar(p.bytes, p.totalBytes)} ${mib(p.bytes)}/${mib(p.totalBytes)}`,
     );
     this.#drawn = true;
   }
