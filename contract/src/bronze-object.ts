@@ -1,9 +1,9 @@
 // How a bronze object of events is stored: its JSON lines gzip-compressed, with
-// `Content-Encoding: gzip`, as the S3 archives of Segment and Snowplow are. That is a sixth of the
-// bytes to store and to download, and the ETL's download is bound by CPU. Any HTTP client that
-// honors the header (fetch in browsers, Node and Workers) reads the lines as they are; a reader of
-// the raw bytes (the ETL's download, DuckDB) decompresses them. The seal covers the stored bytes.
-// Objects written without the header (older ones, other writers', rejects) are read as they are.
+// `Content-Encoding: gzip`, as the S3 archives of Segment and Snowplow are: far fewer bytes to
+// store and to download, and the ETL's download is bound by CPU. Any HTTP client that honors the
+// header (fetch in browsers, Node and Workers) reads the lines as they are; a reader of the raw
+// bytes (the ETL's download, DuckDB) decompresses them. The seal covers the stored bytes. Objects
+// written without the header (older ones, other writers', rejects) are read as they are.
 import { SEAL_HEADER, type SealKey, sealBronze } from "./bronze-seal.ts";
 
 /** The `Content-Encoding` of the bronze objects the worker writes. */

@@ -28,8 +28,8 @@ const toJsonl = (records: readonly unknown[]) => records.map((r) => `${JSON.stri
  * Writes events to bronze and rejects to bronze/_rejected. Concurrent writes are grouped
  * into one object per UTC day (of received_at) and kind, and each write resolves only
  * once the objects holding its lines are stored. Events objects are compressed (see
- * bronze-object.ts) and sealed (see bronze-seal.ts) when the writer has a seal key: every line in
- * them passed the contract's checks.
+ * bronze-object.ts), and sealed (see bronze-seal.ts) when the writer has a seal key: every line
+ * in them passed the contract's checks.
  */
 export class BronzeWriter {
   readonly #group: GroupCommit<Part>;
