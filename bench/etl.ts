@@ -119,8 +119,16 @@ interface BronzeBatch {
   serial: number;
 }
 
-/** Writes generated events as bronze objects received on `batch.day` (1% duplicate copies); returns their bytes. */
-async function writeBronze(batch: BronzeBatch): Promise<number> {
+const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+/** The bytes of a batch's JSON lines, and of its objects as stored (compressed). */
+interface BronzeBytes {
+  lines: number;
+  stored: number;
+}
+
+/** Writes generated events as bronze objects received on `batch.day` (1% duplicate copies). */
+async function writeBronze(batch: BronzeBatch): Promise<BronzeBytes> {
   if (batch.floor) {
     rmSync(FLOOR_DIR, { recursive: true, force: true });
     mkdirSync(FLOOR_DIR, { recursive: true });
@@ -129,7 +137,7 @@ async function writeBronze(batch: BronzeBatch): Promise<number> {
   const step = 86_000_000 / batch.events;
   const receivedMs = batch.receivedMs ?? ((n: number) => Math.floor(start + n * step));
   let written = 0;
-  let bytes = 0;
+  const bytes: BronzeBytes = { lines: 0, stored: 0 };
   const puts: Promise<void>[] = [];
   const sealKey = args.unsealed ? null : await bronzeSealKey(SEAL_SECRET);
   for (let part = 0; written < batch.events; part++) {
@@ -155,10 +163,11 @@ async function writeBronze(batch: BronzeBatch): Promise<number> {
       if (n % 100 === 1) lines.push(line);
     }
     const text = encoder.encode(`${lines.join("\n")}\n`);
-    bytes += text.length;
     if (batch.floor) writeFileSync(bronzeFileName(FLOOR_DIR, part), text);
     const key = bronzeObjectKey(new Date(firstMs), uuidv7());
     const { body, headers } = await bronzeEventsObject(key, text, sealKey);
+    bytes.lines += text.length;
+    bytes.stored += body.length;
     puts.push(bucket.put(key, body, "application/x-ndjson", headers));
     if (puts.length >= 8) await Promise.all(puts.splice(0));
   }
@@ -342,7 +351,7 @@ async function main() {
     Math.abs(r.seconds - seconds) < Math.abs(best.seconds - seconds) ? r : best,
   );
   const goldShare = median(rounds.map((r) => (r.done.stages?.gold ?? 0) / r.seconds));
-  const peakRssMib = Math.round(Math.max(...rounds.map((r) => r.done.peak_rss_bytes ?? 0)) / 2 ** 20);
+  const peakRssMib = mib(Math.max(...rounds.map((r) => r.done.peak_rss_bytes ?? 0)));
   console.log(
     [
       `\nmedians of ${ROUNDS} rounds (Postgres: ${POSTGRES}):`,
@@ -352,7 +361,7 @@ async function main() {
       `  ${Math.round(EVENTS / seconds).toLocaleString("en-US")} events/s; ${ratio.toFixed(2)}x the floor (target: at most 1.5x)`,
       `  stages (s): ${stagesText(done)}`,
       `  gold step: ${(done.stages?.gold ?? 0).toFixed(2)} s, ${(goldShare * 100).toFixed(1)}% of the run (target: at most 10%)`,
-      `  silver rows ${done.silver_rows}, duplicates ${done.duplicates}, bronze ${(bronzeBytes / 2 ** 20).toFixed(0)} MiB`,
+      `  silver rows ${done.silver_rows}, duplicates ${done.duplicates}, bronze ${mib(bronzeBytes.lines)} MiB of JSON lines, ${mib(bronzeBytes.stored)} MiB stored`,
       `  bronze objects taken as checked on their seal: ${done.sealed_objects}`,
       `  peak RSS ${peakRssMib} MiB (highest of the rounds)`,
       `late data: ${LATE_EVENTS.toLocaleString("en-US")} events over the ${EARLIER_DAYS} days before, each holding ${EARLIER_EVENTS.toLocaleString("en-US")}:`,
@@ -370,7 +379,8 @@ async function main() {
       sealed: !args.unsealed,
       rounds: ROUNDS,
     },
-    bronze_mib: Math.round(bronzeBytes / 2 ** 20),
+    bronze_mib: mib(bronzeBytes.lines),
+    bronze_stored_mib: mib(bronzeBytes.stored),
     floor_s: round2(floor),
     refine_alone_s: round2(refineAlone),
     etl_s: seconds,

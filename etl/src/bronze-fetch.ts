@@ -16,6 +16,7 @@ import {
 import { eachLimited } from "./each-limited.ts";
 import type { WrittenObject } from "./line-check.ts";
 import { LineCheckPool } from "./line-check-pool.ts";
+import type { DownloadedFile } from "./line-check-thread.ts";
 import { bronzeFileName } from "./merge.ts";
 import { getObjectStream } from "./s3-get.ts";
 
@@ -77,8 +78,7 @@ interface Downloaded {
   lines: number | null;
   /** Whether the object carried a seal that holds for its bytes. */
   sealed: boolean;
-  /** The file holding the stored bytes. */
-  path: string;
+  file: DownloadedFile;
 }
 
 /** Computes the seal tag of the object at `objectKey` as its bytes go by (see bronze-seal.ts). */
@@ -105,6 +105,7 @@ async function download(
   }
   const compressed = isGzipEncoding(body.headers["content-encoding"]);
   const path = bronzeFileName(target.dir, target.index, { compressed });
+  const usablePath = bronzeFileName(target.dir, target.index);
   const seal = body.headers[SEAL_HEADER];
   const mac = sealRoot ? sealMac(typeof seal === "string" ? seal : null) : null;
   const tag = sealRoot && mac ? await sealTagOf(sealRoot, key) : null;
@@ -139,7 +140,8 @@ async function download(
   }
   const lines = compressed ? null : newlines + (last === NEWLINE ? 0 : 1);
   tag?.final();
-  return { bytes, lines, path, sealed: tag !== null && mac !== null && timingSafeEqual(tag.getAuthTag(), mac) };
+  const sealed = tag !== null && mac !== null && timingSafeEqual(tag.getAuthTag(), mac);
+  return { bytes, lines, sealed, file: { path, compressed, usablePath } };
 }
 
 /**
@@ -161,11 +163,11 @@ export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFe
   try {
     await eachLimited(objects, options.concurrency, async ({ key }, index) => {
       const downloaded = await download(s3, key, { dir, index }, sealRoot);
-      const { path } = downloaded;
+      const { path } = downloaded.file;
       let checked: WrittenObject & { uncounted?: true };
       if (!downloaded.sealed) {
         pool ??= new LineCheckPool();
-        checked = await pool.check({ key, rejectedAt }, path);
+        checked = await pool.check({ key, rejectedAt }, downloaded.file);
       } else if (downloaded.lines === null) {
         checked = { lines: 0, usableLines: 0, uncounted: true, file: path, rejects: [] };
       } else {

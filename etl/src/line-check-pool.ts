@@ -1,13 +1,13 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { WrittenObject } from "./line-check.ts";
-import type { CheckReply, CheckRequest } from "./line-check-thread.ts";
+import type { CheckReply, CheckRequest, DownloadedFile } from "./line-check-thread.ts";
 
 /**
  * Checking lines against the contract is the ETL's CPU-bound part (JSON parsing and schema
  * checks, a few µs a line), so it runs on worker threads, one per core, while the main thread
  * downloads. Objects are handed to the least busy thread as the files they were downloaded to,
- * which the thread leaves holding only the usable lines.
+ * which the thread replaces by a file of only the usable lines.
  */
 export class LineCheckPool {
   readonly #threads: Array<{ worker: Worker; busy: number }>;
@@ -34,14 +34,14 @@ export class LineCheckPool {
     });
   }
 
-  /** Checks the object downloaded to `path`, leaving there only its usable lines (no file when there are none). */
-  check(object: CheckRequest["object"], path: string): Promise<WrittenObject> {
+  /** Checks the object downloaded to `file`, leaving a file of only its usable lines (none when there are none). */
+  check(object: CheckRequest["object"], file: DownloadedFile): Promise<WrittenObject> {
     const thread = this.#threads.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = this.#nextId++;
     thread.busy++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      const request: CheckRequest = { id, object, path };
+      const request: CheckRequest = { id, object, file };
       thread.worker.postMessage(request);
     });
   }

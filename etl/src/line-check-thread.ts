@@ -7,20 +7,27 @@ import { rejectRecord } from "@growit/contract";
 import { decompressReadable } from "./gunzip.ts";
 import { checkObject, type ObjectToCheck, type WrittenObject } from "./line-check.ts";
 
+/** The file a downloaded object is in, and where its usable lines go should they be written again. */
+export interface DownloadedFile {
+  /** The object's bytes as stored. */
+  path: string;
+  /** Whether they are gzip-compressed (DuckDB reads such a file only under a name ending in .gz). */
+  compressed: boolean;
+  /** Where the usable lines are written, uncompressed, when they are not the stored bytes. */
+  usablePath: string;
+}
+
 export interface CheckRequest {
   id: number;
   object: Omit<ObjectToCheck, "bytes">;
-  /** The file holding the object's bytes as stored: gzip-compressed when its name ends in .gz. */
-  path: string;
+  file: DownloadedFile;
 }
 
 export type CheckReply = { id: number; written: WrittenObject } | { id: number; error: string };
 
-const GZ = ".gz";
-
-async function check({ object, path }: CheckRequest): Promise<WrittenObject> {
+async function check({ object, file }: CheckRequest): Promise<WrittenObject> {
+  const { path, compressed, usablePath } = file;
   const stored = readFileSync(path);
-  const compressed = path.endsWith(GZ);
   const { bytes, damage } = compressed ? await decompressReadable(stored) : { bytes: stored, damage: null };
   const { usable, ...checked } = checkObject({ ...object, bytes });
   if (damage !== null) {
@@ -42,10 +49,9 @@ async function check({ object, path }: CheckRequest): Promise<WrittenObject> {
     return { ...checked, file: null };
   }
   if (usable === bytes && damage === null) return { ...checked, file: path };
-  const plain = compressed ? path.slice(0, -GZ.length) : path;
-  writeFileSync(plain, usable);
-  if (compressed) unlinkSync(path);
-  return { ...checked, file: plain };
+  writeFileSync(usablePath, usable);
+  if (usablePath !== path) unlinkSync(path);
+  return { ...checked, file: usablePath };
 }
 
 parentPort?.on("message", async (request: CheckRequest) => {
