@@ -23,11 +23,11 @@ export type Stage = "engine" | "mart" | "silver" | "ready" | "failed";
  */
 const WHOLE_FETCH_MAX_BYTES = 128 * 1024 * 1024;
 
-/** Each mart's export: the view the panels read, the key it is stored under, and its columns. */
 /** A query of no rows with these columns (name, DuckDB type): a view over it keeps every query valid. */
 const noRows = (columns: ReadonlyArray<readonly [string, string]>): string =>
   `SELECT ${columns.map(([name, type]) => `NULL::${type} AS ${name}`).join(", ")} WHERE false`;
 
+/** Each mart's export: the view the panels read, the key it is stored under, and its columns. */
 interface MartExport {
   view: string;
   key: string;
