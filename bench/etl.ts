@@ -271,8 +271,8 @@ async function runEtl(
 
 /**
  * A run's whole time, from its fetch to its exports (the stages overlap: the uploads go on beside
- * gold and publish). The `seconds` a run records in etl.runs is taken before its publishing
- * transaction, so it leaves out publishing and the exports.
+ * gold and publish, and gold beside publishing's first statements). The `seconds` a run records in
+ * etl.runs is taken as it records them, before its commit, so it leaves out the exports.
  */
 function runSeconds(log: DayLog): number {
   if (log.run_seconds === undefined) throw new Error(`the ETL's "day done" line for ${log.day} has no run_seconds`);

@@ -67,7 +67,8 @@ export interface AbsorbContext {
 
 /**
  * Seconds spent in each stage of a run. The stages follow one another, but for the uploads, which
- * go on beside gold and publish (publishing waits for them before it commits).
+ * go on beside gold and publish (publishing waits for them before it commits), and gold, which
+ * goes on beside publishing's first statements: publish is the time it takes beyond gold.
  */
 export type StageSeconds = Record<"fetch" | "merge" | "gold" | "upload" | "publish" | "exports", number>;
 
@@ -285,12 +286,15 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
 
     // A day only added to brings its gold marts up to date from the added file alone, when they
     // hold the day's state whole; every other day whose silver changed is computed again whole.
+    // DuckDB computes them while Postgres runs the publication's first statements.
     const changed = merged.filter((m) => m.file || m.replaces.length > 0);
     const withGold = await daysWithGold(
       client,
       changed.map((m) => m.day),
     );
-    const gold = await goldRows(
+    const goldStarted = performance.now();
+    let goldSeconds = 0;
+    const gold = goldRows(
       duck.connection,
       changed.map(
         (m): GoldDay =>
@@ -298,8 +302,12 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
             ? { day: m.day, mode: "add", files: [m.file.path] }
             : { day: m.day, mode: "replace", files: m.silverFiles },
       ),
-    );
-    const goldSeconds = lap();
+    ).then((rows) => {
+      goldSeconds = Math.round(performance.now() - goldStarted) / 1000;
+      return rows;
+    });
+    // Handled here too: a publication that fails before it awaits the rows must not leave them unhandled.
+    gold.catch(() => {});
 
     const absorbed: AbsorbedObject[] = fetched.objects.flatMap((o, index) =>
       isNew.has(o.key)
@@ -315,8 +323,6 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
           ]
         : [],
     );
-    const seconds = Math.round(performance.now() - started) / 1000;
-    const runs = dayRuns(run.day, merged, absorbed, seconds);
     const publication: Publication = {
       runId: run.id,
       worker: context.worker,
@@ -331,7 +337,8 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       gold,
       mart: merged.map((m) => ({ day: m.day, ...m.mart })).filter((m) => m.mode === "replace" || m.userIds.length > 0),
       objects: absorbed,
-      runs,
+      runs: dayRuns(run.day, merged, absorbed),
+      startedAt: started,
     };
     let uploadSeconds = 0;
     const published = await publish(client, publication, {
@@ -342,7 +349,8 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
     await context.hooks?.afterPublish?.();
     for (const w of written) await cache.adopt(w.file);
     await collectGarbage(s3, client);
-    const publishSeconds = lap();
+    // Gold went on beside the publication's first statements: the stage is the rest of it.
+    const publishSeconds = Math.max(0, lap() - goldSeconds);
     await refreshExports({
       client,
       connection: duck.connection,
@@ -379,17 +387,12 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
  * The runs to record: the run's own day, every event date the merge touched, and every bronze day
  * an absorbed object arrived in (its rejects and bytes are counted there).
  */
-function dayRuns(
-  own: string,
-  merged: readonly MergedDay[],
-  absorbed: readonly AbsorbedObject[],
-  seconds: number,
-): DayRun[] {
+function dayRuns(own: string, merged: readonly MergedDay[], absorbed: readonly AbsorbedObject[]): DayRun[] {
   const runs = new Map<string, DayRun>();
   const runOf = (day: string) => {
     let entry = runs.get(day);
     if (!entry) {
-      entry = { day, bronze_objects: 0, bronze_lines: 0, rejected: 0, duplicates: 0, bytes: 0, seconds };
+      entry = { day, bronze_objects: 0, bronze_lines: 0, rejected: 0, duplicates: 0, bytes: 0 };
       runs.set(day, entry);
     }
     return entry;

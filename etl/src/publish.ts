@@ -44,10 +44,10 @@ export interface RecordedRun {
   counts: RunCounts;
 }
 
-/** What a run records for one event date, besides the totals that publishing computes. */
+/** What a run records for one event date, besides the totals and the time that publishing takes. */
 export type DayRun = { day: string } & Pick<
   RunCounts,
-  "bronze_objects" | "bronze_lines" | "rejected" | "duplicates" | "bytes" | "seconds"
+  "bronze_objects" | "bronze_lines" | "rejected" | "duplicates" | "bytes"
 >;
 
 export interface Publication {
@@ -58,10 +58,15 @@ export interface Publication {
   /** Silver keys that the new files supersede. */
   superseded: string[];
   mart: MartChange[];
-  /** The gold marts' rows of the days whose silver changed. */
-  gold: GoldRows;
+  /**
+   * The gold marts' rows of the days whose silver changed, still being computed in DuckDB while
+   * the statements before them run in Postgres.
+   */
+  gold: Promise<GoldRows>;
   objects: AbsorbedObject[];
   runs: DayRun[];
+  /** When the run started (performance.now()): each day records the run's seconds up to its publication. */
+  startedAt: number;
 }
 
 export interface PublishOptions {
@@ -108,20 +113,31 @@ export async function publish(
     const replaced = mart.filter((m) => m.mode === "replace").map((m) => m.day);
     if (replaced.length > 0)
       await client.query("DELETE FROM mart.daily_events WHERE event_date = ANY($1::date[])", [replaced]);
-    const rows = mart.flatMap((m) => m.userIds.map((user, i) => [m.day, user, String(m.counts[i])] as const));
-    const martRows =
-      rows.length > 0
+    // A replaced day's rows meet none already there: they are stored, and exported, as they are.
+    const replacedRows = martRowsOf(mart.filter((m) => m.mode === "replace"));
+    if (replacedRows.length > 0) {
+      await client.query(
+        `INSERT INTO mart.daily_events (event_date, user_id, cnt)
+         SELECT * FROM unnest($1::date[], $2::text[], $3::bigint[])`,
+        martColumns(replacedRows),
+      );
+    }
+    // An added row's count adds to the day's, and the sum comes back for the exports.
+    const addedRows = martRowsOf(mart.filter((m) => m.mode === "add"));
+    const sums =
+      addedRows.length > 0
         ? (
             await client.query<MartRow>(
               `INSERT INTO mart.daily_events (event_date, user_id, cnt)
                SELECT * FROM unnest($1::date[], $2::text[], $3::bigint[])
                ON CONFLICT (event_date, user_id) DO UPDATE SET cnt = mart.daily_events.cnt + excluded.cnt
                RETURNING to_char(event_date, 'YYYY-MM-DD') AS event_date, user_id, cnt`,
-              [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])],
+              martColumns(addedRows),
             )
           ).rows
         : [];
-    const goldChanged = await publishGold(client, publication.gold);
+    const martRows = [...replacedRows, ...sums];
+    const goldChanged = await publishGold(client, await publication.gold);
     if (objects.length > 0) {
       await client.query(
         `INSERT INTO etl.bronze_objects (key, bytes, lines, rejected, quarantined, event_dates)
@@ -154,6 +170,17 @@ export async function publish(
     return { runs, generation, mart: { replacedDays: replaced, rows: martRows }, goldChanged };
   });
 }
+
+/** The mart rows of `changes`, as exported. */
+const martRowsOf = (changes: readonly MartChange[]): MartRow[] =>
+  changes.flatMap((m) => m.userIds.map((user_id, i) => ({ event_date: m.day, user_id, cnt: String(m.counts[i]) })));
+
+/** `rows` as the parameters of unnest($1::date[], $2::text[], $3::bigint[]). */
+const martColumns = (rows: readonly MartRow[]) => [
+  rows.map((r) => r.event_date),
+  rows.map((r) => r.user_id),
+  rows.map((r) => r.cnt),
+];
 
 /** The columns of etl.runs a done run sets, in the order recordRuns passes them. */
 const RUN_COUNT_COLUMNS = [
@@ -193,10 +220,12 @@ async function recordRuns(client: pg.PoolClient, publication: Publication): Prom
     [publication.runs.map((r) => r.day)],
   );
   const totalsOf = new Map(totals.rows.map((t) => [t.day, t]));
+  const seconds = Math.round(performance.now() - publication.startedAt) / 1000;
   const counts = publication.runs.map((run): RunCounts => {
     const total = totalsOf.get(run.day);
     return {
       ...run,
+      seconds,
       silver_rows: Number(total?.silver_rows ?? 0),
       silver_bytes: Number(total?.silver_bytes ?? 0),
       mart_rows: Number(total?.mart_rows ?? 0),

@@ -8,7 +8,7 @@ export interface DayOutcome {
   status: "done" | "failed";
   counts?: RunCounts;
   stages?: StageSeconds;
-  /** The whole run's seconds, from its fetch to its exports (etl.runs' seconds stop before publishing). */
+  /** The whole run's seconds, from its fetch to its exports (etl.runs' seconds stop as the run is recorded, before its commit). */
   runSeconds?: number;
   /** Bronze objects taken as checked on the strength of their seal. */
   sealedObjects?: number;
