@@ -178,6 +178,7 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
   const dir = join(context.tempDir, `run-${run.day}-${process.pid}-${Date.now()}`);
   await mkdir(dir, { recursive: true });
   let uploads: Promise<void> = Promise.resolve();
+  let goldComputed: Promise<void> = Promise.resolve();
   try {
     const fetched = await fetchBronze({
       s3,
@@ -306,8 +307,12 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       goldSeconds = Math.round(performance.now() - goldStarted) / 1000;
       return rows;
     });
-    // Handled here too: a publication that fails before it awaits the rows must not leave them unhandled.
-    gold.catch(() => {});
+    // Settled before the run's folder is removed and DuckDB is used again, even when the
+    // publication fails before it awaits the rows.
+    goldComputed = gold.then(
+      () => {},
+      () => {},
+    );
 
     const absorbed: AbsorbedObject[] = fetched.objects.flatMap((o, index) =>
       isNew.has(o.key)
@@ -379,6 +384,7 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
     };
   } finally {
     await uploads;
+    await goldComputed;
     await rm(dir, { recursive: true, force: true });
   }
 }

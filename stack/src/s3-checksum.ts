@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { createRequire } from "node:module";
 import { Readable } from "node:stream";
-import { buffer } from "node:stream/consumers";
 import { CHECKSUM_HEADER } from "@growit/contract";
 import type { S3rverContext, S3rverMiddleware } from "s3rver";
 
@@ -19,11 +18,18 @@ const S3Error: new (code: string, message: string) => Error = createRequire(impo
 export const checksumCheck: S3rverMiddleware = async (ctx: S3rverContext, next) => {
   const expected = ctx.get(CHECKSUM_HEADER);
   if (ctx.method !== "PUT" || !expected) return next();
-  const body = await buffer(ctx.req);
-  if (createHash("sha256").update(body).digest("base64") !== expected) {
+  // Hashed as it arrives and kept as received: gathering it into one buffer (stream/consumers)
+  // cost more CPU than s3rver's own storing of it.
+  const hash = createHash("sha256");
+  const chunks: Buffer[] = [];
+  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    chunks.push(chunk);
+  }
+  if (hash.digest("base64") !== expected) {
     throw new S3Error("BadDigest", `The ${CHECKSUM_HEADER} you specified did not match the calculated checksum.`);
   }
   // s3rver streams the object from ctx.req, which this middleware has read.
-  ctx.req = Readable.from([body]) as unknown as IncomingMessage;
+  ctx.req = Readable.from(chunks) as unknown as IncomingMessage;
   return next();
 };
