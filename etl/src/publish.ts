@@ -44,7 +44,7 @@ export interface RecordedRun {
   counts: RunCounts;
 }
 
-/** What a run records for one event date, besides the totals and the time that publishing takes. */
+/** What a run records for one event date, besides the totals and the seconds, which publishing adds as it records them. */
 export type DayRun = { day: string } & Pick<
   RunCounts,
   "bronze_objects" | "bronze_lines" | "rejected" | "duplicates" | "bytes"
