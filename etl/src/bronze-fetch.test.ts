@@ -190,4 +190,39 @@ describe("fetchBronze and compressed objects", () => {
     ]);
     expect(Object.keys(await texts())).toEqual(["00000000.jsonl"]);
   });
+
+  it("refuses whole, with one reject naming it, an object whose lines pass the line check's bound", async () => {
+    const bound = 2 ** 20;
+    // A gzip bomb: a few KiB that inflate past the bound.
+    await s3.put(keyAt(1), new Uint8Array(gzipSync(Buffer.alloc(8 * bound))), JSONL, { "content-encoding": "gzip" });
+    await s3.put(
+      keyAt(2),
+      jsonl(...Array.from({ length: 8_000 }, (_, i) => line(2, { props: { path: `/${i}` } }))),
+      JSONL,
+    );
+    await s3.put(keyAt(3), gzipped(line(3)), JSONL, { "content-encoding": "gzip" });
+    const fetched = await fetchBronze({
+      s3,
+      objects: await dayObjects(s3),
+      dir,
+      concurrency: 2,
+      maxCheckedBytes: bound,
+    });
+    const [bomb, large, small] = fetched.objects;
+    for (const [refused, bytes] of [
+      [bomb, "1 MiB once decompressed"],
+      [large, "1 MiB"],
+    ] as const) {
+      expect(refused).toMatchObject({ lines: 0, usableLines: 0, file: null });
+      expect(refused?.rejects.map((r) => [r.object, r.line, r.reason])).toEqual([
+        [
+          refused?.key,
+          undefined,
+          `the object is larger than the ${bytes} its line check reads, so none of its lines were used`,
+        ],
+      ]);
+    }
+    expect(small).toMatchObject({ lines: 1, usableLines: 1, rejects: [] });
+    expect(Object.keys(await texts())).toEqual(["00000002.jsonl.gz"]);
+  });
 });

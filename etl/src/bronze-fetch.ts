@@ -36,6 +36,8 @@ export interface BronzeFetchOptions {
   concurrency: number;
   /** See EtlConfig.sealSecret; without it every line is checked. */
   sealSecret?: string;
+  /** See MAX_CHECKED_OBJECT_BYTES (its default). */
+  maxCheckedBytes?: number;
   onProgress?: (progress: FetchProgress) => void;
 }
 
@@ -166,7 +168,9 @@ export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFe
       const { path } = downloaded.file;
       let checked: WrittenObject & { uncounted?: true };
       if (!downloaded.sealed) {
-        pool ??= new LineCheckPool();
+        pool ??= new LineCheckPool(
+          options.maxCheckedBytes === undefined ? {} : { maxObjectBytes: options.maxCheckedBytes },
+        );
         checked = await pool.check({ key, rejectedAt }, downloaded.file);
       } else if (downloaded.lines === null) {
         checked = { lines: 0, usableLines: 0, uncounted: true, file: path, rejects: [] };

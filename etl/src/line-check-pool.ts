@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { WrittenObject } from "./line-check.ts";
+import { MAX_CHECKED_OBJECT_BYTES, type WrittenObject } from "./line-check.ts";
 import type { CheckReply, CheckRequest, DownloadedFile } from "./line-check-thread.ts";
 
 /**
@@ -13,8 +13,11 @@ export class LineCheckPool {
   readonly #threads: Array<{ worker: Worker; busy: number }>;
   readonly #pending = new Map<number, { resolve: (written: WrittenObject) => void; reject: (error: Error) => void }>();
   #nextId = 0;
+  readonly #maxObjectBytes: number;
 
-  constructor(size = availableParallelism()) {
+  constructor(options: { size?: number; maxObjectBytes?: number } = {}) {
+    const { size = availableParallelism(), maxObjectBytes = MAX_CHECKED_OBJECT_BYTES } = options;
+    this.#maxObjectBytes = maxObjectBytes;
     this.#threads = Array.from({ length: Math.max(1, size) }, () => {
       const worker = new Worker(new URL("./line-check-thread.mjs", import.meta.url));
       const thread = { worker, busy: 0 };
@@ -41,7 +44,7 @@ export class LineCheckPool {
     thread.busy++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      const request: CheckRequest = { id, object, file };
+      const request: CheckRequest = { id, object, file, maxBytes: this.#maxObjectBytes };
       thread.worker.postMessage(request);
     });
   }

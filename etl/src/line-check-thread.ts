@@ -1,10 +1,10 @@
 // A worker thread of the line-check pool: checks the bronze objects downloaded to the files it is
 // sent, and leaves a file of only their usable lines (the file untouched when they all are; none
 // when none is). Reading and writing here, not on the main thread, leaves that to download.
-import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
 import { rejectRecord } from "@growit/contract";
-import { decompressReadable } from "./gunzip.ts";
+import { decompressReadable, type ReadBytes } from "./gunzip.ts";
 import { checkObject, type ObjectToCheck, type WrittenObject } from "./line-check.ts";
 
 /** The file a downloaded object is in, and where its usable lines go should they be written again. */
@@ -21,14 +21,36 @@ export interface CheckRequest {
   id: number;
   object: Omit<ObjectToCheck, "bytes">;
   file: DownloadedFile;
+  /** The most bytes of the object's lines (decompressed) the check reads; a larger object is refused whole. */
+  maxBytes: number;
 }
 
 export type CheckReply = { id: number; written: WrittenObject } | { id: number; error: string };
 
-async function check({ object, file }: CheckRequest): Promise<WrittenObject> {
-  const { path, compressed, usablePath } = file;
+/** The object's lines as bytes, read as far as they can be; null when they pass `maxBytes`. */
+async function readWithin({ path, compressed }: DownloadedFile, maxBytes: number): Promise<ReadBytes | null> {
+  if (statSync(path).size > maxBytes) return null;
   const stored = readFileSync(path);
-  const { bytes, damage } = compressed ? await decompressReadable(stored) : { bytes: stored, damage: null };
+  const read = compressed ? await decompressReadable(stored, maxBytes) : { bytes: stored, damage: null };
+  return "overBound" in read ? null : read;
+}
+
+async function check({ object, file, maxBytes }: CheckRequest): Promise<WrittenObject> {
+  const { path, usablePath } = file;
+  const read = await readWithin(file, maxBytes);
+  if (read === null) {
+    unlinkSync(path);
+    const size = maxBytes % 2 ** 20 === 0 ? `${maxBytes / 2 ** 20} MiB` : `${maxBytes} bytes`;
+    const bound = `${size}${file.compressed ? " once decompressed" : ""}`;
+    const reason = `the object is larger than the ${bound} its line check reads, so none of its lines were used`;
+    return {
+      lines: 0,
+      usableLines: 0,
+      rejects: [rejectRecord({ reason, rejected_at: object.rejectedAt, stage: "etl", object: object.key }, null)],
+      file: null,
+    };
+  }
+  const { bytes, damage } = read;
   const { usable, ...checked } = checkObject({ ...object, bytes });
   if (damage !== null) {
     // The lines before the damage are used; what follows it cannot be read.

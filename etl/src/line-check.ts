@@ -11,6 +11,13 @@ export interface ObjectToCheck {
   normalize?: boolean;
 }
 
+/**
+ * The most bytes of one object's lines (decompressed) the line check reads. It holds an object's
+ * text whole, so a larger object, or a small gzip stream that inflates past it, is refused whole
+ * (one reject naming it) rather than taking the ETL's memory.
+ */
+export const MAX_CHECKED_OBJECT_BYTES = 128 * 2 ** 20;
+
 export interface CheckedObject {
   lines: number;
   /** What DuckDB should read: the bytes as stored when every line was usable and in normal form (and no BOM opens them), else the usable lines. */
