@@ -169,7 +169,7 @@ export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFe
       let checked: WrittenObject & { uncounted?: true };
       if (!downloaded.sealed) {
         pool ??= new LineCheckPool(
-          options.maxCheckedBytes === undefined ? {} : { maxObjectBytes: options.maxCheckedBytes },
+          options.maxCheckedBytes === undefined ? {} : { maxCheckedBytes: options.maxCheckedBytes },
         );
         checked = await pool.check({ key, rejectedAt }, downloaded.file);
       } else if (downloaded.lines === null) {

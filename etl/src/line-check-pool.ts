@@ -13,11 +13,11 @@ export class LineCheckPool {
   readonly #threads: Array<{ worker: Worker; busy: number }>;
   readonly #pending = new Map<number, { resolve: (written: WrittenObject) => void; reject: (error: Error) => void }>();
   #nextId = 0;
-  readonly #maxObjectBytes: number;
+  readonly #maxCheckedBytes: number;
 
-  constructor(options: { size?: number; maxObjectBytes?: number } = {}) {
-    const { size = availableParallelism(), maxObjectBytes = MAX_CHECKED_OBJECT_BYTES } = options;
-    this.#maxObjectBytes = maxObjectBytes;
+  constructor(options: { size?: number; maxCheckedBytes?: number } = {}) {
+    const { size = availableParallelism(), maxCheckedBytes = MAX_CHECKED_OBJECT_BYTES } = options;
+    this.#maxCheckedBytes = maxCheckedBytes;
     this.#threads = Array.from({ length: Math.max(1, size) }, () => {
       const worker = new Worker(new URL("./line-check-thread.mjs", import.meta.url));
       const thread = { worker, busy: 0 };
@@ -44,7 +44,7 @@ export class LineCheckPool {
     thread.busy++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      const request: CheckRequest = { id, object, file, maxBytes: this.#maxObjectBytes };
+      const request: CheckRequest = { id, object, file, maxBytes: this.#maxCheckedBytes };
       thread.worker.postMessage(request);
     });
   }
