@@ -24,6 +24,9 @@ async function elapsed(work: () => Promise<unknown>): Promise<number> {
 const median = (values: readonly number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
+/** Wrong logins timed, a known and an unknown username each: odd, so that the median is one of them. */
+const PAIRS = 21;
+
 describe("accounts", () => {
   it("signs up, reads and edits the profile, logs out and in again", async () => {
     const browser = new Browser();
@@ -104,7 +107,7 @@ describe("accounts", () => {
   it("takes as long for an unknown username as for a wrong password: both derive a key", async () => {
     // An account per attempt, so that both kinds of attempt start their throttle counters afresh
     // and differ in the password check alone.
-    const accounts = Array.from({ length: 10 }, () => uniqueName());
+    const accounts = Array.from({ length: PAIRS }, () => uniqueName());
     for (const username of accounts) await signUp(new Browser(), username);
     const derivations: number[] = [];
     for (let i = 0; i < 5; i++) derivations.push(await elapsed(() => verifyPassword("x", DECOY_HASH)));
@@ -114,15 +117,15 @@ describe("accounts", () => {
     const wrongLogin = (username: string) =>
       elapsed(async () => (await logIn(new Browser(), username, "wrong password!")).text());
     // Interleaved, each from a browser of its own, so that no throttle is reached.
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < PAIRS; i++) {
       known.push(await wrongLogin(accounts[i] as string));
       unknown.push(await wrongLogin(uniqueName()));
     }
-    // The fastest of each is the least disturbed (a busy machine slows single logins by more than
-    // a derivation); without a derivation the unknown one would be a whole derivation faster.
-    expect(Math.min(...unknown), JSON.stringify({ derivation, known, unknown })).toBeGreaterThan(
-      Math.min(...known) - derivation / 2,
-    );
+    // Each pair ran back to back, so its difference leaves out what a busy machine adds to both;
+    // the median leaves out the pairs one disturbance hit on one side. Without a derivation, the
+    // unknown username would be a whole derivation faster in most pairs.
+    const differences = unknown.map((ms, i) => ms - (known[i] as number));
+    expect(median(differences), JSON.stringify({ derivation, known, unknown })).toBeGreaterThan(-derivation / 2);
   });
 
   it("refuses state-changing requests from another origin", async () => {
