@@ -22,7 +22,7 @@ import { eachLimited } from "./each-limited.ts";
 import { countErasedLines, erasedNames, namesLearner, rewriteWithout, sealRootOf } from "./erasure.ts";
 import { refreshExports } from "./exports.ts";
 import { type GoldDay, goldRows } from "./gold.ts";
-import { checkObject } from "./line-check.ts";
+import { checkObject, objectReject } from "./line-check.ts";
 import {
   type BronzeFile,
   bronzeFileName,
@@ -124,16 +124,8 @@ async function daysWithGold(client: pg.PoolClient, days: readonly string[]): Pro
 /** What the ETL writes for the rejected lines of one object, or for an object it could not read at all. */
 function rejectsOf(object: FetchedObject, quarantine: string | undefined, rejectedAt: string): RejectRecord[] {
   if (quarantine === undefined) return object.rejects;
-  return [
-    ...object.rejects,
-    {
-      reason: `object could not be read, so none of its lines were used: ${quarantine}`,
-      rejected_at: rejectedAt,
-      stage: "etl",
-      object: object.key,
-      event: null,
-    },
-  ];
+  const reason = `object could not be read, so none of its lines were used: ${quarantine}`;
+  return [...object.rejects, objectReject(object.key, rejectedAt, reason)];
 }
 
 /**

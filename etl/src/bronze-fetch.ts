@@ -168,9 +168,7 @@ export async function fetchBronze(options: BronzeFetchOptions): Promise<BronzeFe
       const { path } = downloaded.file;
       let checked: WrittenObject & { uncounted?: true };
       if (!downloaded.sealed) {
-        pool ??= new LineCheckPool(
-          options.maxCheckedBytes === undefined ? {} : { maxCheckedBytes: options.maxCheckedBytes },
-        );
+        pool ??= new LineCheckPool({ maxCheckedBytes: options.maxCheckedBytes });
         checked = await pool.check({ key, rejectedAt }, downloaded.file);
       } else if (downloaded.lines === null) {
         checked = { lines: 0, usableLines: 0, uncounted: true, file: path, rejects: [] };

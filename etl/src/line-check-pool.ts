@@ -15,7 +15,7 @@ export class LineCheckPool {
   #nextId = 0;
   readonly #maxCheckedBytes: number;
 
-  constructor(options: { size?: number; maxCheckedBytes?: number } = {}) {
+  constructor(options: { size?: number; maxCheckedBytes?: number | undefined } = {}) {
     const { size = availableParallelism(), maxCheckedBytes = MAX_CHECKED_OBJECT_BYTES } = options;
     this.#maxCheckedBytes = maxCheckedBytes;
     this.#threads = Array.from({ length: Math.max(1, size) }, () => {

@@ -3,9 +3,8 @@
 // when none is). Reading and writing here, not on the main thread, leaves that to download.
 import { readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
-import { rejectRecord } from "@growit/contract";
 import { decompressReadable, type ReadBytes } from "./gunzip.ts";
-import { checkObject, type ObjectToCheck, type WrittenObject } from "./line-check.ts";
+import { checkObject, type ObjectToCheck, objectReject, type WrittenObject } from "./line-check.ts";
 
 /** The file a downloaded object is in, and where its usable lines go should they be written again. */
 export interface DownloadedFile {
@@ -46,7 +45,7 @@ async function check({ object, file, maxBytes }: CheckRequest): Promise<WrittenO
     return {
       lines: 0,
       usableLines: 0,
-      rejects: [rejectRecord({ reason, rejected_at: object.rejectedAt, stage: "etl", object: object.key }, null)],
+      rejects: [objectReject(object.key, object.rejectedAt, reason)],
       file: null,
     };
   }
@@ -55,14 +54,10 @@ async function check({ object, file, maxBytes }: CheckRequest): Promise<WrittenO
   if (damage !== null) {
     // The lines before the damage are used; what follows it cannot be read.
     checked.rejects.push(
-      rejectRecord(
-        {
-          reason: `the object's gzip stream is damaged (${damage}): only the lines before the damage were read`,
-          rejected_at: object.rejectedAt,
-          stage: "etl",
-          object: object.key,
-        },
-        null,
+      objectReject(
+        object.key,
+        object.rejectedAt,
+        `the object's gzip stream is damaged (${damage}): only the lines before the damage were read`,
       ),
     );
   }

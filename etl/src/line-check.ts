@@ -14,7 +14,9 @@ export interface ObjectToCheck {
 /**
  * The most bytes of one object's lines (decompressed) the line check reads. It holds an object's
  * text whole, so a larger object, or a small gzip stream that inflates past it, is refused whole
- * (one reject naming it) rather than taking the ETL's memory.
+ * (one reject naming it) rather than taking the ETL's memory. It lies far above the worker's own
+ * objects (a flush is bounded by its group commit's maxBatchBytes), so an object of accepted events
+ * checked again (no seal key, or a rotated one) is never refused for its size.
  */
 export const MAX_CHECKED_OBJECT_BYTES = 128 * 2 ** 20;
 
@@ -117,6 +119,10 @@ function checkLineByLine(object: ObjectToCheck, body: Uint8Array): CheckedObject
   }
   return { lines, usable: jsonl(kept), usableLines: kept.length, rejects };
 }
+
+/** The reject of a whole object (not one of its lines), saying why. */
+export const objectReject = (key: string, rejectedAt: string, reason: string): RejectRecord =>
+  rejectRecord({ reason, rejected_at: rejectedAt, stage: "etl", object: key }, null);
 
 const rejectOf = ({ key, rejectedAt }: ObjectToCheck, line: number, reason: string, text: string): RejectRecord =>
   rejectRecord({ reason, rejected_at: rejectedAt, stage: "etl", object: key, line }, text);
