@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseBronzeLine } from "./bronze-line.ts";
+import { MAX_BRONZE_LINE_BYTES, parseBronzeLine } from "./bronze-line.ts";
+import { acceptClientEvent, utf8ByteLength } from "./events.ts";
 import { LIMITS, MAX_EVENT_AGE_MS } from "./limits.ts";
 
 const stored = {
@@ -65,6 +66,35 @@ describe("parseBronzeLine", () => {
     for (const at of [received - MAX_EVENT_AGE_MS, received + LIMITS.maxFutureSkewMs]) {
       expect(parseBronzeLine(line({ ts: new Date(at).toISOString() })).ok).toBe(true);
     }
+  });
+
+  it("takes any line the worker can write, and refuses one longer than MAX_BRONZE_LINE_BYTES, counted in UTF-8", () => {
+    // The largest event a client can send: props of exactly LIMITS.maxPropsBytes, each escaped
+    // control character 6 bytes of JSON, under the longest username an account may have.
+    const base = { path: "/", pad: "" };
+    const room = LIMITS.maxPropsBytes - utf8ByteLength(JSON.stringify(base));
+    const props = { ...base, pad: `${"\u0001".repeat(Math.floor(room / 6))}${"x".repeat(room % 6)}` };
+    expect(utf8ByteLength(JSON.stringify(props))).toBe(LIMITS.maxPropsBytes);
+    const receivedAt = new Date(stored.received_at);
+    const accepted = acceptClientEvent(
+      { id: stored.id, type: "page_view", ts: stored.ts, props },
+      { receivedAt, username: "u".repeat(32), source: "web", sentAt: null },
+    );
+    if (!accepted.ok) throw new Error(accepted.reason);
+    const written = JSON.stringify(accepted.event);
+    expect(utf8ByteLength(written)).toBeLessThan(MAX_BRONZE_LINE_BYTES / 4);
+    expect(parseBronzeLine(written).ok).toBe(true);
+
+    // JSON allows any whitespace between tokens: a line padded to the bound is read, one byte more is not.
+    const padded = (bytes: number) =>
+      `${JSON.stringify(stored).slice(0, -1)}${" ".repeat(bytes - JSON.stringify(stored).length)}}`;
+    expect(parseBronzeLine(padded(MAX_BRONZE_LINE_BYTES)).ok).toBe(true);
+    const tooLong = `line is longer than ${MAX_BRONZE_LINE_BYTES} bytes (MAX_BRONZE_LINE_BYTES)`;
+    expect(reasonOf(padded(MAX_BRONZE_LINE_BYTES + 1))).toBe(tooLong);
+    // Fewer UTF-16 units than the bound, more UTF-8 bytes (3 for each of these characters).
+    const korean = line({ username: "한".repeat(MAX_BRONZE_LINE_BYTES / 3) });
+    expect(korean.length).toBeLessThan(MAX_BRONZE_LINE_BYTES);
+    expect(reasonOf(korean)).toBe(tooLong);
   });
 
   it.each([

@@ -12,6 +12,7 @@ import {
   parseIsoTimestamp,
   propsProblem,
   UNKNOWN_TYPE_REASON,
+  utf8ByteLength,
 } from "./events.ts";
 
 /**
@@ -24,12 +25,26 @@ export type BronzeLineVerdict = { ok: true; event: EventEnvelope; canonical: boo
 const SOURCES = new Set(["web", "server"]);
 
 /**
+ * The longest bronze line in UTF-8 bytes, newline not counted. The worker's own lines stay far
+ * below it (props within LIMITS.maxPropsBytes, plus the envelope), so a longer line was written by
+ * someone else: it is a reject, and a reader may pass over it without ever holding it whole.
+ */
+export const MAX_BRONZE_LINE_BYTES = 64 * 1024;
+
+/** Whether `line` is longer than MAX_BRONZE_LINE_BYTES (counted only when it might be: a UTF-16 unit is at most 3 bytes). */
+const overLong = (line: string) =>
+  line.length > MAX_BRONZE_LINE_BYTES ||
+  (line.length * 3 > MAX_BRONZE_LINE_BYTES && utf8ByteLength(line) > MAX_BRONZE_LINE_BYTES);
+
+/**
  * Parses one line of a `bronze/app/...` object and checks it against the contract, as
  * the worker would have when it stored it: a line failing here is a reject, with the reason.
  * `ts` lies within the horizon before `received_at` (eventTimeProblem), so every event of day D is
  * in the bronze days D - 1 (LIMITS.maxFutureSkewMs) to D + LIMITS.maxEventAgeDays.
  */
 export function parseBronzeLine(line: string): BronzeLineVerdict {
+  if (overLong(line))
+    return { ok: false, reason: `line is longer than ${MAX_BRONZE_LINE_BYTES} bytes (MAX_BRONZE_LINE_BYTES)` };
   let raw: unknown;
   try {
     raw = JSON.parse(line);

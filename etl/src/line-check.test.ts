@@ -105,7 +105,11 @@ describe("checkObject", () => {
         line(5, { props: { path: "/\ud800" } }),
       ),
       {
-        ...reject(8, /^props are \d+ bytes, more than 8192$/, hugeLine.slice(0, REJECTED_VALUE_BYTES)),
+        ...reject(
+          8,
+          "line is longer than 65536 bytes (MAX_BRONZE_LINE_BYTES)",
+          hugeLine.slice(0, REJECTED_VALUE_BYTES),
+        ),
         truncated: true,
         bytes: hugeLine.length,
       },

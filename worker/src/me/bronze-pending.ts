@@ -1,6 +1,7 @@
 import {
   copyWins,
   type ExportBronzeEvent,
+  MAX_BRONZE_LINE_BYTES,
   parseBronzeLine,
   type Queryable,
   type RankedCopy,
@@ -15,27 +16,46 @@ const BOM = [0xef, 0xbb, 0xbf];
 // Lines that are not UTF-8 are rejects, as the ETL takes them (etl/src/line-check.ts).
 const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** The lines of a body, as bytes, read as they arrive: one line is held at a time, not the object. */
-async function* linesOf(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  let pending = new Uint8Array(0);
+/**
+ * The lines of a body, as bytes, read as they arrive. A line longer than MAX_BRONZE_LINE_BYTES (a
+ * reject for the ETL too) is passed over as it goes by, so that no object, however it is made,
+ * makes this hold more than that, or copy a long line's bytes more than once.
+ */
+export async function* linesOf(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  // The start of the current line, in pieces; null while passing over one that is too long.
+  let pieces: Uint8Array[] | null = [];
+  let held = 0;
   const reader = body.getReader();
   for (let read = await reader.read(); !read.done; read = await reader.read()) {
     const chunk = read.value;
-    let data = pending.length ? concat(pending, chunk) : chunk;
-    for (let at = data.indexOf(LF); at !== -1; at = data.indexOf(LF)) {
-      yield data.subarray(0, at);
-      data = data.subarray(at + 1);
+    let start = 0;
+    for (let end = chunk.indexOf(LF); end !== -1; end = chunk.indexOf(LF, start)) {
+      if (pieces && held + end - start <= MAX_BRONZE_LINE_BYTES) {
+        pieces.push(chunk.subarray(start, end));
+        yield joined(pieces);
+      }
+      pieces = [];
+      held = 0;
+      start = end + 1;
     }
-    pending = data.slice();
+    if (pieces && start < chunk.length) {
+      held += chunk.length - start;
+      if (held <= MAX_BRONZE_LINE_BYTES) pieces.push(chunk.slice(start));
+      else pieces = null;
+    }
   }
-  if (pending.length) yield pending;
+  if (pieces?.length) yield joined(pieces);
 }
 
-const concat = (a: Uint8Array, b: Uint8Array) => {
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
+const joined = (pieces: readonly Uint8Array[]): Uint8Array => {
+  if (pieces.length === 1) return pieces[0] as Uint8Array;
+  const line = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    line.set(piece, at);
+    at += piece.length;
+  }
+  return line;
 };
 
 /** An event's rank fields for the dedupe rule, as its bronze line holds them. */

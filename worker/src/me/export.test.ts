@@ -1,7 +1,7 @@
 // Through the worker's real entry point (SELF), with the silver files of export-fixture.ts in its
 // bucket as the ETL would have published them, and bronze objects the ETL has and has not absorbed.
 import { env } from "cloudflare:test";
-import { bronzeObjectKey, ExportRecord, uuidv7 } from "@growit/contract";
+import { bronzeObjectKey, ExportRecord, MAX_BRONZE_LINE_BYTES, uuidv7 } from "@growit/contract";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { EXPORT_LEARNERS, exportFixtureFiles } from "../../test/export-fixture.ts";
 import { Browser, selfBucket, signedIn, signUp, sql, testEnv, uniqueName } from "../../test/fixtures.ts";
@@ -79,6 +79,8 @@ beforeAll(async () => {
       // tests read this bucket's lines as JSON, so nothing here is worse.)
       JSON.stringify([A]),
       line({ props: {} }),
+      // An event of A's but for its length (JSON allows the spaces): a reject, passed over unread.
+      line({ received_at: minutesAgo(30).toISOString() }).replace(/}$/, `${" ".repeat(MAX_BRONZE_LINE_BYTES)}}`),
       line({ username: "someone-else", props: { path: `/${A}` } }),
       line({ id: pendingB, username: B }),
     ].join("\n"),
