@@ -17,6 +17,6 @@ export async function exportedFiles(): Promise<ManifestFile[]> {
   }
 }
 
-/** Every silver partition among `files`, oldest day first. */
+/** Every silver file among `files` (a partition may hold several), oldest day first. */
 export const silverFiles = (files: readonly ManifestFile[]): ManifestFile[] =>
   files.filter((file) => file.key.startsWith(PREFIX.silver)).sort((a, b) => a.key.localeCompare(b.key));

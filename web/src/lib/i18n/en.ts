@@ -99,8 +99,8 @@ export const en: Messages = {
   "dashboard.stage.engine": "Starting DuckDB and reading the export manifest…",
   "dashboard.stage.mart": "Opening the mart…",
   "dashboard.stage.silver": {
-    one: "Registering {n} silver partition…",
-    other: "Registering {n} silver partitions…",
+    one: "Registering {n} silver file…",
+    other: "Registering {n} silver files…",
   },
   "dashboard.range": "Date range",
   "dashboard.from": "From",

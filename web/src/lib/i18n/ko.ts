@@ -96,7 +96,7 @@ export const ko = {
   "dashboard.failed": "대시보드 데이터를 불러오지 못했어요:",
   "dashboard.stage.engine": "DuckDB를 시작하고 내보내기 목록을 읽는 중…",
   "dashboard.stage.mart": "마트를 여는 중…",
-  "dashboard.stage.silver": { other: "실버 파티션 {n}개를 등록하는 중…" },
+  "dashboard.stage.silver": { other: "실버 파일 {n}개를 등록하는 중…" },
   "dashboard.range": "기간",
   "dashboard.from": "시작일",
   "dashboard.to": "종료일",
