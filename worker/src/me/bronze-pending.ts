@@ -17,9 +17,16 @@ const BOM = [0xef, 0xbb, 0xbf];
 const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
- * The lines of a body, as bytes, read as they arrive. A line longer than MAX_BRONZE_LINE_BYTES (a
- * reject for the ETL too) is passed over as it goes by, so that no object, however it is made,
- * makes this hold more than that, or copy a long line's bytes more than once.
+ * The longest line linesOf gives: MAX_BRONZE_LINE_BYTES, and room for the object's leading byte
+ * order mark, which is not part of its first line. It only bounds what is held; parseBronzeLine
+ * applies the exact bound, as it does for the ETL.
+ */
+const MAX_LINE_READ = MAX_BRONZE_LINE_BYTES + BOM.length;
+
+/**
+ * The lines of a body, as bytes, read as they arrive. A line longer than MAX_LINE_READ (a reject
+ * for the ETL too) is passed over as it goes by, so that no object, however it is made, makes
+ * this hold more than that, or copy a long line's bytes more than once.
  */
 export async function* linesOf(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
   // The start of the current line, in pieces; null while passing over one that is too long.
@@ -30,7 +37,7 @@ export async function* linesOf(body: ReadableStream<Uint8Array>): AsyncGenerator
     const chunk = read.value;
     let start = 0;
     for (let end = chunk.indexOf(LF); end !== -1; end = chunk.indexOf(LF, start)) {
-      if (pieces && held + end - start <= MAX_BRONZE_LINE_BYTES) {
+      if (pieces && held + end - start <= MAX_LINE_READ) {
         pieces.push(chunk.subarray(start, end));
         yield joined(pieces);
       }
@@ -40,7 +47,7 @@ export async function* linesOf(body: ReadableStream<Uint8Array>): AsyncGenerator
     }
     if (pieces && start < chunk.length) {
       held += chunk.length - start;
-      if (held <= MAX_BRONZE_LINE_BYTES) pieces.push(chunk.slice(start));
+      if (held <= MAX_LINE_READ) pieces.push(chunk.slice(start));
       else pieces = null;
     }
   }
