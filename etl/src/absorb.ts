@@ -169,8 +169,9 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
 
   const dir = join(context.tempDir, `run-${run.day}-${process.pid}-${Date.now()}`);
   await mkdir(dir, { recursive: true });
-  let uploads: Promise<void> = Promise.resolve();
-  let goldComputed: Promise<void> = Promise.resolve();
+  // Work that goes on beside the publication: waited for before the run's folder is removed and
+  // DuckDB is used again, whatever fails first.
+  const beside: Promise<void>[] = [];
   try {
     const fetched = await fetchBronze({
       s3,
@@ -271,11 +272,7 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       await context.hooks?.afterSilverUpload?.();
       return Math.round(performance.now() - uploadStarted) / 1000;
     })();
-    // Settled before the run's folder is removed, whatever happens first.
-    uploads = uploaded.then(
-      () => {},
-      () => {},
-    );
+    beside.push(settled(uploaded));
 
     // A day only added to brings its gold marts up to date from the added file alone, when they
     // hold the day's state whole; every other day whose silver changed is computed again whole.
@@ -299,12 +296,7 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       goldSeconds = Math.round(performance.now() - goldStarted) / 1000;
       return rows;
     });
-    // Settled before the run's folder is removed and DuckDB is used again, even when the
-    // publication fails before it awaits the rows.
-    goldComputed = gold.then(
-      () => {},
-      () => {},
-    );
+    beside.push(settled(gold));
 
     const absorbed: AbsorbedObject[] = fetched.objects.flatMap((o, index) =>
       isNew.has(o.key)
@@ -375,11 +367,17 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       sealedObjects: fetched.sealedObjects,
     };
   } finally {
-    await uploads;
-    await goldComputed;
+    await Promise.all(beside);
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** `work` once it has settled, whatever its outcome; a failure no one awaits yet is then not unhandled. */
+const settled = (work: Promise<unknown>): Promise<void> =>
+  work.then(
+    () => {},
+    () => {},
+  );
 
 /**
  * The runs to record: the run's own day, every event date the merge touched, and every bronze day
