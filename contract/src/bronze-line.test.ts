@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_BRONZE_LINE_BYTES, parseBronzeLine } from "./bronze-line.ts";
+import { leadingBomLength, MAX_BRONZE_LINE_BYTES, parseBronzeLine } from "./bronze-line.ts";
 import { acceptClientEvent, utf8ByteLength } from "./events.ts";
 import { LIMITS, MAX_EVENT_AGE_MS } from "./limits.ts";
 
@@ -95,6 +95,15 @@ describe("parseBronzeLine", () => {
     const korean = line({ username: "한".repeat(MAX_BRONZE_LINE_BYTES / 3) });
     expect(korean.length).toBeLessThan(MAX_BRONZE_LINE_BYTES);
     expect(reasonOf(korean)).toBe(tooLong);
+  });
+
+  it("measures a byte order mark opening an object, and nothing else", () => {
+    const bytes = (...values: number[]) => Uint8Array.from(values);
+    expect(leadingBomLength(bytes(0xef, 0xbb, 0xbf, 0x7b))).toBe(3);
+    expect(leadingBomLength(bytes(0xef, 0xbb, 0xbf))).toBe(3);
+    expect(leadingBomLength(bytes(0xef, 0xbb))).toBe(0);
+    expect(leadingBomLength(bytes(0x7b, 0xef, 0xbb, 0xbf))).toBe(0);
+    expect(leadingBomLength(bytes())).toBe(0);
   });
 
   it.each([

@@ -31,6 +31,17 @@ const SOURCES = new Set(["web", "server"]);
  */
 export const MAX_BRONZE_LINE_BYTES = 64 * 1024;
 
+/** UTF-8's byte order mark, as it may open a bronze object. */
+export const UTF8_BOM: readonly number[] = [0xef, 0xbb, 0xbf];
+
+/**
+ * How many bytes a byte order mark takes at the start of `bytes`, an object's first bytes (0 or 3).
+ * Opening an object it is an encoding signature, and no part of its first line; anywhere else it is
+ * part of a line, which is then no JSON.
+ */
+export const leadingBomLength = (bytes: Uint8Array): number =>
+  UTF8_BOM.every((byte, i) => bytes[i] === byte) ? UTF8_BOM.length : 0;
+
 /** Whether `line` is longer than MAX_BRONZE_LINE_BYTES (counted only when it might be: a UTF-16 unit is at most 3 bytes). */
 const overLong = (line: string) =>
   line.length > MAX_BRONZE_LINE_BYTES ||

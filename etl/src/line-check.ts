@@ -1,4 +1,4 @@
-import { parseBronzeLine, type RejectRecord, rejectRecord } from "@growit/contract";
+import { leadingBomLength, parseBronzeLine, type RejectRecord, rejectRecord } from "@growit/contract";
 
 export interface ObjectToCheck {
   key: string;
@@ -38,7 +38,6 @@ export type WrittenObject = Omit<CheckedObject, "usable"> & {
 // wherever it is; only the object's own leading one is taken off, as an encoding signature.
 const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const lossy = new TextDecoder("utf-8", { ignoreBOM: true });
-const BOM = [0xef, 0xbb, 0xbf];
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -72,13 +71,13 @@ const jsonl = (lines: string[]) => (lines.length ? `${lines.join("\n")}\n` : "")
 export function checkObject(object: ObjectToCheck): CheckedObject {
   const { bytes } = object;
   // DuckDB refuses a byte order mark, so an object opening with one is rewritten without it.
-  const bom = BOM.every((byte, i) => bytes[i] === byte);
-  const body = bom ? bytes.subarray(BOM.length) : bytes;
+  const bom = leadingBomLength(bytes);
+  const body = bytes.subarray(bom);
   const text = strictly(body);
   if (text === null) return checkLineByLine(object, body);
   const rejects: RejectRecord[] = [];
   // Lines to keep once some line cannot be kept as stored; built only when that happens.
-  let kept: string[] | null = bom ? [] : null;
+  let kept: string[] | null = bom > 0 ? [] : null;
   let lines = 0;
   let start = 0;
   while (start < text.length) {

@@ -1,6 +1,7 @@
 import {
   copyWins,
   type ExportBronzeEvent,
+  leadingBomLength,
   MAX_BRONZE_LINE_BYTES,
   parseBronzeLine,
   type Queryable,
@@ -8,11 +9,11 @@ import {
   type S3,
   S3Error,
   type S3Object,
+  UTF8_BOM,
   unabsorbedBronze,
 } from "@growit/contract";
 
 const LF = 0x0a;
-const BOM = [0xef, 0xbb, 0xbf];
 // Lines that are not UTF-8 are rejects, as the ETL takes them (etl/src/line-check.ts).
 const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -21,7 +22,7 @@ const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * order mark, which is not part of its first line. It only bounds what is held; parseBronzeLine
  * applies the exact bound, as it does for the ETL.
  */
-const MAX_LINE_READ = MAX_BRONZE_LINE_BYTES + BOM.length;
+const MAX_LINE_READ = MAX_BRONZE_LINE_BYTES + UTF8_BOM.length;
 
 /**
  * The lines of a body, as bytes, read as they arrive. A line longer than MAX_LINE_READ (a reject
@@ -88,8 +89,7 @@ async function* learnerEventsIn(s3: S3, object: S3Object, username: string): Asy
   const needle = JSON.stringify(username);
   let first = true;
   for await (let bytes of linesOf(response.body)) {
-    // The object's own leading byte order mark is an encoding signature, as for the ETL.
-    if (first && BOM.every((byte, i) => bytes[i] === byte)) bytes = bytes.subarray(BOM.length);
+    if (first) bytes = bytes.subarray(leadingBomLength(bytes));
     first = false;
     let line: string;
     try {
