@@ -271,7 +271,7 @@ async function runEtl(
 
 /**
  * A run's whole time, from its fetch to its exports (the stages overlap: the uploads go on beside
- * gold and publish, and gold beside publishing's first statements). The `seconds` a run records in
+ * publish once gold is computed, and gold beside publishing's first statements). The `seconds` a run records in
  * etl.runs is taken as it records them, before its commit, so it leaves out the exports.
  */
 function runSeconds(log: DayLog): number {

@@ -67,8 +67,8 @@ export interface AbsorbContext {
 
 /**
  * Seconds spent in each stage of a run. The stages follow one another, but for the uploads, which
- * go on beside gold and publish (publishing waits for them before it commits), and gold, which
- * goes on beside publishing's first statements: publish is the time it takes beyond gold.
+ * go on beside publish once gold is computed (publishing waits for them before it commits), and
+ * gold, which goes on beside publishing's first statements: publish is the time it takes beyond gold.
  */
 export type StageSeconds = Record<"fetch" | "merge" | "gold" | "upload" | "publish" | "exports", number>;
 
@@ -254,25 +254,6 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
         [written.map((w) => w.key)],
       );
     }
-    // The uploads go on while the gold marts are computed and the publication's statements run (the
-    // store and Postgres work while DuckDB does); the publication commits only once they are stored.
-    const uploadStarted = performance.now();
-    const uploaded = (async () => {
-      await eachLimited(
-        [...fetched.objects.keys()].filter((index) => (rejected[index]?.length ?? 0) > 0),
-        context.downloadConcurrency,
-        async (index) => {
-          const lines = (rejected[index] as RejectRecord[]).map((r) => `${JSON.stringify(r)}\n`).join("");
-          await s3.put(etlRejectsKey((fetched.objects[index] as FetchedObject).key), lines, JSONL);
-        },
-      );
-      await eachLimited(written, context.downloadConcurrency, (w) =>
-        uploadFile(s3, w.key, { path: w.file.path, bytes: w.file.bytes, sha256: w.file.sha256, contentType: PARQUET }),
-      );
-      await context.hooks?.afterSilverUpload?.();
-      return Math.round(performance.now() - uploadStarted) / 1000;
-    })();
-    beside.push(settled(uploaded));
 
     // A day only added to brings its gold marts up to date from the added file alone, when they
     // hold the day's state whole; every other day whose silver changed is computed again whole.
@@ -297,6 +278,27 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       return rows;
     });
     beside.push(settled(gold));
+
+    // The uploads start once DuckDB has computed the gold rows, which then have the cores they share
+    // with Postgres running the publication's first statements; the uploads go on while Postgres
+    // publishes those rows, on one core, and the publication commits only once they are stored.
+    const uploaded = settled(gold).then(async () => {
+      const started = performance.now();
+      await eachLimited(
+        [...fetched.objects.keys()].filter((index) => (rejected[index]?.length ?? 0) > 0),
+        context.downloadConcurrency,
+        async (index) => {
+          const lines = (rejected[index] as RejectRecord[]).map((r) => `${JSON.stringify(r)}\n`).join("");
+          await s3.put(etlRejectsKey((fetched.objects[index] as FetchedObject).key), lines, JSONL);
+        },
+      );
+      await eachLimited(written, context.downloadConcurrency, (w) =>
+        uploadFile(s3, w.key, { path: w.file.path, bytes: w.file.bytes, sha256: w.file.sha256, contentType: PARQUET }),
+      );
+      await context.hooks?.afterSilverUpload?.();
+      return Math.round(performance.now() - started) / 1000;
+    });
+    beside.push(settled(uploaded));
 
     const absorbed: AbsorbedObject[] = fetched.objects.flatMap((o, index) =>
       isNew.has(o.key)
