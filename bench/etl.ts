@@ -9,7 +9,8 @@
 // reading the same JSONL from local disk, deduplicating and writing zstd Parquet, in one plain
 // statement. Then the late-data case: 10,000 late events spread over those 29 days arrive in
 // today's bronze, and the incremental run that absorbs them (`etl run --pending`, as the cron
-// queues it) is timed and set against the day's run. `--unsealed` writes the objects without seals,
+// queues it) is timed and set against the day's run, and so is the later one that finds their
+// partitions full (MAX_PARTITION_FILES) and compacts them. `--unsealed` writes the objects without seals,
 // so that the ETL checks every line. The floor and the ETL run back to back `--rounds` times
 // (default 3): the figures are medians, the ratios the median of each round's ratio (a machine's
 // speed drifts over minutes). Results go to bench/results/etl.json.
@@ -34,7 +35,14 @@ import pg from "pg";
 import { memoryLimitFromEnv } from "../etl/src/config.ts";
 import { dedupeSql } from "../etl/src/dedupe.ts";
 import { openDuck } from "../etl/src/duck.ts";
-import { bronzeFileName, loadCopies, mergeCopies, readBronzeSql, SILVER_SELECT } from "../etl/src/merge.ts";
+import {
+  bronzeFileName,
+  loadCopies,
+  MAX_PARTITION_FILES,
+  mergeCopies,
+  readBronzeSql,
+  SILVER_SELECT,
+} from "../etl/src/merge.ts";
 import { queryable } from "../etl/src/postgres.ts";
 import { answers, collectOutput } from "../stack/src/children.ts";
 import { REPO_ROOT, S3 } from "../stack/src/local.ts";
@@ -284,6 +292,21 @@ const stagesText = (done: DayLog) =>
     .map(([stage, s]) => `${stage} ${s.toFixed(2)}`)
     .join(", ");
 
+/** The most silver files any of `days` holds. */
+async function mostFilesOfEarlierDays(databaseUrl: string, days: readonly string[]): Promise<number> {
+  const client = new pg.Client(databaseUrl);
+  await client.connect();
+  try {
+    const result = await client.query<{ files: number }>(
+      "SELECT coalesce(max(files), 0)::int AS files FROM (SELECT count(*) AS files FROM etl.silver_files WHERE event_date = ANY($1::date[]) GROUP BY event_date) f",
+      [days],
+    );
+    return result.rows[0]?.files ?? 0;
+  } finally {
+    await client.end();
+  }
+}
+
 /** Queues a run of `day`, as the cron does when bronze arrives. */
 async function queueRun(databaseUrl: string, day: string): Promise<void> {
   const client = new pg.Client(databaseUrl);
@@ -318,11 +341,8 @@ async function main() {
     done: DayLog;
     late: DayLog;
   }> = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    const { floor, refineAlone } = await measureFloor(day);
-    const { wall, done } = await runEtl(day, databaseUrl);
-    const seconds = runSeconds(done);
-    // Late events for the earlier days, received over the last minute.
+  /** Late events for the earlier days, received over the last minute, and the run that absorbs them. */
+  const lateRun = async (round: number) => {
     const now = Date.now();
     await writeBronze({
       day: today,
@@ -332,7 +352,13 @@ async function main() {
       eventMs: (n) => Date.parse(`${earlier[n % EARLIER_DAYS]}T12:00:00Z`) + n,
     });
     await queueRun(databaseUrl, today);
-    const { done: late } = await runEtl(today, databaseUrl, ["run", "--pending"]);
+    return (await runEtl(today, databaseUrl, ["run", "--pending"])).done;
+  };
+  for (let round = 1; round <= ROUNDS; round++) {
+    const { floor, refineAlone } = await measureFloor(day);
+    const { wall, done } = await runEtl(day, databaseUrl);
+    const seconds = runSeconds(done);
+    const late = await lateRun(round);
     rounds.push({ floor, refineAlone, seconds, wall, done, late });
     console.log(
       `round ${round}: floor ${floor.toFixed(2)} s, ETL ${seconds.toFixed(2)} s (${(seconds / floor).toFixed(2)}x; ` +
@@ -351,6 +377,14 @@ async function main() {
     Math.abs(r.seconds - seconds) < Math.abs(best.seconds - seconds) ? r : best,
   );
   const goldShare = median(rounds.map((r) => (r.done.stages?.gold ?? 0) / r.seconds));
+  // More late runs, until the one that finds the earlier days' partitions full and compacts them.
+  let compacting: DayLog | null = null;
+  for (let round = ROUNDS + 1; compacting === null; round++) {
+    const full = (await mostFilesOfEarlierDays(databaseUrl, earlier)) >= MAX_PARTITION_FILES;
+    const late = await lateRun(round);
+    if (full) compacting = late;
+  }
+  const compactingSeconds = runSeconds(compacting);
   const peakRssMib = mib(Math.max(...rounds.map((r) => r.done.peak_rss_bytes ?? 0)));
   console.log(
     [
@@ -366,6 +400,8 @@ async function main() {
       `  peak RSS ${peakRssMib} MiB (highest of the rounds)`,
       `late data: ${LATE_EVENTS.toLocaleString("en-US")} events over the ${EARLIER_DAYS} days before, each holding ${EARLIER_EVENTS.toLocaleString("en-US")}:`,
       `  the incremental run that absorbs them: ${lateSeconds.toFixed(2)} s, ${lateShare.toFixed(2)} of the day's run (target: at most 0.25)`,
+      `  the one that finds their partitions at ${MAX_PARTITION_FILES} files and compacts them: ${compactingSeconds.toFixed(2)} s, ` +
+        `${(compactingSeconds / seconds).toFixed(2)} of the day's run (${stagesText(compacting)})`,
     ].join("\n"),
   );
   const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -400,6 +436,8 @@ async function main() {
       events_per_day: EARLIER_EVENTS,
       run_s: lateSeconds,
       share_of_day_run: round2(lateShare),
+      compacting_run_s: compactingSeconds,
+      compacting_share_of_day_run: round2(compactingSeconds / seconds),
     },
     events_per_s: Math.round(EVENTS / seconds),
     stages_s: done.stages,

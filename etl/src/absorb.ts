@@ -255,8 +255,9 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       );
     }
 
-    // A day only added to brings its gold marts up to date from the added file alone, when they
-    // hold the day's state whole; every other day whose silver changed is computed again whole.
+    // A day only added to (its partition compacted or not) brings its gold marts up to date from
+    // the rows the run added alone, when they hold the day's state whole; every other day whose
+    // silver changed is computed again whole.
     // DuckDB computes them while Postgres runs the publication's first statements.
     const changed = merged.filter((m) => m.file || m.replaces.length > 0);
     const withGold = await daysWithGold(
@@ -269,8 +270,8 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       duck.connection,
       changed.map(
         (m): GoldDay =>
-          m.mart.mode === "add" && m.file && withGold.has(m.day)
-            ? { day: m.day, mode: "add", files: [m.file.path] }
+          m.added && withGold.has(m.day)
+            ? { day: m.day, mode: "add", files: [m.added] }
             : { day: m.day, mode: "replace", files: m.silverFiles },
       ),
     ).then((rows) => {

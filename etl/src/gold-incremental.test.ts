@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshBucket, query, RecordingReporter, resetDatabase, testConfig } from "../test/fixtures.ts";
 import { Etl } from "./etl.ts";
+import { MAX_PARTITION_FILES } from "./merge.ts";
 
 // Runs that add events to days already published change the gold marts by what the events add
 // (publish-gold.ts); a rebuild computes every day's activity again from all of its events. Whatever the events and however
@@ -17,7 +18,8 @@ const USERS = [`ann_${suffix}`, `ben_${suffix}`, `cy_${suffix}`];
 const SESSIONS = Array.from({ length: 3 }, () => crypto.randomUUID());
 const LISTS = Array.from({ length: 3 }, () => crypto.randomUUID());
 const SEARCHES = Array.from({ length: 3 }, () => crypto.randomUUID());
-const RUNS = 3;
+/** Enough runs after the first for every day's partition to pass MAX_PARTITION_FILES and be compacted. */
+const RUNS = MAX_PARTITION_FILES + 1;
 
 interface GeneratedEvent {
   day: number;
@@ -139,11 +141,11 @@ describe("gold marts brought up to date run by run", () => {
           await query("DELETE FROM app.users WHERE username = $1", [USERS[2]]);
           const config = testConfig(await freshBucket());
           const s3 = new S3(config.s3);
-          // A first run touches every day, so that the generated runs after it add to days that hold state.
-          const runs: string[][] = [
+          // Every run touches every day: the generated runs add to days that hold state, and each
+          // day's partition gets a file a run until it is compacted.
+          const runs: string[][] = Array.from({ length: RUNS + 1 }, () =>
             DAYS.map((_, day) => line({ day, user: null, session: null }, "page_view", { path: "/" })),
-            ...Array.from({ length: RUNS }, () => []),
-          ];
+          );
           for (const event of events) runs[event.run + 1]?.push(linesOf(event));
           for (const [i, shown] of lists.entries()) {
             runs[shown.run + 1]?.push(
@@ -180,6 +182,11 @@ describe("gold marts brought up to date run by run", () => {
             }
             // Every generated event is valid: none may be lost to a reject and go untested.
             expect(await query("SELECT coalesce(sum(rejected), 0)::int AS n FROM etl.runs")).toEqual([{ n: 0 }]);
+            // Each day was compacted on the way: it holds fewer files than the runs that added to it.
+            const filesPerDay = await query<{ files: number }>(
+              "SELECT count(*)::int AS files FROM etl.silver_files GROUP BY event_date",
+            );
+            expect(filesPerDay.map((d) => d.files < MAX_PARTITION_FILES)).toEqual(DAYS.map(() => true));
             const incremental = await marts();
             expect((await etl.runDays(DAYS)).filter((o) => o.status !== "done")).toEqual([]);
             expect(incremental).toEqual(await marts());

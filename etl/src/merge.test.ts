@@ -193,21 +193,35 @@ describe("mergeCopies", () => {
     expect(days.has("2026-01-10")).toBe(false);
   });
 
-  it(`adds a small file to a partition, and rewrites it as one once it would pass ${MAX_PARTITION_FILES} files`, async () => {
-    await load([[line(1, "2026-01-05T10:00:00.000Z", "2026-01-05T10:00:01.000Z", "/one")]]);
-    const first = await merge();
-    const base = published(first.merged, "2026-01-05", "silver/base.parquet");
+  it(`adds a small file to a partition, and once it would pass ${MAX_PARTITION_FILES} files compacts all but its largest with it`, async () => {
+    const at = (n: number, path: string) =>
+      line(n, `2026-01-05T${String(n).padStart(2, "0")}:00:00.000Z`, "2026-01-06T00:00:00.000Z", path);
+    await load([[at(1, "/base"), at(2, "/base")]]);
+    const largest = published((await merge()).merged, "2026-01-05", "silver/base.parquet");
+    const files = [largest];
+    for (let n = 3; files.length < MAX_PARTITION_FILES; n++) {
+      await freshDir();
+      await load([[at(n, "/late")]]);
+      const { merged, days } = await merge(new Map([["2026-01-05", files]]));
+      expect(days.get("2026-01-05")).toMatchObject({ rows: [`0${n} /late`], replaces: [], mart: "add u1=1" });
+      expect(merged[0]?.added).toBe(merged[0]?.file?.path);
+      files.push(published(merged, "2026-01-05", `silver/late-${n}.parquet`));
+    }
     await freshDir();
-    await load([[line(2, "2026-01-05T11:00:00.000Z", "2026-01-06T11:00:01.000Z", "/two")]]);
-    expect((await merge(new Map([["2026-01-05", [base]]]))).days.get("2026-01-05")).toMatchObject({
-      rows: ["02 /two"],
-      replaces: [],
+    await load([[at(10, "/new")]]);
+    const { merged, days } = await merge(new Map([["2026-01-05", files]]));
+    const [day] = merged;
+    expect(days.get("2026-01-05")).toMatchObject({
+      rows: ["03 /late", "04 /late", "05 /late", "06 /late", "07 /late", "08 /late", "09 /late", "10 /new"],
+      replaces: files.slice(1).map((f) => f.key),
       mart: "add u1=1",
     });
-    const full = Array.from({ length: MAX_PARTITION_FILES }, (_, i) => ({ ...base, key: `silver/f${i}.parquet` }));
-    const { days } = await merge(new Map([["2026-01-05", full]]));
-    expect(days.get("2026-01-05")?.replaces).toHaveLength(MAX_PARTITION_FILES);
-    expect(days.get("2026-01-05")?.mart).toBe(`replace u1=${MAX_PARTITION_FILES + 1}`);
+    expect(day?.silverFiles).toEqual([largest.path, day?.file?.path]);
+    // The day's marts are added to from the run's own rows, not from the compacted file.
+    const added = await duck.connection.runAndReadAll(
+      `SELECT right(id, 2) FROM read_parquet(${sqlString(day?.added ?? "")})`,
+    );
+    expect(added.getRows()).toEqual([["10"]]);
   });
 
   it("reads files written before client_ts and bronze_object existed, and lets a new copy fill them in", async () => {

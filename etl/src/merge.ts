@@ -83,7 +83,7 @@ async function bucketFiles(sidecar: string, buckets: ReadonlySet<string>): Promi
   return held.filter((bucket) => buckets.has(bucket)).map((bucket) => bucketFile(sidecar, bucket));
 }
 
-/** A day's partition is rewritten as one file rather than given one more once it holds this many. */
+/** A day's partition is compacted rather than given one more file once it holds this many. */
 export const MAX_PARTITION_FILES = 8;
 
 const PARQUET = `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${SILVER_ROW_GROUP_ROWS}`;
@@ -211,7 +211,16 @@ export interface MergedDay {
   day: string;
   /** The day's new file, or null when nothing was added. */
   file: WrittenSilver | null;
-  /** Existing files the new one replaces: all of the day's when it was rewritten, none when added to. */
+  /**
+   * The local file of the rows the run added to the day, when the day was only added to (its
+   * marts are brought up to date from it): the day's new file, or the input of its compaction.
+   * Null for a day rewritten whole.
+   */
+  added: string | null;
+  /**
+   * Existing files the new one replaces: all of the day's when it was rewritten whole, those it
+   * compacted, none when only added to.
+   */
   replaces: string[];
   /** Local copies of every silver file the day holds after the merge. */
   silverFiles: string[];
@@ -269,9 +278,10 @@ export async function ensureSidecar(connection: DuckDBConnection, file: { path: 
  * Merges the loaded copies into silver: one winner per id (the dedupe rule), checked against every
  * id published within the horizon, whatever its date (a copy re-sent days later, or by a client
  * whose clock was set right in between, is a duplicate), through the id index's buckets of the new
- * ids alone; new winners become one small file per day added to the partition, and a day whose
- * published row lost to a new copy, that has too many files, or that is rebuilt is rewritten as
- * one file. Only the touched dates' files and the new ids' buckets are read, from the local cache.
+ * ids alone; new winners become one small file per day added to the partition (that would pass
+ * MAX_PARTITION_FILES, all of the day's but its largest are compacted with it into one), and a day
+ * whose published row lost to a new copy, or that is rebuilt, is rewritten as one file. Only the
+ * touched dates' files and the new ids' buckets are read, from the local cache.
  */
 export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
   const { connection, dir } = options;
@@ -350,11 +360,21 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
       : candidatesPerDay;
     const rewrite = new Set(beatenDays);
     if (rebuildDay) rewrite.add(rebuildDay);
+    // A day only added to that would pass the bound keeps its largest file and has the others
+    // compacted, with what the run adds, into one: what it holds already is not read again whole
+    // for a handful of late events, and its marts are added to like any other day's.
+    const compacted = new Map<string, { kept: ExistingFile; merged: ExistingFile[] }>();
     for (const [day] of addedPerDay) {
-      if ((existing.get(day)?.length ?? 0) + 1 > MAX_PARTITION_FILES) rewrite.add(day);
+      const files = existing.get(day) ?? [];
+      if (rewrite.has(day) || files.length + 1 <= MAX_PARTITION_FILES) continue;
+      const sizes = await Promise.all(files.map(async (f) => (await stat(f.path)).size));
+      const largest = sizes.indexOf(Math.max(...sizes));
+      compacted.set(day, { kept: files[largest] as ExistingFile, merged: files.filter((_, i) => i !== largest) });
     }
     const replaced = (day: string) =>
-      day === rebuildDay ? [...(options.rebuild?.keys ?? [])] : (existing.get(day) ?? []).map((f) => f.key);
+      day === rebuildDay
+        ? [...(options.rebuild?.keys ?? [])]
+        : (compacted.get(day)?.merged ?? existing.get(day) ?? []).map((f) => f.key);
 
     const days = [...new Set([...addedPerDay.keys(), ...rewrite, ...copiesPerDay.keys()])].sort();
     // Days only added to are written in a few statements for all of them (a run absorbing late
@@ -397,6 +417,27 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
         marts.set(day as string, entry);
       }
     }
+    // What the run added to each day only added to, before any compaction.
+    const addedFiles = new Map([...files].map(([day, file]) => [day, file.path]));
+    /** Writes rows in copy form (with their objects' keys) as a day's sorted file and its sidecar; null when there are none. */
+    const writeWhole = async (day: string, rows: string): Promise<WrittenSilver | null> => {
+      const path = join(dir, `silver-${day}.parquet`);
+      const written = await connection.runAndReadAll(`COPY (SELECT ${SILVER_SELECT} FROM (${rows})
+        ORDER BY ${SILVER_SORT.join(", ")}) TO ${sqlString(path)} (${PARQUET})`);
+      const rowCount = count(written.getRows()[0]?.[0]);
+      if (rowCount === 0) return null;
+      const sidecar = `${path}.ids`;
+      await rm(sidecar, { recursive: true, force: true });
+      await connection.run(
+        `COPY (SELECT ${SIDECAR_SELECT} FROM (${rows})) TO ${sqlString(sidecar)} (${SIDECAR_FORMAT})`,
+      );
+      return { path, sidecar, bytes: (await stat(path)).size, rows: rowCount, sha256: await sha256Of(path) };
+    };
+    for (const [day, { merged: others }] of compacted) {
+      const sources = [...others.map((f) => f.path), addedFiles.get(day) as string];
+      const file = await writeWhole(day, `SELECT ${SILVER_AS_COPY} FROM ${await silverRelation(connection, sources)}`);
+      if (file) files.set(day, file);
+    }
     for (const day of days.filter((d) => rewrite.has(d))) {
       const kept = day !== rebuildDay ? (existing.get(day) ?? []) : [];
       const fromExisting = kept.length
@@ -406,37 +447,38 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
           )})
              ANTI JOIN (SELECT id FROM beaten WHERE event_date = DATE ${sqlString(day)}) USING (id) UNION ALL `
         : "";
-      const rows = `${fromExisting}SELECT id, ${COPY_FIELDS.join(", ")}, o.key AS bronze_object
-        FROM additions JOIN objects o USING (object_order) WHERE event_date = DATE ${sqlString(day)}`;
-      const path = join(dir, `silver-${day}.parquet`);
-      const written = await connection.runAndReadAll(`COPY (SELECT ${SILVER_SELECT} FROM (${rows})
-        ORDER BY ${SILVER_SORT.join(", ")}) TO ${sqlString(path)} (${PARQUET})`);
-      const rowCount = count(written.getRows()[0]?.[0]);
-      if (rowCount === 0) {
+      const file = await writeWhole(
+        day,
+        `${fromExisting}SELECT id, ${COPY_FIELDS.join(", ")}, o.key AS bronze_object
+        FROM additions JOIN objects o USING (object_order) WHERE event_date = DATE ${sqlString(day)}`,
+      );
+      if (!file) {
         marts.set(day, { userIds: [], counts: [] });
         continue;
       }
-      const sidecar = `${path}.ids`;
-      await rm(sidecar, { recursive: true, force: true });
-      await connection.run(
-        `COPY (SELECT ${SIDECAR_SELECT} FROM (${rows})) TO ${sqlString(sidecar)} (${SIDECAR_FORMAT})`,
-      );
-      files.set(day, { path, sidecar, bytes: (await stat(path)).size, rows: rowCount, sha256: await sha256Of(path) });
-      const mart = await connection.runAndReadAll(`SELECT user_id, count(*) FROM read_parquet(${sqlString(path)})
+      files.set(day, file);
+      const mart = await connection.runAndReadAll(`SELECT user_id, count(*) FROM read_parquet(${sqlString(file.path)})
         WHERE user_id IS NOT NULL GROUP BY user_id ORDER BY user_id`);
       // A day of anonymous events alone has no user rows (and DuckDB then gives no columns).
       const [userIds = [], counts = []] = mart.getColumns() as [string[]?, bigint[]?];
       marts.set(day, { userIds, counts });
     }
+    /** The published files a day keeps beside the one the run wrote for it. */
+    const keptFiles = (day: string): ExistingFile[] => {
+      if (rewrite.has(day)) return [];
+      const compaction = compacted.get(day);
+      return compaction ? [compaction.kept] : (existing.get(day) ?? []);
+    };
     const silverFilesOf = (day: string) => {
-      const kept = rewrite.has(day) ? [] : (existing.get(day) ?? []).map((f) => f.path);
+      const kept = keptFiles(day).map((f) => f.path);
       const written = files.get(day);
       return written ? [...kept, written.path] : kept;
     };
     const merged: MergedDay[] = days.map((day) => ({
       day,
       file: files.get(day) ?? null,
-      replaces: rewrite.has(day) ? replaced(day) : [],
+      added: rewrite.has(day) ? null : (addedFiles.get(day) ?? null),
+      replaces: rewrite.has(day) || compacted.has(day) ? replaced(day) : [],
       silverFiles: silverFilesOf(day),
       mart: { mode: rewrite.has(day) ? "replace" : "add", ...(marts.get(day) ?? { userIds: [], counts: [] }) },
       copies: copiesPerDay.get(day) ?? 0,
