@@ -85,12 +85,12 @@ const JSONL = "application/x-ndjson";
 const PARQUET = "application/vnd.apache.parquet";
 
 /** Deletes the silver objects etl.silver_garbage names: superseded files, and uploads no run published. */
-export async function collectGarbage(s3: S3, client: pg.PoolClient): Promise<void> {
+export async function collectGarbage(s3: S3, client: pg.PoolClient, concurrency: number): Promise<void> {
   const garbage = await client.query<{ object_key: string }>("SELECT object_key FROM etl.silver_garbage");
-  for (const { object_key } of garbage.rows) {
-    await s3.delete(object_key);
-    await client.query("DELETE FROM etl.silver_garbage WHERE object_key = $1", [object_key]);
-  }
+  const keys = garbage.rows.map((r) => r.object_key);
+  // Their names go only once every object is deleted: a deletion that failed is tried again next run.
+  await eachLimited(keys, concurrency, (key) => s3.delete(key));
+  if (keys.length > 0) await client.query("DELETE FROM etl.silver_garbage WHERE object_key = ANY($1)", [keys]);
 }
 
 /**
@@ -146,7 +146,7 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
   };
   const { s3, client, duck, cache } = context;
   const now = context.now?.() ?? new Date();
-  await collectGarbage(s3, client);
+  await collectGarbage(s3, client, context.downloadConcurrency);
   const arrived = await unabsorbedBronze(s3, queryable(client), {
     now,
     sweep: run.mode !== "incremental",
@@ -340,7 +340,7 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
     });
     await context.hooks?.afterPublish?.();
     for (const w of written) await cache.adopt(w.file);
-    await collectGarbage(s3, client);
+    await collectGarbage(s3, client, context.downloadConcurrency);
     // Gold went on beside the publication's first statements: the stage is the rest of it.
     const publishSeconds = Math.max(0, lap() - goldSeconds);
     await refreshExports({
