@@ -363,18 +363,18 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
     // A day only added to that would pass the bound keeps its largest file and has the others
     // compacted, with what the run adds, into one: what it holds already is not read again whole
     // for a handful of late events, and its marts are added to like any other day's.
-    const compacted = new Map<string, { kept: ExistingFile; merged: ExistingFile[] }>();
+    const compacted = new Map<string, { kept: ExistingFile; rewritten: ExistingFile[] }>();
     for (const [day] of addedPerDay) {
       const files = existing.get(day) ?? [];
       if (rewrite.has(day) || files.length + 1 <= MAX_PARTITION_FILES) continue;
       const sizes = await Promise.all(files.map(async (f) => (await stat(f.path)).size));
       const largest = sizes.indexOf(Math.max(...sizes));
-      compacted.set(day, { kept: files[largest] as ExistingFile, merged: files.filter((_, i) => i !== largest) });
+      compacted.set(day, { kept: files[largest] as ExistingFile, rewritten: files.filter((_, i) => i !== largest) });
     }
     const replaced = (day: string) =>
       day === rebuildDay
         ? [...(options.rebuild?.keys ?? [])]
-        : (compacted.get(day)?.merged ?? existing.get(day) ?? []).map((f) => f.key);
+        : (compacted.get(day)?.rewritten ?? existing.get(day) ?? []).map((f) => f.key);
 
     const days = [...new Set([...addedPerDay.keys(), ...rewrite, ...copiesPerDay.keys()])].sort();
     // Days only added to are written in a few statements for all of them (a run absorbing late
@@ -433,17 +433,19 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
       );
       return { path, sidecar, bytes: (await stat(path)).size, rows: rowCount, sha256: await sha256Of(path) };
     };
-    for (const [day, { merged: others }] of compacted) {
-      const sources = [...others.map((f) => f.path), addedFiles.get(day) as string];
+    for (const [day, { rewritten }] of compacted) {
+      const sources = [...rewritten.map((f) => f.path), addedFiles.get(day) as string];
       const file = await writeWhole(day, `SELECT ${SILVER_AS_COPY} FROM ${await silverRelation(connection, sources)}`);
-      if (file) files.set(day, file);
+      // It holds at least the rows the run added; without them the day's rows would be lost.
+      if (!file) throw new Error(`the compaction of ${day} wrote no rows from ${sources.join(", ")}`);
+      files.set(day, file);
     }
     for (const day of days.filter((d) => rewrite.has(d))) {
-      const kept = day !== rebuildDay ? (existing.get(day) ?? []) : [];
-      const fromExisting = kept.length
+      const previous = day !== rebuildDay ? (existing.get(day) ?? []) : [];
+      const fromExisting = previous.length
         ? `SELECT * FROM (SELECT ${SILVER_AS_COPY} FROM ${await silverRelation(
             connection,
-            kept.map((f) => f.path),
+            previous.map((f) => f.path),
           )})
              ANTI JOIN (SELECT id FROM beaten WHERE event_date = DATE ${sqlString(day)}) USING (id) UNION ALL `
         : "";
