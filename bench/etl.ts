@@ -10,8 +10,8 @@
 // statement. Then the late-data case: 10,000 late events spread over those 29 days arrive in
 // today's bronze, and the incremental run that absorbs them (`etl run --pending`, as the cron
 // queues it) is timed and set against the day's run, and so is the later one that finds their
-// partitions full (MAX_PARTITION_FILES) and compacts them. `--unsealed` writes the objects without seals,
-// so that the ETL checks every line. The floor and the ETL run back to back `--rounds` times
+// partitions full (MAX_PARTITION_FILES) and compacts them. `--unsealed` writes the objects
+// without seals, so that the ETL checks every line. The floor and the ETL run back to back `--rounds` times
 // (default 3): the figures are medians, the ratios the median of each round's ratio (a machine's
 // speed drifts over minutes). Results go to bench/results/etl.json.
 import { spawn } from "node:child_process";
@@ -279,8 +279,9 @@ async function runEtl(
 
 /**
  * A run's whole time, from its fetch to its exports (the stages overlap: the uploads go on beside
- * publish once gold is computed, and gold beside publishing's first statements). The `seconds` a run records in
- * etl.runs is taken as it records them, before its commit, so it leaves out the exports.
+ * publish once gold is computed, and gold beside publishing's first statements). The `seconds` a
+ * run records in etl.runs is taken as it records them, before its commit, so it leaves out the
+ * exports.
  */
 function runSeconds(log: DayLog): number {
   if (log.run_seconds === undefined) throw new Error(`the ETL's "day done" line for ${log.day} has no run_seconds`);
@@ -380,6 +381,7 @@ async function main() {
   // More late runs, until the one that finds the earlier days' partitions full and compacts them.
   let compacting: DayLog | null = null;
   for (let round = ROUNDS + 1; compacting === null; round++) {
+    if (round > ROUNDS + MAX_PARTITION_FILES) throw new Error("no late run compacted the earlier days' partitions");
     const full = (await mostFilesOfEarlierDays(databaseUrl, earlier)) >= MAX_PARTITION_FILES;
     const late = await lateRun(round);
     if (full) compacting = late;
