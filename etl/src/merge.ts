@@ -420,7 +420,7 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
     // What the run added to each day only added to, before any compaction.
     const addedFiles = new Map([...files].map(([day, file]) => [day, file.path]));
     /** Writes rows in copy form (with their objects' keys) as a day's sorted file and its sidecar; null when there are none. */
-    const writeWhole = async (day: string, rows: string): Promise<WrittenSilver | null> => {
+    const writeSortedFile = async (day: string, rows: string): Promise<WrittenSilver | null> => {
       const path = join(dir, `silver-${day}.parquet`);
       const written = await connection.runAndReadAll(`COPY (SELECT ${SILVER_SELECT} FROM (${rows})
         ORDER BY ${SILVER_SORT.join(", ")}) TO ${sqlString(path)} (${PARQUET})`);
@@ -435,7 +435,10 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
     };
     for (const [day, { rewritten }] of compacted) {
       const sources = [...rewritten.map((f) => f.path), addedFiles.get(day) as string];
-      const file = await writeWhole(day, `SELECT ${SILVER_AS_COPY} FROM ${await silverRelation(connection, sources)}`);
+      const file = await writeSortedFile(
+        day,
+        `SELECT ${SILVER_AS_COPY} FROM ${await silverRelation(connection, sources)}`,
+      );
       // It holds at least the rows the run added; without them the day's rows would be lost.
       if (!file) throw new Error(`the compaction of ${day} wrote no rows from ${sources.join(", ")}`);
       files.set(day, file);
@@ -449,7 +452,7 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
           )})
              ANTI JOIN (SELECT id FROM beaten WHERE event_date = DATE ${sqlString(day)}) USING (id) UNION ALL `
         : "";
-      const file = await writeWhole(
+      const file = await writeSortedFile(
         day,
         `${fromExisting}SELECT id, ${COPY_FIELDS.join(", ")}, o.key AS bronze_object
         FROM additions JOIN objects o USING (object_order) WHERE event_date = DATE ${sqlString(day)}`,
