@@ -283,7 +283,8 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
     // The uploads start once DuckDB has computed the gold rows, which then have the cores they share
     // with Postgres running the publication's first statements; the uploads go on while Postgres
     // publishes those rows, on one core, and the publication commits only once they are stored.
-    const uploaded = settled(gold).then(async () => {
+    // When gold fails the run fails before it publishes, and nothing is uploaded.
+    const uploaded = gold.then(async () => {
       const started = performance.now();
       await eachLimited(
         [...fetched.objects.keys()].filter((index) => (rejected[index]?.length ?? 0) > 0),
