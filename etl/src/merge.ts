@@ -383,6 +383,8 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
     const added = days.filter((day) => !rewrite.has(day) && (addedPerDay.get(day) ?? 0) > 0);
     const files = new Map<string, WrittenSilver>();
     const marts = new Map<string, { userIds: string[]; counts: bigint[] }>();
+    // What the run added to each day only added to: the day's new file, or the input of its compaction.
+    const addedFiles = new Map<string, string>();
     if (added.length > 0) {
       const ofAdded = `event_date IN (${added.map((d) => `DATE ${sqlString(d)}`).join(", ")})`;
       const rows = `SELECT id, ${COPY_FIELDS.join(", ")}, o.key AS bronze_object
@@ -398,12 +400,19 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
       } finally {
         await connection.run("SET preserve_insertion_order = false");
       }
-      await connection.run(`COPY (SELECT ${SIDECAR_SELECT}, CAST(ts AS DATE) AS day FROM (${rows}))
-        TO ${sqlString(sidecarDir)} (FORMAT parquet, COMPRESSION uncompressed, PARTITION_BY (day, bucket))`);
+      // A file that is compacted is not published: it needs no sidecar, nor a digest.
+      const published = added.filter((day) => !compacted.has(day));
+      if (published.length > 0) {
+        await connection.run(`COPY (SELECT ${SIDECAR_SELECT}, CAST(ts AS DATE) AS day FROM (${rows})
+          WHERE CAST(ts AS DATE) IN (${published.map((d) => `DATE ${sqlString(d)}`).join(", ")}))
+          TO ${sqlString(sidecarDir)} (FORMAT parquet, COMPRESSION uncompressed, PARTITION_BY (day, bucket))`);
+      }
       for (const day of added) {
         const partition = join(silverDir, `event_date=${day}`);
         const [name] = await readdir(partition);
         const path = join(partition, name as string);
+        addedFiles.set(day, path);
+        if (compacted.has(day)) continue;
         const rowCount = addedPerDay.get(day) ?? 0;
         const sidecar = join(sidecarDir, `day=${day}`);
         files.set(day, { path, sidecar, bytes: (await stat(path)).size, rows: rowCount, sha256: await sha256Of(path) });
@@ -417,8 +426,6 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
         marts.set(day as string, entry);
       }
     }
-    // What the run added to each day only added to, before any compaction.
-    const addedFiles = new Map([...files].map(([day, file]) => [day, file.path]));
     /** Writes rows in copy form (with their objects' keys) as a day's sorted file and its sidecar; null when there are none. */
     const writeSortedFile = async (day: string, rows: string): Promise<WrittenSilver | null> => {
       const path = join(dir, `silver-${day}.parquet`);
