@@ -1,15 +1,25 @@
-/** Runs `task` over `items`, at most `limit` at a time. */
+/**
+ * Runs `task` over `items`, at most `limit` at a time. Once a task fails no other starts, and the
+ * first failure is thrown only when the tasks under way have settled: a caller that cleans up
+ * after it (removes the folder they write to, closes what they use) meets none still running.
+ */
 export async function eachLimited<T>(
   items: readonly T[],
   limit: number,
   task: (item: T, index: number) => Promise<void>,
 ): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | null = null;
   const lane = async () => {
-    while (next < items.length) {
+    while (failure === null && next < items.length) {
       const index = next++;
-      await task(items[index] as T, index);
+      try {
+        await task(items[index] as T, index);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  if (failure !== null) throw (failure as { error: unknown }).error;
 }
