@@ -219,6 +219,8 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       const { left } = await rewriteWithout(rewrite, object.key, erasedNameList, JSONL);
       object.bytes = left?.bytes ?? 0;
       object.lines = left?.lines ?? 0;
+      // A deleted object holds no event's date: a rebuild of one must not look for it.
+      if (left === null) loaded.eventDates.delete(index);
     }
     await countErasedLines(client, dropped.byLearner);
     const merged: MergedDay[] =

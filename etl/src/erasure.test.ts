@@ -261,16 +261,20 @@ describe("erasing a learner's data", () => {
     const stillSending = event(learner, 0);
     const newcomer = event("jisoo", 0);
     await putSealed(bronzeObjectKey(new Date(), "after"), [JSON.stringify(stillSending), JSON.stringify(newcomer)]);
+    // Another device of the learner's sends alone: its object is left empty, and deleted.
+    const aloneKey = bronzeObjectKey(new Date(), "alone");
+    await putSealed(aloneKey, [JSON.stringify(event(learner, 0))]);
     await runEtl();
+    expect(await s3.list(aloneKey)).toEqual([]);
 
     expect(await erasureRow(learner)).toEqual([
       {
         status: "done",
         attempts: 1,
         last_error: null,
-        // Beside the learner's history, the line a device sent after the request.
-        bronze_objects: 6,
-        bronze_lines: 9,
+        // Beside the learner's history, the lines two devices sent after the request.
+        bronze_objects: 7,
+        bronze_lines: 10,
         rejected_lines: 2,
         silver_rows: 7,
         mart_rows: expect.any(Number),
