@@ -104,13 +104,37 @@ const EXTERNAL_POSTGRES = process.env.DATABASE_URL?.trim();
 const POSTGRES = EXTERNAL_POSTGRES ? "DATABASE_URL" : "embedded PGlite";
 
 async function ensurePostgres(): Promise<string> {
-  if (EXTERNAL_POSTGRES) return EXTERNAL_POSTGRES;
+  if (EXTERNAL_POSTGRES) {
+    await checkEmpty(EXTERNAL_POSTGRES);
+    return EXTERNAL_POSTGRES;
+  }
   const dir = join(WORK, "pg");
   rmSync(dir, { recursive: true, force: true });
   const pg = await startEmbeddedPostgres({ dataDir: dir, port: BENCH_PG_PORT });
   cleanups.push(() => pg.stop());
   await migrate(pg.url);
   return pg.url;
+}
+
+/**
+ * Refuses a database that already holds what an ETL absorbed: the benchmark empties its bucket, and
+ * such a database names bronze objects that are no longer there.
+ */
+async function checkEmpty(databaseUrl: string): Promise<void> {
+  const client = new pg.Client(databaseUrl);
+  await client.connect();
+  try {
+    const held = await client.query<{ n: string }>("SELECT count(*) AS n FROM etl.bronze_objects").catch(() => null);
+    if (held === null)
+      throw new Error("DATABASE_URL's database is not migrated: run `npm run migrate` against it first");
+    if (Number(held.rows[0]?.n) > 0) {
+      throw new Error(
+        `DATABASE_URL's database already holds ${held.rows[0]?.n} absorbed bronze objects: give the benchmark an empty one (createdb, then \`npm run migrate\`)`,
+      );
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 interface BronzeBatch {
@@ -320,8 +344,8 @@ async function queueRun(databaseUrl: string, day: string): Promise<void> {
 }
 
 async function main() {
-  await ensureS3();
   const databaseUrl = await ensurePostgres();
+  await ensureS3();
   const today = utcDay(new Date());
   const day = addDays(today, -1);
   const earlier = Array.from({ length: EARLIER_DAYS }, (_, i) => addDays(day, -1 - i));
