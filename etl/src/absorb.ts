@@ -147,9 +147,11 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
   const { s3, client, duck, cache } = context;
   const now = context.now?.() ?? new Date();
   await collectGarbage(s3, client, context.downloadConcurrency);
+  // A rebuild lists what arrived and the bronze days that can hold its day, not the whole horizon:
+  // objects put into other older days wait for the cron's daily sweep, as they would without it.
   const arrived = await unabsorbedBronze(s3, queryable(client), {
     now,
-    sweep: run.mode !== "incremental",
+    sweep: run.mode === "sweep",
     ...(run.mode === "rebuild" ? { alsoDays: bronzeDaysOf(run.day, utcDay(now)) } : {}),
   });
   const isNew = new Set(arrived.map((o) => o.key));

@@ -271,6 +271,36 @@ describe("the incremental ETL over a generated data set", () => {
     expect(await silverRows(day)).toEqual(incremental);
   });
 
+  it("lists for a rebuild only the bronze days that can hold its day: an object put into an older day waits for the sweep", async () => {
+    const older = addDays(today, -20);
+    const receivedAt = new Date(`${older}T12:00:00Z`);
+    const event = {
+      id: uuidv7(receivedAt.getTime() - 1000),
+      type: "page_view",
+      ts: `${older}T11:59:59.000Z`,
+      username: "sweep-learner",
+      props: { path: "/older" },
+      received_at: receivedAt.toISOString(),
+      source: "web",
+    };
+    const key = bronzeObjectKey(receivedAt, crypto.randomUUID());
+    await s3.put(key, `${JSON.stringify(event)}\n`, JSONL);
+    const absorbed = async () =>
+      (await query<{ key: string }>("SELECT key FROM etl.bronze_objects WHERE key = $1", [key])).length;
+
+    const rebuilt = await withEtl((etl) => etl.runDays([addDays(today, -2)]));
+    expect(rebuilt.filter((o) => o.status !== "done")).toEqual([]);
+    expect(await absorbed()).toBe(0);
+
+    await enqueueRun({ query }, today, "sweep");
+    const swept = await withEtl((etl) => etl.runPending());
+    expect(swept.filter((o) => o.status !== "done")).toEqual([]);
+    expect(await absorbed()).toBe(1);
+    expect((await martRows()).filter((r) => r.user_id === "sweep-learner")).toEqual([
+      { event_date: older, user_id: "sweep-learner", cnt: 1 },
+    ]);
+  });
+
   it("converges after a run stopped after its upload, or after its publish", async () => {
     for (const stop of ["afterSilverUpload", "afterPublish"] as const) {
       const day = addDays(today, -1);
