@@ -9,17 +9,17 @@ export async function eachLimited<T>(
   task: (item: T, index: number) => Promise<void>,
 ): Promise<void> {
   let next = 0;
-  let failure: { error: unknown } | null = null;
+  const failures: unknown[] = [];
   const lane = async () => {
-    while (failure === null && next < items.length) {
+    while (failures.length === 0 && next < items.length) {
       const index = next++;
       try {
         await task(items[index] as T, index);
       } catch (error) {
-        failure ??= { error };
+        failures.push(error);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  if (failure !== null) throw (failure as { error: unknown }).error;
+  if (failures.length > 0) throw failures[0];
 }
