@@ -271,6 +271,29 @@ describe("the incremental ETL over a generated data set", () => {
     expect(await silverRows(day)).toEqual(incremental);
   });
 
+  it("fails a run whose bronze object is gone with an error naming it, and converges once it is back", async () => {
+    const day = addDays(today, -10);
+    const rows = await silverRows(day);
+    const held = await query<{ key: string }>(
+      "SELECT key FROM etl.bronze_objects WHERE $1::date = ANY(event_dates) ORDER BY key",
+      [day],
+    );
+    expect(held.length).toBeGreaterThan(2);
+    // The first in key order: its download fails while the others' are under way.
+    const gone = (held[0] as { key: string }).key;
+    const body = await s3.getBytes(gone);
+    await s3.delete(gone);
+    const failed = await withEtl((etl) => etl.runDays([day]));
+    expect(failed).toMatchObject([
+      { day, status: "failed", error: expect.stringContaining(`${gone} answered HTTP 404`) },
+    ]);
+    expect(await silverRows(day)).toEqual(rows);
+
+    await s3.put(gone, body, JSONL);
+    expect((await withEtl((etl) => etl.runDays([day]))).filter((o) => o.status !== "done")).toEqual([]);
+    expect(await silverRows(day)).toEqual(rows);
+  });
+
   it("lists for a rebuild only the bronze days that can hold its day: an object put into an older day waits for the sweep", async () => {
     const older = addDays(today, -20);
     const receivedAt = new Date(`${older}T12:00:00Z`);
