@@ -184,13 +184,16 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       ...(context.onProgress ? { onProgress: context.onProgress } : {}),
     });
     const fetchSeconds = lap();
-    const cached = (records: readonly SilverFileRecord[]) =>
-      Promise.all(
-        records.map(async (file): Promise<ExistingFile> => {
-          const path = await cache.pathOf(s3, file);
-          return { key: file.key, day: file.day, path, sidecar: sidecarOf(path) };
-        }),
-      );
+    // A cold cache (a new machine) downloads every published file of the horizon: as many at once
+    // as bronze objects, not all of them.
+    const cached = async (records: readonly SilverFileRecord[]): Promise<ExistingFile[]> => {
+      const files: ExistingFile[] = [];
+      await eachLimited(records, context.downloadConcurrency, async (file, index) => {
+        const path = await cache.pathOf(s3, file);
+        files[index] = { key: file.key, day: file.day, path, sidecar: sidecarOf(path) };
+      });
+      return files;
+    };
     const files: BronzeFile[] = fetched.objects.flatMap((o, index) =>
       o.file !== null ? [{ index, key: o.key, path: o.file }] : [],
     );
