@@ -31,6 +31,7 @@ import {
   loadCopies,
   type MergedDay,
   mergeCopies,
+  objectContents,
 } from "./merge.ts";
 import { queryable } from "./postgres.ts";
 import { type AbsorbedObject, type DayRun, type Publication, publish, type RecordedRun } from "./publish.ts";
@@ -224,9 +225,11 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
       const { left } = await rewriteWithout(rewrite, object.key, erasedNameList, JSONL);
       object.bytes = left?.bytes ?? 0;
       object.lines = left?.lines ?? 0;
-      // A deleted object holds no event's date: a rebuild of one must not look for it.
-      if (left === null) loaded.eventDates.delete(index);
     }
+    // The ledger records the dates of the lines an object still holds, which a rebuild of them reads:
+    // one an erased learner's lines were dropped from may hold fewer, or be gone.
+    const eventDates =
+      dropped.objects.size > 0 ? (await objectContents(duck.connection)).eventDates : loaded.eventDates;
     await countErasedLines(client, dropped.byLearner);
     const merged: MergedDay[] =
       files.length > 0 || run.mode === "rebuild"
@@ -318,7 +321,7 @@ export async function absorb(context: AbsorbContext, run: RunRow): Promise<Absor
               lines: o.lines,
               rejected: rejected[index]?.length ?? 0,
               quarantined: loaded.quarantined.has(index),
-              eventDates: loaded.eventDates.get(index) ?? [],
+              eventDates: eventDates.get(index) ?? [],
             },
           ]
         : [],

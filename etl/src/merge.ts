@@ -152,6 +152,13 @@ export async function loadCopies(
       }
     }
   }
+  return { quarantined, ...(await objectContents(connection)) } satisfies LoadedCopies;
+}
+
+/** The event dates and lines each object holds in `copies`, by index. */
+export async function objectContents(
+  connection: DuckDBConnection,
+): Promise<Pick<LoadedCopies, "eventDates" | "lines">> {
   const dates = await connection.runAndReadAll(`SELECT object_order, CAST(day AS VARCHAR), lines
     FROM (SELECT object_order, CAST(ts AS DATE) AS day, count(*) AS lines FROM copies GROUP BY ALL) ORDER BY ALL`);
   const eventDates = new Map<number, string[]>();
@@ -160,7 +167,7 @@ export async function loadCopies(
     eventDates.set(Number(order), [...(eventDates.get(Number(order)) ?? []), day as string]);
     lines.set(Number(order), (lines.get(Number(order)) ?? 0) + count(n));
   }
-  return { quarantined, eventDates, lines } satisfies LoadedCopies;
+  return { eventDates, lines };
 }
 
 /**
