@@ -89,6 +89,8 @@ export const MAX_PARTITION_FILES = 8;
 const PARQUET = `FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${SILVER_ROW_GROUP_ROWS}`;
 
 const list = (paths: readonly string[]) => `[${paths.map(sqlString).join(", ")}]`;
+/** `days` as a parenthesized SQL list of DATE literals, for IN. */
+const dateList = (days: readonly string[]) => `(${days.map((d) => `DATE ${sqlString(d)}`).join(", ")})`;
 const count = (value: unknown): number => Number(value ?? 0);
 
 export interface BronzeFile {
@@ -378,11 +380,6 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
       const largest = sizes.indexOf(Math.max(...sizes));
       compacted.set(day, { kept: files[largest] as ExistingFile, rewritten: files.filter((_, i) => i !== largest) });
     }
-    const replaced = (day: string) =>
-      day === rebuildDay
-        ? [...(options.rebuild?.keys ?? [])]
-        : (compacted.get(day)?.rewritten ?? existing.get(day) ?? []).map((f) => f.key);
-
     const days = [...new Set([...addedPerDay.keys(), ...rewrite, ...copiesPerDay.keys()])].sort();
     // Days only added to are written in a few statements for all of them (a run absorbing late
     // events touches many days, and a statement per day each cost as much as the work); a day
@@ -393,7 +390,7 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
     // What the run added to each day only added to: the day's new file, or the input of its compaction.
     const addedFiles = new Map<string, string>();
     if (added.length > 0) {
-      const ofAdded = `event_date IN (${added.map((d) => `DATE ${sqlString(d)}`).join(", ")})`;
+      const ofAdded = `event_date IN ${dateList(added)}`;
       const rows = `SELECT id, ${COPY_FIELDS.join(", ")}, o.key AS bronze_object
         FROM additions JOIN objects o USING (object_order) WHERE ${ofAdded}`;
       const silverDir = join(dir, "added");
@@ -411,7 +408,7 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
       const published = added.filter((day) => !compacted.has(day));
       if (published.length > 0) {
         await connection.run(`COPY (SELECT ${SIDECAR_SELECT}, CAST(ts AS DATE) AS day FROM (${rows})
-          WHERE CAST(ts AS DATE) IN (${published.map((d) => `DATE ${sqlString(d)}`).join(", ")}))
+          WHERE CAST(ts AS DATE) IN ${dateList(published)})
           TO ${sqlString(sidecarDir)} (FORMAT parquet, COMPRESSION uncompressed, PARTITION_BY (day, bucket))`);
       }
       for (const day of added) {
@@ -482,6 +479,12 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
       const [userIds = [], counts = []] = mart.getColumns() as [string[]?, bigint[]?];
       marts.set(day, { userIds, counts });
     }
+    /** The published files the day's new file replaces: a rewritten day's all, a compacted day's those it rewrote. */
+    const replaced = (day: string): string[] => {
+      if (day === rebuildDay) return [...(options.rebuild?.keys ?? [])];
+      if (rewrite.has(day)) return (existing.get(day) ?? []).map((f) => f.key);
+      return (compacted.get(day)?.rewritten ?? []).map((f) => f.key);
+    };
     /** The published files a day keeps beside the one the run wrote for it. */
     const keptFiles = (day: string): ExistingFile[] => {
       if (rewrite.has(day)) return [];
@@ -497,7 +500,7 @@ export async function mergeCopies(options: MergeOptions): Promise<MergedDay[]> {
       day,
       file: files.get(day) ?? null,
       added: rewrite.has(day) ? null : (addedFiles.get(day) ?? null),
-      replaces: rewrite.has(day) || compacted.has(day) ? replaced(day) : [],
+      replaces: replaced(day),
       silverFiles: silverFilesOf(day),
       mart: { mode: rewrite.has(day) ? "replace" : "add", ...(marts.get(day) ?? { userIds: [], counts: [] }) },
       copies: copiesPerDay.get(day) ?? 0,
