@@ -31,7 +31,6 @@ import {
   utcDay,
   uuidv7,
 } from "@growit/contract";
-import pg from "pg";
 import { memoryLimitFromEnv } from "../etl/src/config.ts";
 import { dedupeSql } from "../etl/src/dedupe.ts";
 import { openDuck } from "../etl/src/duck.ts";
@@ -47,6 +46,7 @@ import { queryable } from "../etl/src/postgres.ts";
 import { answers, collectOutput } from "../stack/src/children.ts";
 import { REPO_ROOT, S3 } from "../stack/src/local.ts";
 import { migrate } from "../stack/src/migrate.ts";
+import { withClient } from "../stack/src/pg-client.ts";
 import { startEmbeddedPostgres } from "../stack/src/postgres.ts";
 import { spawnS3Server } from "../stack/src/s3-server.ts";
 import { EVENT_KINDS } from "./event-batch.ts";
@@ -121,19 +121,14 @@ async function ensurePostgres(): Promise<string> {
  * such a database names bronze objects that are no longer there.
  */
 async function checkEmpty(databaseUrl: string): Promise<void> {
-  const client = new pg.Client(databaseUrl);
-  await client.connect();
-  try {
-    const held = await client.query<{ n: string }>("SELECT count(*) AS n FROM etl.bronze_objects").catch(() => null);
-    if (held === null)
-      throw new Error("DATABASE_URL's database is not migrated: run `npm run migrate` against it first");
-    if (Number(held.rows[0]?.n) > 0) {
-      throw new Error(
-        `DATABASE_URL's database already holds ${held.rows[0]?.n} absorbed bronze objects: give the benchmark an empty one (createdb, then \`npm run migrate\`)`,
-      );
-    }
-  } finally {
-    await client.end();
+  const held = await withClient(databaseUrl, (client) =>
+    client.query<{ n: string }>("SELECT count(*) AS n FROM etl.bronze_objects").catch(() => null),
+  );
+  if (held === null) throw new Error("DATABASE_URL's database is not migrated: run `npm run migrate` against it first");
+  if (Number(held.rows[0]?.n) > 0) {
+    throw new Error(
+      `DATABASE_URL's database already holds ${held.rows[0]?.n} absorbed bronze objects: give the benchmark an empty one (createdb, then \`npm run migrate\`)`,
+    );
   }
 }
 
@@ -319,28 +314,18 @@ const stagesText = (done: DayLog) =>
 
 /** The most silver files any of `days` holds. */
 async function mostFilesOfEarlierDays(databaseUrl: string, days: readonly string[]): Promise<number> {
-  const client = new pg.Client(databaseUrl);
-  await client.connect();
-  try {
-    const result = await client.query<{ files: number }>(
+  const result = await withClient(databaseUrl, (client) =>
+    client.query<{ files: number }>(
       "SELECT coalesce(max(files), 0)::int AS files FROM (SELECT count(*) AS files FROM etl.silver_files WHERE event_date = ANY($1::date[]) GROUP BY event_date) f",
       [days],
-    );
-    return result.rows[0]?.files ?? 0;
-  } finally {
-    await client.end();
-  }
+    ),
+  );
+  return result.rows[0]?.files ?? 0;
 }
 
 /** Queues a run of `day`, as the cron does when bronze arrives. */
 async function queueRun(databaseUrl: string, day: string): Promise<void> {
-  const client = new pg.Client(databaseUrl);
-  await client.connect();
-  try {
-    await enqueueRun(queryable(client), day, "incremental");
-  } finally {
-    await client.end();
-  }
+  await withClient(databaseUrl, (client) => enqueueRun(queryable(client), day, "incremental"));
 }
 
 async function main() {

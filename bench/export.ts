@@ -27,12 +27,12 @@ import {
   utcDay,
   uuidv7,
 } from "@growit/contract";
-import pg from "pg";
 import { queryable } from "../etl/src/postgres.ts";
 import { collectOutput } from "../stack/src/children.ts";
 import { postgresTarget, REPO_ROOT, S3 } from "../stack/src/local.ts";
 import { migrate } from "../stack/src/migrate.ts";
 import { startNeonRelay } from "../stack/src/neon-relay.ts";
+import { withClient } from "../stack/src/pg-client.ts";
 import { startEmbeddedPostgres } from "../stack/src/postgres.ts";
 import { spawnS3Server } from "../stack/src/s3-server.ts";
 import { startDeployedWorker } from "./deployed-worker.ts";
@@ -195,13 +195,7 @@ async function writeBronze(s3: S3Client, days: readonly string[]): Promise<numbe
 
 /** Queues a run and runs the ETL CLI (`run --pending`) in a child process, as the cron and a worker would. */
 async function runEtl(s3: S3Config, databaseUrl: string): Promise<void> {
-  const client = new pg.Client(databaseUrl);
-  await client.connect();
-  try {
-    await enqueueRun(queryable(client), utcDay(new Date()), "incremental");
-  } finally {
-    await client.end();
-  }
+  await withClient(databaseUrl, (client) => enqueueRun(queryable(client), utcDay(new Date()), "incremental"));
   const child = spawn(
     process.execPath,
     ["--import", "tsx", join(REPO_ROOT, "etl/src/cli.ts"), "run", "--pending", "--json"],

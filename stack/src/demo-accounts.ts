@@ -1,7 +1,7 @@
 // The demo accounts `npm start` creates in local mode only (embedded Postgres), so a
 // fresh checkout can be tried at once. Never created against a DATABASE_URL.
 import { hashPassword } from "@growit/contract";
-import pg from "pg";
+import { withClient } from "./pg-client.ts";
 
 export const DEMO_ACCOUNTS = [
   { username: "demo", password: "growit-demo", full_name: "데모 학습자", interests: ["data", "ai"], role: "learner" },
@@ -10,9 +10,7 @@ export const DEMO_ACCOUNTS = [
 
 /** Creates each demo account that does not exist yet; returns the usernames it created. */
 export async function ensureDemoAccounts(databaseUrl: string): Promise<string[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  return withClient(databaseUrl, async (client) => {
     const created: string[] = [];
     for (const account of DEMO_ACCOUNTS) {
       const result = await client.query(
@@ -23,7 +21,5 @@ export async function ensureDemoAccounts(databaseUrl: string): Promise<string[]>
       if (result.rowCount) created.push(account.username);
     }
     return created;
-  } finally {
-    await client.end();
-  }
+  });
 }

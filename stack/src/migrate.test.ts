@@ -3,10 +3,10 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "./local.ts";
 import { MIGRATIONS_DIR, migrate } from "./migrate.ts";
+import { withClient } from "./pg-client.ts";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "./postgres.ts";
 import { createScratchDatabase } from "./test-db.ts";
 
@@ -21,16 +21,6 @@ const BASE = [
   "003.do.create-mart.sql",
   "004.do.create-etl-ledger.sql",
 ];
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client(url);
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 function schemaContract(label: string, setup: () => Promise<string>) {
   describe(label, () => {

@@ -5,9 +5,9 @@
 // nothing behind. Postgrator records versions and checksums in
 // public.schemaversion and refuses to go on if an applied file was edited.
 import { join } from "node:path";
-import pg from "pg";
 import Postgrator from "postgrator";
 import { REPO_ROOT } from "./local.ts";
+import { withClient } from "./pg-client.ts";
 
 export const MIGRATIONS_DIR = join(REPO_ROOT, "migrations");
 
@@ -20,9 +20,7 @@ export interface MigrateOptions {
 /** Brings the database up to the newest migration; returns the applied file names. */
 export async function migrate(databaseUrl: string, options: MigrateOptions = {}): Promise<string[]> {
   const dir = options.migrationsDir ?? MIGRATIONS_DIR;
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  return withClient(databaseUrl, async (client) => {
     const database = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, "")) || "postgres";
     const postgrator = new Postgrator({
       migrationPattern: join(dir, "*.sql"),
@@ -40,7 +38,5 @@ export async function migrate(databaseUrl: string, options: MigrateOptions = {})
     }
     const applied = await postgrator.migrate();
     return applied.map((m) => m.filename.slice(dir.length + 1));
-  } finally {
-    await client.end();
-  }
+  });
 }
